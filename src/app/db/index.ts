@@ -1,0 +1,66 @@
+import Dexie, { type EntityTable } from 'dexie'
+import { DB_NAME } from '../constants'
+
+export interface MetaRow {
+  key: string
+  value: unknown
+}
+
+/** The only code that touches IndexedDB. Each schema change is a new `version(n)` below, never an edit. */
+export class AppDB extends Dexie {
+  meta!: EntityTable<MetaRow, 'key'>
+
+  constructor(name = DB_NAME) {
+    super(name)
+    this.version(1).stores({
+      meta: 'key',
+    })
+  }
+
+  async getMeta<T>(key: string): Promise<T | undefined> {
+    return (await this.meta.get(key))?.value as T | undefined
+  }
+
+  async setMeta(key: string, value: unknown): Promise<void> {
+    await this.meta.put({ key, value })
+  }
+
+  async deleteMeta(key: string): Promise<void> {
+    await this.meta.delete(key)
+  }
+}
+
+export type StorageProblem = 'blocked' | 'versionchange' | 'quota' | 'unavailable' | 'unknown'
+
+export const STORAGE_MESSAGES: Record<StorageProblem, string> = {
+  blocked: '应用已在其他标签页打开，且正在使用旧版本数据。请关闭其他标签页后刷新本页。',
+  versionchange: '应用已在其他标签页更新，请刷新本页以继续使用。',
+  quota: '手机存储空间不足，无法保存数据。请清理空间后再试。',
+  unavailable: '当前浏览器无法保存数据（可能处于无痕模式）。请使用普通模式打开。',
+  unknown: '本地数据读写失败，请刷新后重试。',
+}
+
+/** Maps an IndexedDB failure to what the member should be told. */
+export function classifyStorageError(error: unknown): StorageProblem {
+  const names = [(error as { name?: string })?.name, (error as { inner?: { name?: string } })?.inner?.name]
+  if (names.includes('QuotaExceededError')) return 'quota'
+  if (names.includes('InvalidStateError') || names.includes('MissingAPIError') || names.includes('SecurityError'))
+    return 'unavailable'
+  if (names.includes('VersionError') || names.includes('DatabaseClosedError')) return 'versionchange'
+  return 'unknown'
+}
+
+export type StorageProblemListener = (problem: StorageProblem) => void
+
+/** Opens the database and reports what the member must do when another tab or the disk is in the way. */
+export function createAppDB(onProblem: StorageProblemListener, name?: string): AppDB {
+  const db = new AppDB(name)
+  db.on('blocked', () => onProblem('blocked'))
+  // Another tab wants to upgrade: step aside so it can, and ask for a reload.
+  db.on('versionchange', () => {
+    db.close()
+    onProblem('versionchange')
+    return false
+  })
+  return db
+}

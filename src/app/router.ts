@@ -1,0 +1,35 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { useSessionStore } from './stores/session'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    title: string
+    /** Shown with the tab bar; every tab page needs a signed-in user. */
+    tab?: boolean
+    public?: boolean
+  }
+}
+
+export const routes: RouteRecordRaw[] = [
+  { path: '/login', component: () => import('./views/login/LoginPage.vue'), meta: { title: '登录', public: true } },
+  { path: '/', component: () => import('./views/home/HomePage.vue'), meta: { title: '首页', tab: true } },
+  { path: '/study', component: () => import('./views/study/StudyPage.vue'), meta: { title: '学习', tab: true } },
+  { path: '/meetings', component: () => import('./views/meetings/MeetingsPage.vue'), meta: { title: '会议', tab: true } },
+  { path: '/board', component: () => import('./views/board/BoardPage.vue'), meta: { title: '朋友圈', tab: true } },
+  { path: '/me', component: () => import('./views/profile/ProfilePage.vue'), meta: { title: '我的', tab: true } },
+  { path: '/:rest(.*)*', redirect: '/' },
+]
+
+export function createAppRouter() {
+  const router = createRouter({ history: createWebHistory(), routes })
+  router.beforeEach((to) => {
+    const session = useSessionStore()
+    if (!to.meta.public && !session.signedIn) return { path: '/login', query: to.path === '/' ? {} : { next: to.fullPath } }
+    if (to.path === '/login' && session.signedIn) return '/'
+    return true
+  })
+  router.afterEach((to) => {
+    document.title = `${to.meta.title} · 智慧党建云`
+  })
+  return router
+}

@@ -1,0 +1,62 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import { meSchema, type Me } from '../../domain/users'
+import { api, ApiError } from '../api/client'
+import { appDB } from '../db/instance'
+import { META_KEYS } from '../constants'
+
+const PENDING_LOGOUT = 'pendingLogout'
+
+/** Who is signed in. Kept on the device so the app opens offline without asking again. */
+export const useSessionStore = defineStore('session', () => {
+  const me = ref<Me | null>(null)
+  const restored = ref(false)
+  const signedIn = computed(() => me.value !== null)
+
+  async function remember(value: Me | null) {
+    me.value = value
+    if (value) await appDB().setMeta(META_KEYS.me, value)
+    else await appDB().deleteMeta(META_KEYS.me)
+  }
+
+  /** Reads the remembered member first (works offline), then checks with the server when it can. */
+  async function restore(): Promise<void> {
+    const saved = meSchema.safeParse(await appDB().getMeta(META_KEYS.me))
+    me.value = saved.success ? saved.data : null
+    restored.value = true
+    void refresh()
+  }
+
+  async function refresh(): Promise<void> {
+    try {
+      if (await appDB().getMeta(PENDING_LOGOUT)) {
+        await api('/api/auth/logout', { method: 'POST' })
+        await appDB().deleteMeta(PENDING_LOGOUT)
+      }
+      if (!me.value) return
+      await remember(meSchema.parse(await api<Me>('/api/me')))
+    } catch (error) {
+      // Signed out on the server (expired, or revoked): forget here too. A network failure changes nothing.
+      if (error instanceof ApiError && error.status === 401) await remember(null)
+    }
+  }
+
+  async function login(phone: string, password: string): Promise<void> {
+    const fresh = meSchema.parse(await api<Me>('/api/auth/login', { method: 'POST', body: { phone, password } }))
+    await appDB().deleteMeta(PENDING_LOGOUT)
+    await remember(fresh)
+  }
+
+  async function logout(): Promise<void> {
+    try {
+      await api('/api/auth/logout', { method: 'POST' })
+    } catch (error) {
+      if (!(error instanceof ApiError && error.isNetwork)) throw error
+      // Offline: the server's session ends when the network is back (see refresh).
+      await appDB().setMeta(PENDING_LOGOUT, true)
+    }
+    await remember(null)
+  }
+
+  return { me, restored, signedIn, restore, refresh, login, logout }
+})

@@ -1,0 +1,30 @@
+/// <reference lib="webworker" />
+import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
+import { NavigationRoute, registerRoute } from 'workbox-routing'
+import { CacheFirst } from 'workbox-strategies'
+import { ExpirationPlugin } from 'workbox-expiration'
+import { RangeRequestsPlugin } from 'workbox-range-requests'
+import { MEDIA_CACHE } from './constants'
+
+declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> }
+
+
+precacheAndRoute(self.__WB_MANIFEST)
+cleanupOutdatedCaches()
+
+// Every app route opens the precached shell, offline too; the API is never answered from a cache.
+registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/^\/api\//] }))
+
+// Study audio and video: cached on first play, with range requests so seeking works offline.
+registerRoute(
+  ({ url, request }) => url.pathname.startsWith('/media/') || request.destination === 'audio' || request.destination === 'video',
+  new CacheFirst({
+    cacheName: MEDIA_CACHE,
+    plugins: [new RangeRequestsPlugin(), new ExpirationPlugin({ maxEntries: 60, maxAgeSeconds: 60 * 24 * 3600, purgeOnQuotaError: true })],
+  }),
+)
+
+// The page decides when a waiting version takes over (the 发现新版本 prompt).
+self.addEventListener('message', (event) => {
+  if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting()
+})

@@ -1,0 +1,83 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import fastifyCookie from '@fastify/cookie'
+import fastifyHelmet from '@fastify/helmet'
+import { migrateToLatest, openDatabase, type DatabaseKind } from './db'
+import { seedIfEmpty } from './db/seed'
+import type { AppConfig } from './config'
+import { HttpError, sendError } from './http/errors'
+import { AuthService } from './services/auth'
+import { authRoutes } from './routes/auth'
+import { healthRoutes } from './routes/health'
+import { staticRoutes, wantsAppShell } from './routes/static'
+
+export interface BuiltApp {
+  app: FastifyInstance
+  databaseKind: DatabaseKind
+}
+
+/** The whole server, ready for `listen` or for tests' `inject`. Closing it closes the database. */
+export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
+  const { db, kind } = openDatabase(config)
+  await migrateToLatest(db)
+  if (config.seedDemoData) await seedIfEmpty(db, config.seedDir)
+
+  const app = Fastify({
+    logger: config.logger ?? false,
+    trustProxy: config.trustProxy ?? false,
+    bodyLimit: 1024 * 1024,
+    // Idle keep-alive sockets must not hold up a graceful shutdown.
+    forceCloseConnections: 'idle',
+  })
+  app.addHook('onClose', async () => db.destroy())
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Vant sets style attributes at run time.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+        workerSrc: ["'self'"],
+        manifestSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // The camera is needed for scanning check-in codes (later); nothing else.
+    crossOriginEmbedderPolicy: false,
+  })
+  await app.register(fastifyCookie, { secret: config.sessionSecret })
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof HttpError) return sendError(reply, error)
+    const status = (error as { statusCode?: number }).statusCode ?? 500
+    const code = (error as { code?: string }).code
+    if (error instanceof SyntaxError || code === 'FST_ERR_CTP_INVALID_JSON_BODY' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+      return sendError(reply, new HttpError(400, 'bad_request', '请求内容不是有效的 JSON'))
+    }
+    if (status === 413) return sendError(reply, new HttpError(413, 'too_large', '请求内容过大'))
+    if (status === 415) return sendError(reply, new HttpError(415, 'unsupported_media_type', '请求格式不受支持，请使用 JSON'))
+    if (status >= 400 && status < 500) return sendError(reply, new HttpError(status, 'bad_request', '请求有误'))
+    request.log.error(error)
+    return sendError(reply, new HttpError(500, 'server_error', '服务器出错了，请稍后再试'))
+  })
+
+  app.setNotFoundHandler((request, reply) => {
+    if (config.staticDir && wantsAppShell(request.method, request.url, request.headers.accept)) {
+      return reply.header('cache-control', 'no-cache').sendFile('index.html')
+    }
+    return sendError(reply, new HttpError(404, 'not_found', '请求的资源不存在'))
+  })
+
+  const auth = new AuthService(db)
+  healthRoutes(app, { db, kind })
+  authRoutes(app, auth)
+  if (config.staticDir) await staticRoutes(app, config.staticDir)
+  return app
+}

@@ -1,0 +1,46 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import SQLite from 'better-sqlite3'
+import pg from 'pg'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
+import type { Database } from './schema'
+import { migrationProvider } from './migrations'
+
+export type DatabaseKind = 'sqlite' | 'postgres'
+
+export interface OpenDatabase {
+  db: Kysely<Database>
+  kind: DatabaseKind
+}
+
+export interface DatabaseOptions {
+  /** postgres://… selects PostgreSQL; without it, SQLite in `dataDir`. */
+  databaseUrl?: string | undefined
+  dataDir: string
+}
+
+export const SQLITE_FILE = 'dangjian.sqlite'
+
+export function openDatabase(options: DatabaseOptions): OpenDatabase {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 })
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), kind: 'postgres' }
+  }
+  mkdirSync(options.dataDir, { recursive: true })
+  const sqlite = new SQLite(join(options.dataDir, SQLITE_FILE))
+  sqlite.pragma('journal_mode = WAL')
+  // FULL: a committed ledger entry survives a power cut (DESIGN.md, Storage).
+  sqlite.pragma('synchronous = FULL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), kind: 'sqlite' }
+}
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider })
+  const { error, results } = await migrator.migrateToLatest()
+  const failed = results?.find((r) => r.status === 'Error')
+  if (error || failed) {
+    throw new Error(`数据库迁移失败: ${failed?.migrationName ?? ''} ${String(error)}`)
+  }
+}

@@ -1,0 +1,67 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely'
+
+// One list of migrations for both databases: only the schema builder and column types both accept.
+const migrations: Record<string, Migration> = {
+  '0001_accounts': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('towns')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createTable('branches')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('town_id', 'text', (c) => c.notNull().references('towns.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('place', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('phone', 'text', (c) => c.notNull().unique())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('branch_id', 'text', (c) => c.references('branches.id'))
+        .addColumn('gender', 'text', (c) => c.notNull())
+        .addColumn('birth_year', 'integer', (c) => c.notNull())
+        .addColumn('joined_party_on', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('home'))
+        .addColumn('away_city', 'text')
+        .addColumn('return_date', 'text')
+        .addColumn('center_household', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('users_branch_idx').on('users').column('branch_id').execute()
+      await db.schema
+        .createTable('households')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('member_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('head_name', 'text', (c) => c.notNull())
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('people', 'integer', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('households_member_idx').on('households').column('member_id').execute()
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createTable('login_failures')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('window_start', 'text', (c) => c.notNull())
+        .addColumn('failures', 'integer', (c) => c.notNull())
+        .execute()
+    },
+  },
+}
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(migrations),
+}

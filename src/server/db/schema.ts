@@ -1,0 +1,68 @@
+import type { Generated } from 'kysely'
+
+// Types that exist on both SQLite and PostgreSQL: text, integer, and ISO-8601 text for times.
+// Booleans are integers 0/1 because SQLite has no boolean type.
+
+export interface TownTable {
+  id: string
+  name: string
+}
+
+export interface BranchTable {
+  id: string
+  town_id: string
+  name: string
+  place: string
+  kind: 'village' | 'community'
+}
+
+export interface UserTable {
+  id: string
+  phone: string
+  name: string
+  role: 'member' | 'secretary' | 'admin'
+  branch_id: string | null
+  gender: 'male' | 'female'
+  birth_year: number
+  joined_party_on: string
+  status: 'home' | 'away'
+  away_city: string | null
+  return_date: string | null
+  center_household: number
+  password_hash: string
+  created_at: string
+  updated_at: string
+}
+
+export interface HouseholdTable {
+  id: string
+  member_id: string
+  head_name: string
+  address: string
+  people: number
+}
+
+export interface SessionTable {
+  /** sha256 of the cookie's token: a leaked database does not leak live sessions. */
+  id: string
+  user_id: string
+  created_at: string
+  expires_at: string
+}
+
+export interface LoginFailureTable {
+  key: string
+  window_start: string
+  failures: number
+}
+
+export interface Database {
+  towns: TownTable
+  branches: BranchTable
+  users: UserTable
+  households: HouseholdTable
+  sessions: SessionTable
+  login_failures: LoginFailureTable
+}
+
+export type { Generated }

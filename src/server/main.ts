@@ -1,0 +1,26 @@
+import { buildApp } from './app'
+import { configFromEnv } from './config'
+
+const config = configFromEnv()
+const app = await buildApp(config)
+
+let closing = false
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    if (closing) return
+    closing = true
+    app.log.info(`${signal}: 等待进行中的请求完成后关闭`)
+    // close() stops accepting, lets requests in flight finish, then closes the database (onClose).
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error(error)
+        process.exit(1)
+      },
+    )
+  })
+}
+
+await app.listen({ port: config.port, host: config.host })
+const database = config.databaseUrl ? 'PostgreSQL' : `SQLite (${config.dataDir})`
+console.log(`\n智慧党建云已启动: http://localhost:${config.port}  数据库: ${database}\n`)
