@@ -19,7 +19,7 @@ export interface AppConfig {
   trustProxy?: boolean
 }
 
-/** Reads the environment of a real run: PORT, DATA_DIR, DATABASE_URL, SESSION_SECRET, SEED_DEMO_DATA. */
+/** Reads the environment of a real run: PORT, HOST, DATA_DIR, DATABASE_URL, SESSION_SECRET, SEED_DEMO_DATA, STATIC_DIR, TRUST_PROXY. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig & { port: number; host: string } {
   const dataDir = resolve(env.DATA_DIR ?? join(PROJECT_ROOT, 'data'))
   return {
@@ -30,7 +30,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig &
     sessionSecret: env.SESSION_SECRET || persistentSecret(dataDir),
     seedDemoData: !['0', 'false', 'no'].includes((env.SEED_DEMO_DATA ?? '1').toLowerCase()),
     seedDir: join(PROJECT_ROOT, 'seeds'),
-    staticDir: join(PROJECT_ROOT, 'dist'),
+    staticDir: resolve(env.STATIC_DIR ?? join(PROJECT_ROOT, 'dist')),
     logger: true,
     trustProxy: env.TRUST_PROXY === '1',
   }

@@ -1,0 +1,86 @@
+// npm run bench [-- --build]: first-load size of the built PWA, then the server under load on SQLite and,
+// when one can be had, PostgreSQL. Prints a report and writes it to bench/results/latest.json.
+// It reports; it never fails the process over a number.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
+import { dirname, join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { loadServer, type LoadResult, type ServerLoad } from './load'
+import { startPostgres } from './postgres'
+import { measureSizes, type SizeGroup } from './size'
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const SECONDS = 5
+const OUT = join(ROOT, 'bench', 'results', 'latest.json')
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
+const pad = (s: string, n: number) => s.padEnd(n)
+const num = (n: number, digits = 0) => n.toFixed(digits).padStart(9)
+
+console.log(`智慧党建云 bench — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPUs, load avg ${loadavg().map((n) => n.toFixed(2)).join(' ')}`)
+
+// 1. First-load size
+const size = measureSizes(ROOT, { forceBuild: process.argv.includes('--build') })
+const line = (label: string, g: SizeGroup) => `  ${pad(label, 30)}${String(g.files.length).padStart(3)} files   raw ${kb(g.raw).padStart(9)}   gzip ${kb(g.gzip).padStart(9)}`
+const files = (g: SizeGroup) => g.files.map((f) => `      ${pad(f.file, 52)}${kb(f.raw).padStart(9)}  gz ${kb(f.gzip).padStart(8)}`).join('\n')
+const spare = size.budgetGzip - size.firstLoad.gzip
+console.log(`\nFirst-load size (dist/ ${size.built ? 'built just now' : `as built at ${size.builtAt}; npm run bench -- --build to rebuild`}; each file gzipped at level 9; 1 KB = 1024 bytes)`)
+console.log(line('index.html (script+preload+css)', size.firstLoad))
+console.log(files(size.firstLoad))
+console.log(line('login chunk (LoginPage-*)', size.loginChunk))
+console.log(files(size.loginChunk))
+console.log(line('login route, other new chunks', size.loginShared))
+if (size.loginShared.files.length) console.log(files(size.loginShared))
+console.log(line('first screen (all of the above)', size.firstScreen))
+console.log(
+  `  budget: first-load JS+CSS ≤ ${kb(size.budgetGzip)} gzipped → ${size.withinBudget ? 'PASS' : 'OVER'} (${kb(size.firstLoad.gzip)}, ${size.withinBudget ? `${kb(spare)} to spare` : `${kb(-spare)} over`})`,
+)
+
+// 2. Server under load
+const postgres = await startPostgres()
+const stopPostgres = () => ('stop' in postgres ? postgres.stop() : undefined)
+process.once('SIGINT', () => {
+  stopPostgres()
+  process.exit(130)
+})
+const databases: { name: string; url: string | undefined }[] = [{ name: 'SQLite', url: undefined }]
+if ('url' in postgres) databases.push({ name: `PostgreSQL (${postgres.source})`, url: postgres.url })
+console.log(`\nServer under load (in-process, 127.0.0.1, ${SECONDS} s per run; a bare-http baseline run before each database)`)
+console.log(`  databases: ${databases.map((d) => d.name).join(', ')}${'skipped' in postgres ? ` — PostgreSQL skipped: ${postgres.skipped}` : ''}`)
+
+const runs: ServerLoad[] = []
+try {
+  for (const database of databases) {
+    console.log(`  running ${database.name}…`)
+    runs.push(await loadServer(ROOT, database.url, SECONDS))
+  }
+} finally {
+  stopPostgres()
+}
+
+const row = (label: string, r: LoadResult, note = '') =>
+  `  ${pad(label, 42)}${num(r.okPerSecond)}${num(r.p50Ms)}${num(r.p99Ms)}${num(r.non2xx)}${num(r.errors)}${note}`
+console.log(`\n  ${pad('', 42)}${'ok/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-2xx'.padStart(9)}${'errors'.padStart(9)}`)
+for (const r of runs) {
+  console.log(row(`${r.database}: baseline GET / (20 conn)`, r.baseline))
+  console.log(row(`${r.database}: GET /api/health (20 conn)`, r.health, `   ${r.healthVsBaseline.toFixed(2)}× baseline`))
+  console.log(row(`${r.database}: POST /api/auth/login (10 conn)`, r.login, '   (scrypt: slow on purpose)'))
+}
+
+// 3. JSON
+const report = {
+  at: new Date().toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  loadavg: loadavg(),
+  size,
+  load: {
+    seconds: SECONDS,
+    databases: databases.map((d) => d.name),
+    postgresSkipped: 'skipped' in postgres ? postgres.skipped : null,
+    runs,
+  },
+}
+mkdirSync(dirname(OUT), { recursive: true })
+writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`)
+console.log(`\nWritten to ${relative(ROOT, OUT)}`)
