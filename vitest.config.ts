@@ -5,6 +5,7 @@ import { VantResolver } from '@vant/auto-import-resolver'
 
 export default defineConfig({
   test: {
+    reporters: ['default', './tests/summary-reporter.ts'],
     projects: [
       { test: { name: 'domain', include: ['tests/domain/**/*.test.ts'], environment: 'node' } },
       {

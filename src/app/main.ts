@@ -6,9 +6,8 @@ import { useSessionStore } from './stores/session'
 import { classifyStorageError } from './db'
 import { reportStorageProblem } from './db/instance'
 import './styles.css'
-// Function-call components (Toast, Dialog) are not picked up by the auto-import resolver.
+// Function-call components (showToast) are not picked up by the auto-import resolver.
 import 'vant/es/toast/style'
-import 'vant/es/dialog/style'
 
 const app = createApp(App)
 app.use(createPinia())

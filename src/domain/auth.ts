@@ -3,7 +3,7 @@ import { phoneSchema } from './users'
 
 export const loginBodySchema = z.object({
   phone: phoneSchema,
-  password: z.string().min(1, '请输入密码').max(128, '密码过长'),
+  password: z.string().check(z.minLength(1, '请输入密码'), z.maxLength(128, '密码过长')),
 })
 export type LoginBody = z.infer<typeof loginBodySchema>
 

@@ -5,6 +5,10 @@ const config = configFromEnv()
 const app = await buildApp(config)
 
 let closing = false
+// A keep-alive socket whose request finishes after close() began would keep the process alive: end it with the response.
+app.addHook('onSend', async (_request, reply) => {
+  if (closing) reply.header('connection', 'close')
+})
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     if (closing) return

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { seedTownSchema, seedUserSchema, type SeedTown, type SeedUser } from '../../src/domain/users'
 import { parseWith, z } from '../../src/domain/validation'
 
-function readSeed<T>(file: string, schema: z.ZodType<T>): T {
+function readSeed<T>(file: string, schema: z.ZodMiniType<T>): T {
   const raw: unknown = JSON.parse(readFileSync(fileURLToPath(new URL(`../../seeds/${file}`, import.meta.url)), 'utf8'))
   const parsed = parseWith(schema, raw)
   if (!parsed.ok) throw new Error(`seeds/${file}: ${parsed.message}`)

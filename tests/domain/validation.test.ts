@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { describeIssues, parseWith, z } from '../../src/domain/validation'
 
 const schema = z.object({
-  name: z.string().min(1, '请输入姓名'),
-  address: z.object({ city: z.string().min(1, '请输入城市') }),
-  tags: z.array(z.string().min(1, '标签不能为空')),
+  name: z.string().check(z.minLength(1, '请输入姓名')),
+  address: z.object({ city: z.string().check(z.minLength(1, '请输入城市')) }),
+  tags: z.array(z.string().check(z.minLength(1, '标签不能为空'))),
 })
 
-function issuesOf(input: unknown, s: z.ZodType = schema): z.ZodError {
+function issuesOf(input: unknown, s: z.ZodMiniType = schema) {
   const result = s.safeParse(input)
   if (result.success) throw new Error('expected the input to be rejected')
   return result.error
@@ -31,7 +31,7 @@ describe('describeIssues', () => {
   })
 
   it('leaves out the path prefix for a problem with the whole value', () => {
-    const whole = z.string().refine((s) => s === 'ok', { message: '整体不对' })
+    const whole = z.string().check(z.refine((s) => s === 'ok', { message: '整体不对' }))
     expect(describeIssues(issuesOf('no', whole))).toBe('整体不对')
   })
 

@@ -9,7 +9,7 @@ import { hashPassword } from '../security/password'
 
 export const DEMO_PASSWORD = 'dangjian2026'
 
-function readSeed<T>(dir: string, file: string, schema: z.ZodType<T>): T {
+function readSeed<T>(dir: string, file: string, schema: z.ZodMiniType<T>): T {
   const parsed = parseWith(schema, JSON.parse(readFileSync(join(dir, file), 'utf8')))
   if (!parsed.ok) throw new Error(`seeds/${file} 不符合格式: ${parsed.message}`)
   return parsed.value

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify'
-import type { z } from 'zod'
+import type { z } from 'zod/mini'
 import { parseWith } from '../../domain/validation'
 
 /** An error with the HTTP status and the message a person reads; the error handler turns it into JSON. */
@@ -19,7 +19,7 @@ export function badRequest(message: string): HttpError {
 }
 
 /** Validates a body, query or params against its schema; a bad one is a 400 before anything is written. */
-export function validate<T>(schema: z.ZodType<T>, input: unknown, what = '请求内容'): T {
+export function validate<T>(schema: z.ZodMiniType<T>, input: unknown, what = '请求内容'): T {
   const parsed = parseWith(schema, input ?? {})
   if (!parsed.ok) throw badRequest(`${what}有误：${parsed.message}`)
   return parsed.value

@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { PROJECT_ROOT } from '../../src/server/config'
+import { SQLITE_FILE } from '../../src/server/db'
+import { DEMO } from './helpers'
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+
+describe('the real server process', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'djy-main-'))
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+
+  it('finishes a request in flight on SIGTERM, then closes the database and exits 0', async () => {
+    const port = await freePort()
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, STATIC_DIR: join(dataDir, 'no-build'), DATABASE_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    const until = async (condition: () => boolean | Promise<boolean>, what: string) => {
+      const deadline = Date.now() + 20_000
+      while (!(await condition())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output:\n${output}`)
+        await new Promise((r) => setTimeout(r, 20))
+      }
+    }
+    const base = `http://127.0.0.1:${port}`
+    await until(() => fetch(`${base}/api/health`).then((r) => r.ok, () => false), 'the server to start')
+    expect(output).toContain(`http://localhost:${port}`)
+
+    // A login takes a scrypt run: long enough to signal the server while it is still being answered.
+    const inFlight = fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: DEMO.member, password: DEMO.password }),
+    })
+    await until(() => output.includes('"url":"/api/auth/login"'), 'the login to arrive')
+    child.kill('SIGTERM')
+
+    const response = await inFlight
+    expect(response.status).toBe(200)
+    expect(((await response.json()) as { user: { phone: string } }).user.phone).toBe(DEMO.member)
+    expect(await exited).toBe(0)
+    expect(output).toContain('SIGTERM')
+    // SQLite folds its write-ahead log back into the file only when the last connection closes cleanly.
+    expect(existsSync(join(dataDir, SQLITE_FILE))).toBe(true)
+    expect(existsSync(join(dataDir, `${SQLITE_FILE}-wal`))).toBe(false)
+  }, 60_000)
+})
