@@ -4,6 +4,7 @@ import { useSessionStore } from '../../src/app/stores/session'
 import { ApiError } from '../../src/app/api/client'
 import { META_KEYS } from '../../src/app/constants'
 import type { AppDB } from '../../src/app/db'
+import { onStorageProblem } from '../../src/app/db/instance'
 import { demoMe, freshDB, json, requests, settle, stubFetch } from './helpers'
 
 const PENDING_LOGOUT = 'pendingLogout'
@@ -161,5 +162,19 @@ describe('session store', () => {
     expect(failure).toMatchObject({ status: 401, code: 'wrong_credentials', message: '手机号或密码不正确' })
     expect(session.signedIn).toBe(false)
     expect(await db.getMeta(META_KEYS.me)).toBeUndefined()
+  })
+
+  it('stays signed in for the visit and reports a full disk when the member cannot be remembered', async () => {
+    const problems: string[] = []
+    const stop = onStorageProblem((p) => problems.push(p))
+    vi.spyOn(db, 'setMeta').mockRejectedValue(Object.assign(new Error('full'), { name: 'QuotaExceededError' }))
+    try {
+      await signIn()
+      expect(useSessionStore().me?.user.name).toBe('王建国')
+      expect(problems).toEqual(['quota'])
+      expect(await db.meta.get(META_KEYS.me)).toBeUndefined()
+    } finally {
+      stop()
+    }
   })
 })

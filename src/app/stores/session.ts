@@ -2,7 +2,8 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { meSchema, type Me } from '../../domain/users'
 import { api, ApiError } from '../api/client'
-import { appDB } from '../db/instance'
+import { appDB, reportStorageProblem } from '../db/instance'
+import { classifyStorageError } from '../db'
 import { META_KEYS } from '../constants'
 
 const PENDING_LOGOUT = 'pendingLogout'
@@ -15,8 +16,13 @@ export const useSessionStore = defineStore('session', () => {
 
   async function remember(value: Me | null) {
     me.value = value
-    if (value) await appDB().setMeta(META_KEYS.me, value)
-    else await appDB().deleteMeta(META_KEYS.me)
+    try {
+      if (value) await appDB().setMeta(META_KEYS.me, value)
+      else await appDB().deleteMeta(META_KEYS.me)
+    } catch (error) {
+      // Signed in for this visit all the same; the notice tells the member why it won't open offline.
+      reportStorageProblem(classifyStorageError(error))
+    }
   }
 
   /** Reads the remembered member first (works offline), then checks with the server when it can. */
