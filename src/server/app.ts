@@ -9,6 +9,9 @@ import { AuthService } from './services/auth'
 import { authRoutes } from './routes/auth'
 import { healthRoutes } from './routes/health'
 import { staticRoutes, wantsAppShell } from './routes/static'
+import { syncRoutes } from './routes/sync'
+import { SyncService } from './services/sync'
+import { LocalNotifier, PostgresNotifier, type Notifier } from './services/notifier'
 
 export interface BuiltApp {
   app: FastifyInstance
@@ -20,6 +23,9 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const { db, kind } = openDatabase(config)
   await migrateToLatest(db)
   if (config.seedDemoData) await seedIfEmpty(db, config.seedDir)
+  const notifier: Notifier = config.databaseUrl ? await PostgresNotifier.connect(config.databaseUrl) : new LocalNotifier()
+  const sync = new SyncService(db, notifier)
+  await sync.publishAllMembersIfEmpty()
 
   const app = Fastify({
     logger: config.logger ?? false,
@@ -28,7 +34,10 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     // Idle keep-alive sockets must not hold up a graceful shutdown.
     forceCloseConnections: 'idle',
   })
-  app.addHook('onClose', async () => db.destroy())
+  app.addHook('onClose', async () => {
+    await notifier.close()
+    await db.destroy()
+  })
 
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -79,6 +88,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const auth = new AuthService(db)
   healthRoutes(app, { db, kind })
   authRoutes(app, auth)
+  syncRoutes(app, { sync, notifier })
   if (config.staticDir) await staticRoutes(app, config.staticDir)
   return app
 }

@@ -60,6 +60,50 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0002_sync': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('users').addColumn('contact_phone', 'text').execute()
+      // One counter per scope, bumped inside each writing transaction: the row lock orders commits.
+      await db.schema
+        .createTable('scope_versions')
+        .addColumn('scope', 'text', (c) => c.primaryKey())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('horizon', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute()
+      // The latest state of every synced row, per scope; op 'delete' rows are tombstones.
+      await db.schema
+        .createTable('sync_rows')
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('table_name', 'text', (c) => c.notNull())
+        .addColumn('row_id', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('op', 'text', (c) => c.notNull())
+        .addColumn('row_json', 'text')
+        .addColumn('changed_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('sync_rows_pk', ['scope', 'table_name', 'row_id'])
+        .execute()
+      await db.schema.createIndex('sync_rows_scope_version_idx').on('sync_rows').columns(['scope', 'version']).execute()
+      await db.schema
+        .createTable('sync_clients')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('last_seen_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createTable('applied_mutations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('code', 'text')
+        .addColumn('message', 'text')
+        .addColumn('client_time', 'text', (c) => c.notNull())
+        .addColumn('applied_at', 'text', (c) => c.notNull())
+        .execute()
+    },
+  },
 }
 
 export const migrationProvider: MigrationProvider = {

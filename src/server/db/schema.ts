@@ -30,6 +30,7 @@ export interface UserTable {
   return_date: string | null
   center_household: number
   password_hash: string
+  contact_phone: string | null
   created_at: string
   updated_at: string
 }
@@ -56,6 +57,41 @@ export interface LoginFailureTable {
   failures: number
 }
 
+export interface ScopeVersionTable {
+  scope: string
+  version: number
+  horizon: number
+}
+
+export interface SyncRowTable {
+  scope: string
+  table_name: string
+  row_id: string
+  version: number
+  op: 'put' | 'delete'
+  row_json: string | null
+  changed_at: string
+}
+
+export interface SyncClientTable {
+  id: string
+  user_id: string
+  created_at: string
+  last_seen_at: string
+}
+
+export interface AppliedMutationTable {
+  id: string
+  user_id: string
+  client_id: string
+  name: string
+  status: 'applied' | 'rejected'
+  code: string | null
+  message: string | null
+  client_time: string
+  applied_at: string
+}
+
 export interface Database {
   towns: TownTable
   branches: BranchTable
@@ -63,6 +99,10 @@ export interface Database {
   households: HouseholdTable
   sessions: SessionTable
   login_failures: LoginFailureTable
+  scope_versions: ScopeVersionTable
+  sync_rows: SyncRowTable
+  sync_clients: SyncClientTable
+  applied_mutations: AppliedMutationTable
 }
 
 export type { Generated }

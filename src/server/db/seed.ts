@@ -47,6 +47,7 @@ export async function seedIfEmpty(db: Kysely<Database>, seedDir: string, now = n
           return_date: u.returnDate,
           center_household: u.centerHousehold ? 1 : 0,
           password_hash: passwordHash,
+          contact_phone: u.phone,
           created_at: stamp,
           updated_at: stamp,
         })),

@@ -1,0 +1,62 @@
+// The member roster that syncs to devices, and the status a member sets on 我的 (issue 3).
+import { z } from './validation'
+import { MEMBER_STATUSES, phoneSchema, type MemberStatus, type Role } from './users'
+import type { Viewer } from './sync'
+
+/** A member as a device sees them: one row of the synced `members` table. */
+export interface MemberRow {
+  id: string
+  name: string
+  role: Role
+  branchId: string | null
+  status: MemberStatus
+  awayCity: string | null
+  returnDate: string | null
+  centerHousehold: boolean
+  /** Only the member, their branch secretary and the admin see it; others get null. */
+  contactPhone: string | null
+  updatedAt: string
+}
+
+const city = z.string().check(z.trim(), z.minLength(1, '请填写务工城市'), z.maxLength(20, '城市名称过长'))
+const date = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'))
+
+export const profileUpdateArgsSchema = z
+  .object({
+    /** Whose profile: the sender's own when absent; a secretary may set one of their branch's members. */
+    memberId: z.optional(z.string().check(z.minLength(1))),
+    status: z.enum(MEMBER_STATUSES),
+    awayCity: z.optional(z.nullable(city)),
+    returnDate: z.optional(z.nullable(date)),
+    phone: z.optional(z.nullable(phoneSchema)),
+  })
+  .check(
+    z.refine((a) => a.status !== 'away' || Boolean(a.awayCity), { message: '外出务工须填写务工城市', path: ['awayCity'] }),
+  )
+export type ProfileUpdateArgs = z.infer<typeof profileUpdateArgsSchema>
+
+/** The row after a profile update: what the server stores, and what the app shows before it is confirmed. */
+export function applyProfileUpdate(row: MemberRow, args: ProfileUpdateArgs, at: string): MemberRow {
+  const away = args.status === 'away'
+  return {
+    ...row,
+    status: args.status,
+    awayCity: away ? (args.awayCity ?? null) : null,
+    returnDate: away ? (args.returnDate ?? null) : null,
+    contactPhone: args.phone === undefined ? row.contactPhone : args.phone,
+    updatedAt: at,
+  }
+}
+
+/** Whether `actor` may change `target`'s profile. */
+export function mayUpdateProfile(actor: Viewer, target: { id: string; branchId: string | null }): boolean {
+  if (actor.id === target.id || actor.role === 'admin') return true
+  return actor.role === 'secretary' && actor.branchId !== null && actor.branchId === target.branchId
+}
+
+/** What of a member row this viewer may read. */
+export function redactMember(row: MemberRow, viewer: Viewer): MemberRow {
+  const seesContact =
+    viewer.id === row.id || viewer.role === 'admin' || (viewer.role === 'secretary' && viewer.branchId === row.branchId)
+  return seesContact ? row : { ...row, contactPhone: null }
+}

@@ -1,0 +1,34 @@
+// Every mutation a device may send: its argument schema, who may send it, and how it is listed while it waits.
+import { z } from './validation'
+import type { Role } from './users'
+import { profileUpdateArgsSchema } from './members'
+
+export interface MutationDefinition<A> {
+  args: z.ZodMiniType<A>
+  roles: readonly Role[]
+  /** A short Chinese description for the list of changes waiting to sync. */
+  describe: (args: A) => string
+}
+
+const define = <A>(d: MutationDefinition<A>) => d
+
+export const MUTATIONS = {
+  'profile.update': define({
+    args: profileUpdateArgsSchema,
+    roles: ['member', 'secretary', 'admin'],
+    describe: (a) => (a.status === 'away' ? `状态改为外出务工（${a.awayCity ?? ''}）` : '状态改为在家'),
+  }),
+} as const
+
+export type MutationName = keyof typeof MUTATIONS
+export type MutationArgs<N extends MutationName> = z.infer<(typeof MUTATIONS)[N]['args']>
+
+export function isMutationName(name: string): name is MutationName {
+  return Object.hasOwn(MUTATIONS, name)
+}
+
+export function describeMutation(name: string, args: unknown): string {
+  if (!isMutationName(name)) return name
+  const parsed = MUTATIONS[name].args.safeParse(args)
+  return parsed.success ? MUTATIONS[name].describe(parsed.data) : name
+}

@@ -1,0 +1,103 @@
+// The sync protocol's shapes, shared by the server and the app (DESIGN.md, Sync protocol; docs/api.md).
+import { z } from './validation'
+import type { Role } from './users'
+
+/** Bumped when the meaning of a mutation or a synced row changes; the server says which it accepts. */
+export const SCHEMA_VERSION = 1
+export const MAX_PUSH_BATCH = 100
+export const PULL_PAGE_SIZE = 500
+
+export const mutationSchema = z.object({
+  id: z.string().check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'id 应为 UUID')),
+  name: z.string().check(z.minLength(1), z.maxLength(64)),
+  args: z.unknown(),
+  clientTime: z.iso.datetime({ offset: true, message: 'clientTime 应为 ISO 时间' }),
+})
+export type Mutation = z.infer<typeof mutationSchema>
+
+const clientIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/, 'clientId 格式不正确'))
+
+export const pushBodySchema = z.object({
+  clientId: clientIdSchema,
+  schemaVersion: z.int().check(z.minimum(1)),
+  mutations: z.array(mutationSchema).check(z.maxLength(MAX_PUSH_BATCH, `每批最多 ${MAX_PUSH_BATCH} 条`)),
+})
+export type PushBody = z.infer<typeof pushBodySchema>
+
+export type MutationResult =
+  | { id: string; status: 'applied' }
+  | { id: string; status: 'rejected'; code: string; message: string }
+
+export interface PushReply {
+  results: MutationResult[]
+}
+
+export const pullQuerySchema = z.object({
+  clientId: clientIdSchema,
+  cursor: z.optional(z.string().check(z.maxLength(4096))),
+})
+
+export type SyncTable = 'members'
+
+export interface Change {
+  table: SyncTable
+  id: string
+  op: 'put' | 'delete'
+  row?: unknown
+}
+
+export interface PullReply {
+  cursor: string
+  changes: Change[]
+  hasMore: boolean
+  /** The device must clear its synced tables (never the outbox) before applying these changes. */
+  reset?: true
+}
+
+/**
+ * A scope is a set of rows that change together and are seen together: the town's, a branch's, one
+ * user's private rows. Each has its own version counter, so the cursor is a map from scope to version.
+ */
+export type Scope = `town:${string}` | `branch:${string}` | `user:${string}`
+
+export interface Viewer {
+  id: string
+  role: Role
+  branchId: string | null
+  townId: string
+}
+
+/** The scopes whose rows a user may receive, in the order a pull walks them. */
+export function visibleScopes(viewer: Viewer, allBranchIds: readonly string[]): Scope[] {
+  const branches = viewer.role === 'admin' ? [...allBranchIds].sort() : viewer.branchId ? [viewer.branchId] : []
+  return [`town:${viewer.townId}`, ...branches.map((b) => `branch:${b}` as const), `user:${viewer.id}`]
+}
+
+/** The cursor is opaque to the app; only the server reads it. */
+export function encodeCursor(versions: Record<string, number>): string {
+  return btoa(JSON.stringify({ v: 1, s: versions }))
+}
+
+export function decodeCursor(cursor: string | undefined): Record<string, number> | null {
+  if (!cursor) return {}
+  try {
+    const parsed = JSON.parse(atob(cursor)) as { v?: unknown; s?: unknown }
+    if (parsed.v !== 1 || typeof parsed.s !== 'object' || parsed.s === null) return null
+    const entries = Object.entries(parsed.s as Record<string, unknown>)
+    if (!entries.every(([, n]) => Number.isSafeInteger(n) && (n as number) >= 0)) return null
+    return Object.fromEntries(entries) as Record<string, number>
+  } catch {
+    return null
+  }
+}
+
+/** Reason codes of a rejected mutation, each with the Chinese message shown to the member. */
+export const REJECTIONS = {
+  unknown_mutation: '应用版本与服务器不一致，无法识别此操作，请更新应用',
+  invalid_args: '提交的内容有误',
+  forbidden: '没有权限进行此操作',
+  not_found: '操作的对象不存在',
+  duplicate_id: '操作编号重复',
+  client_outdated: '应用版本过旧，请更新后再同步',
+} as const
+export type RejectionCode = keyof typeof REJECTIONS | (string & {})

@@ -1,0 +1,230 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema'
+import {
+  decodeCursor,
+  encodeCursor,
+  PULL_PAGE_SIZE,
+  REJECTIONS,
+  SCHEMA_VERSION,
+  visibleScopes,
+  type Change,
+  type MutationResult,
+  type PullReply,
+  type PushBody,
+  type SyncTable,
+  type Viewer,
+} from '../../domain/sync'
+import { isMutationName, MUTATIONS } from '../../domain/mutations'
+import { redactMember, type MemberRow } from '../../domain/members'
+import { parseWith } from '../../domain/validation'
+import { HttpError } from '../http/errors'
+import type { SessionUser } from './auth'
+import { ChangeWriter } from './changes'
+import { MUTATION_HANDLERS, MutationRejected } from './mutations'
+import type { Notifier } from './notifier'
+import { memberRowFromUser, memberScope } from './members'
+
+const REDACT: Record<SyncTable, (row: unknown, viewer: Viewer) => unknown> = {
+  members: (row, viewer) => redactMember(row as MemberRow, viewer),
+}
+
+export class SyncService {
+  private townId: string | undefined
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly notifier: Notifier,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async viewer(user: SessionUser): Promise<Viewer> {
+    this.townId ??= (await this.db.selectFrom('towns').select('id').executeTakeFirstOrThrow()).id
+    return { ...user, townId: this.townId }
+  }
+
+  async scopesOf(viewer: Viewer): Promise<string[]> {
+    const branches = await this.db.selectFrom('branches').select('id').execute()
+    return visibleScopes(viewer, branches.map((b) => b.id))
+  }
+
+  /** Binds a device to the user on first sight; a device bound to someone else is refused outright. */
+  private async claimClient(clientId: string, viewer: Viewer): Promise<'known' | 'new'> {
+    const now = this.clock().toISOString()
+    const client = await this.db.selectFrom('sync_clients').select('user_id').where('id', '=', clientId).executeTakeFirst()
+    if (client && client.user_id !== viewer.id) {
+      throw new HttpError(403, 'client_of_another_user', '此设备的同步编号属于其他用户，请重新登录后再同步')
+    }
+    if (client) {
+      await this.db.updateTable('sync_clients').set({ last_seen_at: now }).where('id', '=', clientId).execute()
+      return 'known'
+    }
+    await this.db
+      .insertInto('sync_clients')
+      .values({ id: clientId, user_id: viewer.id, created_at: now, last_seen_at: now })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute()
+    return 'new'
+  }
+
+  async push(user: SessionUser, body: PushBody): Promise<MutationResult[]> {
+    const viewer = await this.viewer(user)
+    await this.claimClient(body.clientId, viewer)
+    const results: MutationResult[] = []
+    for (const mutation of body.mutations) {
+      results.push(
+        body.schemaVersion > SCHEMA_VERSION
+          ? { id: mutation.id, status: 'rejected', code: 'client_outdated', message: '服务器版本较旧，请稍后再同步' }
+          : await this.applyOnce(viewer, body.clientId, mutation),
+      )
+    }
+    return results
+  }
+
+  private async storedResult(id: string, viewer: Viewer): Promise<MutationResult | undefined> {
+    const row = await this.db.selectFrom('applied_mutations').selectAll().where('id', '=', id).executeTakeFirst()
+    if (!row) return undefined
+    if (row.user_id !== viewer.id) return { id, status: 'rejected', code: 'duplicate_id', message: REJECTIONS.duplicate_id }
+    return row.status === 'applied'
+      ? { id, status: 'applied' }
+      : { id, status: 'rejected', code: row.code ?? 'rejected', message: row.message ?? '' }
+  }
+
+  /** Applies a mutation exactly once: its effects and the record of its id commit together or not at all. */
+  private async applyOnce(viewer: Viewer, clientId: string, mutation: PushBody['mutations'][number]): Promise<MutationResult> {
+    const seen = await this.storedResult(mutation.id, viewer)
+    if (seen) return seen
+    const now = this.clock().toISOString()
+    const record = (trx: Kysely<Database>, result: MutationResult) =>
+      trx
+        .insertInto('applied_mutations')
+        .values({
+          id: mutation.id,
+          user_id: viewer.id,
+          client_id: clientId,
+          name: mutation.name,
+          status: result.status,
+          code: result.status === 'rejected' ? result.code : null,
+          message: result.status === 'rejected' ? result.message : null,
+          client_time: mutation.clientTime,
+          applied_at: now,
+        })
+        .execute()
+    const rejected = (code: keyof typeof REJECTIONS | string, message: string): MutationResult => ({ id: mutation.id, status: 'rejected', code, message })
+
+    let result: MutationResult
+    let scopes: string[] = []
+    try {
+      result = await this.db.transaction().execute(async (trx) => {
+        const precheck = this.check(viewer, mutation.name, mutation.args)
+        if (precheck.status === 'rejected') {
+          await record(trx, { ...precheck, id: mutation.id })
+          return { ...precheck, id: mutation.id }
+        }
+        const writer = new ChangeWriter(trx, now)
+        await MUTATION_HANDLERS[precheck.name]({ trx, viewer, writer, now }, precheck.args as never)
+        await record(trx, { id: mutation.id, status: 'applied' })
+        scopes = [...writer.scopes]
+        return { id: mutation.id, status: 'applied' as const }
+      })
+    } catch (error) {
+      if (error instanceof MutationRejected) {
+        // The effects rolled back; the rejection itself is kept, so a resend gets the same answer.
+        result = rejected(error.code, error.message)
+        try {
+          await this.db.transaction().execute((trx) => record(trx, result))
+        } catch (recordError) {
+          return (await this.storedResult(mutation.id, viewer)) ?? Promise.reject(recordError)
+        }
+        return result
+      }
+      // Two tabs sent the same mutation at once: the other one's transaction won; answer with its result.
+      const stored = await this.storedResult(mutation.id, viewer)
+      if (stored) return stored
+      throw error
+    }
+    await this.notifier.notify(scopes)
+    return result
+  }
+
+  private check(
+    viewer: Viewer,
+    name: string,
+    args: unknown,
+  ): { status: 'ok'; name: keyof typeof MUTATIONS; args: unknown } | { status: 'rejected'; code: string; message: string } {
+    if (!isMutationName(name)) return { status: 'rejected', code: 'unknown_mutation', message: REJECTIONS.unknown_mutation }
+    const definition = MUTATIONS[name]
+    if (!definition.roles.includes(viewer.role)) return { status: 'rejected', code: 'forbidden', message: REJECTIONS.forbidden }
+    const parsed = parseWith(definition.args, args)
+    if (!parsed.ok) return { status: 'rejected', code: 'invalid_args', message: `${REJECTIONS.invalid_args}：${parsed.message}` }
+    return { status: 'ok', name, args: parsed.value }
+  }
+
+  async pull(user: SessionUser, clientId: string, cursorText: string | undefined, limit = PULL_PAGE_SIZE): Promise<PullReply> {
+    const viewer = await this.viewer(user)
+    const scopes = await this.scopesOf(viewer)
+    const decoded = decodeCursor(cursorText)
+    const clientState = await this.claimClient(clientId, viewer)
+    const horizons = new Map(
+      (await this.db.selectFrom('scope_versions').select(['scope', 'horizon']).where('scope', 'in', scopes).execute()).map((r) => [
+        r.scope,
+        r.horizon,
+      ]),
+    )
+    const reset =
+      decoded === null ||
+      (clientState === 'new' && Object.keys(decoded).length > 0) ||
+      Object.keys(decoded).some((scope) => !scopes.includes(scope)) ||
+      Object.entries(decoded).some(([scope, version]) => version > 0 && version < (horizons.get(scope) ?? 0))
+    const versions: Record<string, number> = reset || !decoded ? {} : { ...decoded }
+
+    const changes: Change[] = []
+    let hasMore = false
+    for (const scope of scopes) {
+      const remaining = limit - changes.length
+      if (remaining <= 0) {
+        hasMore = true
+        break
+      }
+      const since = versions[scope] ?? 0
+      let query = this.db
+        .selectFrom('sync_rows')
+        .select(['table_name', 'row_id', 'version', 'op', 'row_json'])
+        .where('scope', '=', scope)
+        .where('version', '>', since)
+      // A device that never had this scope has nothing to delete.
+      if (since === 0) query = query.where('op', '=', 'put')
+      const rows = await query.orderBy('version').limit(remaining + 1).execute()
+      const page = rows.slice(0, remaining)
+      for (const row of page) {
+        const table = row.table_name as SyncTable
+        changes.push(
+          row.op === 'put'
+            ? { table, id: row.row_id, op: 'put', row: REDACT[table](JSON.parse(row.row_json ?? 'null'), viewer) }
+            : { table, id: row.row_id, op: 'delete' },
+        )
+      }
+      const last = page.at(-1)
+      if (last) versions[scope] = last.version
+      if (rows.length > remaining) {
+        hasMore = true
+        break
+      }
+    }
+    return { cursor: encodeCursor(versions), changes, hasMore, ...(reset ? { reset: true as const } : {}) }
+  }
+
+  /** Writes every member's row for devices: on first start, and after the sync tables are added to an old database. */
+  async publishAllMembersIfEmpty(): Promise<void> {
+    const any = await this.db.selectFrom('scope_versions').select('scope').limit(1).executeTakeFirst()
+    if (any) return
+    const town = await this.db.selectFrom('towns').select('id').executeTakeFirst()
+    if (!town) return
+    const now = this.clock().toISOString()
+    await this.db.transaction().execute(async (trx) => {
+      const writer = new ChangeWriter(trx, now)
+      for (const user of await trx.selectFrom('users').selectAll().orderBy('id').execute()) {
+        await writer.put(memberScope(user, town.id), 'members', user.id, memberRowFromUser(user))
+      }
+    })
+  }
+}
