@@ -19,6 +19,17 @@ export default defineConfig({
         },
       },
       {
+        test: {
+          name: 'sync',
+          include: ['tests/sync/**/*.test.ts'],
+          environment: 'node',
+          setupFiles: ['tests/sync/setup.ts'],
+          globalSetup: ['tests/server/postgres.global.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
         plugins: [vue(), Components({ resolvers: [VantResolver()], dts: false, dirs: [] })],
         test: {
           name: 'app',

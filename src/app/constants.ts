@@ -3,5 +3,13 @@ export const DB_NAME = 'dangjian-yun'
 export const META_KEYS = {
   me: 'me',
   persistRequested: 'persistRequested',
+  pendingLogout: 'pendingLogout',
+  /** Whose rows the synced tables hold; another user signing in clears them first. */
+  syncUser: 'syncUser',
+  cursor: 'syncCursor',
+  lastSyncedAt: 'lastSyncedAt',
+  clientIdPrefix: 'clientId:',
 } as const
+export const SYNC_LOCK = 'djy-sync'
+export const BACKGROUND_SYNC_TAG = 'djy-sync'
 export const MEDIA_CACHE = 'djy-media'

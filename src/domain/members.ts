@@ -1,22 +1,23 @@
 // The member roster that syncs to devices, and the status a member sets on 我的 (issue 3).
 import { z } from './validation'
-import { MEMBER_STATUSES, phoneSchema, type MemberStatus, type Role } from './users'
+import { MEMBER_STATUSES, ROLES, phoneSchema } from './users'
 import type { Viewer } from './sync'
 
 /** A member as a device sees them: one row of the synced `members` table. */
-export interface MemberRow {
-  id: string
-  name: string
-  role: Role
-  branchId: string | null
-  status: MemberStatus
-  awayCity: string | null
-  returnDate: string | null
-  centerHousehold: boolean
+export const memberRowSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: z.enum(ROLES),
+  branchId: z.nullable(z.string()),
+  status: z.enum(MEMBER_STATUSES),
+  awayCity: z.nullable(z.string()),
+  returnDate: z.nullable(z.string()),
+  centerHousehold: z.boolean(),
   /** Only the member, their branch secretary and the admin see it; others get null. */
-  contactPhone: string | null
-  updatedAt: string
-}
+  contactPhone: z.nullable(z.string()),
+  updatedAt: z.string(),
+})
+export type MemberRow = z.infer<typeof memberRowSchema>
 
 const city = z.string().check(z.trim(), z.minLength(1, '请填写务工城市'), z.maxLength(20, '城市名称过长'))
 const date = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'))

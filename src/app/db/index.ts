@@ -1,20 +1,52 @@
 import Dexie, { type EntityTable } from 'dexie'
 import { DB_NAME } from '../constants'
+import type { MemberRow } from '../../domain/members'
+import type { SyncTable } from '../../domain/sync'
 
 export interface MetaRow {
   key: string
   value: unknown
 }
 
+/** A mutation waiting for the server's answer. Plain rows, written in a transaction: they survive restarts. */
+export interface OutboxRow {
+  seq?: number
+  id: string
+  /** Whose change it is: pushed only under that user's session. */
+  userId: string
+  name: string
+  args: unknown
+  clientTime: string
+}
+
+export interface RejectedRow extends Omit<OutboxRow, 'seq'> {
+  code: string
+  message: string
+  rejectedAt: string
+}
+
 /** The only code that touches IndexedDB. Each schema change is a new `version(n)` below, never an edit. */
 export class AppDB extends Dexie {
   meta!: EntityTable<MetaRow, 'key'>
+  outbox!: EntityTable<OutboxRow, 'seq'>
+  rejected!: EntityTable<RejectedRow, 'id'>
+  members!: EntityTable<MemberRow, 'id'>
 
   constructor(name = DB_NAME) {
     super(name)
     this.version(1).stores({
       meta: 'key',
     })
+    this.version(2).stores({
+      outbox: '++seq, &id, [userId+seq]',
+      rejected: 'id, userId',
+      members: 'id, branchId',
+    })
+  }
+
+  /** The tables the server fills by pull; a reset clears them, never the outbox. */
+  get syncedTables(): Record<SyncTable, Dexie.Table> {
+    return { members: this.members }
   }
 
   async getMeta<T>(key: string): Promise<T | undefined> {

@@ -1,0 +1,86 @@
+import { defineStore } from 'pinia'
+import { computed, reactive, shallowRef } from 'vue'
+import { appDB } from '../db/instance'
+import { useLiveQuery } from '../composables/useLiveQuery'
+import { SyncEngine } from '../sync/engine'
+import { SyncScheduler, type SchedulerOptions, type SchedulerStatus } from '../sync/scheduler'
+import { httpTransport, type SyncTransport } from '../sync/transport'
+import { BACKGROUND_SYNC_TAG, META_KEYS } from '../constants'
+import type { MutationArgs, MutationName } from '../../domain/mutations'
+import type { RejectedRow } from '../db'
+
+export interface SyncStartOptions extends SchedulerOptions {
+  transport?: SyncTransport
+  /** Tests drive syncs by hand. */
+  schedule?: boolean
+}
+
+/** Asks the service worker to wake us for a sync when the network is back (Chromium only; an extra). */
+async function requestBackgroundSync(): Promise<void> {
+  try {
+    const registration = await navigator.serviceWorker?.getRegistration()
+    const sync = (registration as (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }) | undefined)?.sync
+    await sync?.register(BACKGROUND_SYNC_TAG)
+  } catch {
+    // Not supported or not allowed: the other triggers still run.
+  }
+}
+
+/** The outbox, what was rejected, and when the last sync succeeded, for the signed-in user. */
+export const useSyncStore = defineStore('sync', () => {
+  const db = appDB()
+  const engine = shallowRef<SyncEngine | null>(null)
+  let scheduler: SyncScheduler | null = null
+  const status = reactive<SchedulerStatus>({ syncing: false, lastError: null, failures: 0 })
+  const recentRejections = shallowRef<RejectedRow[]>([])
+
+  const outbox = useLiveQuery(() => db.outbox.orderBy('seq').toArray(), [])
+  const rejectedRows = useLiveQuery(() => db.rejected.orderBy('rejectedAt').reverse().toArray(), [])
+  const lastSyncedAt = useLiveQuery(() => db.getMeta<string>(META_KEYS.lastSyncedAt), undefined)
+
+  const userId = computed(() => engine.value?.userId ?? null)
+  const pending = computed(() => outbox.value.filter((row) => row.userId === userId.value))
+  const rejected = computed(() => rejectedRows.value.filter((row) => row.userId === userId.value))
+  const pendingCount = computed(() => pending.value.length)
+
+  async function syncOnce(): Promise<void> {
+    if (!engine.value) return
+    const outcome = await engine.value.sync()
+    if (outcome.rejected.length > 0) recentRejections.value = outcome.rejected
+  }
+
+  async function start(forUserId: string, options: SyncStartOptions = {}): Promise<void> {
+    if (engine.value?.userId === forUserId) return
+    stop()
+    const next = new SyncEngine(db, options.transport ?? httpTransport, forUserId)
+    await next.adoptUser()
+    engine.value = next
+    if (options.schedule === false) return
+    scheduler = new SyncScheduler(syncOnce, (s) => Object.assign(status, s), { eventsUrl: '/api/events', ...options })
+    scheduler.start()
+  }
+
+  function stop(): void {
+    scheduler?.stop()
+    scheduler = null
+    engine.value = null
+  }
+
+  async function enqueue<N extends MutationName>(name: N, args: MutationArgs<N>): Promise<string> {
+    if (!engine.value) throw new Error('请先登录')
+    const id = await engine.value.enqueue(name, args)
+    scheduler?.request()
+    void requestBackgroundSync()
+    return id
+  }
+
+  async function syncNow(): Promise<void> {
+    await (scheduler ? scheduler.runNow() : syncOnce())
+  }
+
+  async function dismissRejected(id: string): Promise<void> {
+    await db.rejected.delete(id)
+  }
+
+  return { status, pending, pendingCount, rejected, lastSyncedAt, recentRejections, userId, start, stop, enqueue, syncNow, dismissRejected }
+})

@@ -1,0 +1,135 @@
+import Dexie from 'dexie'
+import { MAX_PUSH_BATCH, SCHEMA_VERSION, type Change, type MutationResult } from '../../domain/sync'
+import { memberRowSchema } from '../../domain/members'
+import { MUTATIONS, type MutationArgs, type MutationName } from '../../domain/mutations'
+import { parseWith } from '../../domain/validation'
+import type { AppDB, RejectedRow } from '../db'
+import { META_KEYS } from '../constants'
+import type { SyncTransport } from './transport'
+
+const ROW_SCHEMAS = { members: memberRowSchema }
+
+export interface PushOutcome {
+  applied: number
+  rejected: RejectedRow[]
+}
+
+/** A random id for this device and user, so the server can tell devices apart. */
+function newClientId(): string {
+  return `c_${crypto.randomUUID().replaceAll('-', '')}`
+}
+
+/**
+ * The device's side of the sync protocol (DESIGN.md, docs/api.md) for one signed-in user: the outbox,
+ * push, and pull. It holds no state of its own: everything is in the database, so it survives reloads.
+ */
+export class SyncEngine {
+  constructor(
+    private readonly db: AppDB,
+    private readonly transport: SyncTransport,
+    readonly userId: string,
+  ) {}
+
+  /** Makes the synced tables this user's: another user's rows are cleared first (their outbox stays). */
+  async adoptUser(): Promise<void> {
+    await this.db.transaction('rw', [this.db.meta, ...Object.values(this.db.syncedTables)], async () => {
+      if ((await this.db.getMeta(META_KEYS.syncUser)) === this.userId) return
+      await Promise.all(Object.values(this.db.syncedTables).map((t) => t.clear()))
+      await this.db.deleteMeta(META_KEYS.cursor)
+      await this.db.deleteMeta(META_KEYS.lastSyncedAt)
+      await this.db.setMeta(META_KEYS.syncUser, this.userId)
+    })
+  }
+
+  async clientId(): Promise<string> {
+    const key = META_KEYS.clientIdPrefix + this.userId
+    return this.db.transaction('rw', this.db.meta, async () => {
+      const existing = await this.db.getMeta<string>(key)
+      if (existing) return existing
+      const id = newClientId()
+      await this.db.setMeta(key, id)
+      return id
+    })
+  }
+
+  /** Records a change: the outbox row is the whole local write; what it does shows through the overlay. */
+  async enqueue<N extends MutationName>(name: N, args: MutationArgs<N>): Promise<string> {
+    const parsed = parseWith(MUTATIONS[name].args, args)
+    if (!parsed.ok) throw new Error(parsed.message)
+    const id = crypto.randomUUID()
+    await this.db.outbox.add({ id, userId: this.userId, name, args: parsed.value, clientTime: new Date().toISOString() })
+    return id
+  }
+
+  pendingQuery() {
+    return this.db.outbox.where('[userId+seq]').between([this.userId, Dexie.minKey], [this.userId, Dexie.maxKey])
+  }
+
+  /** Sends this user's outbox in order, in batches; removes each mutation only once the server has answered for it. */
+  async push(): Promise<PushOutcome> {
+    const outcome: PushOutcome = { applied: 0, rejected: [] }
+    const clientId = await this.clientId()
+    for (;;) {
+      const batch = await this.pendingQuery().limit(MAX_PUSH_BATCH).toArray()
+      if (batch.length === 0) return outcome
+      const reply = await this.transport.push({
+        clientId,
+        schemaVersion: SCHEMA_VERSION,
+        mutations: batch.map(({ id, name, args, clientTime }) => ({ id, name, args, clientTime })),
+      })
+      const answered = new Map(reply.results.map((r) => [r.id, r]))
+      const now = new Date().toISOString()
+      await this.db.transaction('rw', this.db.outbox, this.db.rejected, async () => {
+        for (const row of batch) {
+          const result: MutationResult | undefined = answered.get(row.id)
+          if (!result) continue
+          await this.db.outbox.where('id').equals(row.id).delete()
+          if (result.status === 'applied') outcome.applied++
+          else {
+            const rejected: RejectedRow = { id: row.id, userId: row.userId, name: row.name, args: row.args, clientTime: row.clientTime, code: result.code, message: result.message, rejectedAt: now }
+            await this.db.rejected.put(rejected)
+            outcome.rejected.push(rejected)
+          }
+        }
+      })
+      // A reply that answered nothing would loop forever: leave the rest for the next round.
+      if (!batch.some((row) => answered.has(row.id))) return outcome
+    }
+  }
+
+  /** Pulls every page; each page and its cursor are stored in one transaction, so a crash never skips data. */
+  async pull(): Promise<number> {
+    const clientId = await this.clientId()
+    let pages = 0
+    for (;;) {
+      const cursor = await this.db.getMeta<string>(META_KEYS.cursor)
+      const reply = await this.transport.pull(clientId, cursor)
+      const tables = this.db.syncedTables
+      await this.db.transaction('rw', [this.db.meta, ...Object.values(tables)], async () => {
+        // Applying pulled rows never writes to the outbox: nothing echoes back to the server.
+        if (reply.reset) await Promise.all(Object.values(tables).map((t) => t.clear()))
+        for (const change of reply.changes) await this.apply(change)
+        await this.db.setMeta(META_KEYS.cursor, reply.cursor)
+      })
+      pages++
+      if (!reply.hasMore) break
+    }
+    await this.db.setMeta(META_KEYS.lastSyncedAt, new Date().toISOString())
+    return pages
+  }
+
+  private async apply(change: Change): Promise<void> {
+    const table = this.db.syncedTables[change.table]
+    if (!table) return // a table this version of the app does not know yet
+    if (change.op === 'delete') return void (await table.delete(change.id))
+    const row = parseWith(ROW_SCHEMAS[change.table], change.row)
+    if (!row.ok) throw new Error(`同步数据格式有误（${change.table}/${change.id}）：${row.message}`)
+    await table.put(row.value)
+  }
+
+  async sync(): Promise<PushOutcome> {
+    const outcome = await this.push()
+    await this.pull()
+    return outcome
+  }
+}

@@ -1,0 +1,125 @@
+import { SYNC_LOCK } from '../constants'
+
+export interface SchedulerOptions {
+  /** Sync every this often while online (DESIGN.md: 30 s). */
+  intervalMs?: number
+  /** Wait this long after a local write, so a burst of writes goes in one push. */
+  debounceMs?: number
+  maxBackoffMs?: number
+  /** Server-sent events that say "pull now"; absent in tests. */
+  eventsUrl?: string | null
+}
+
+export interface SchedulerStatus {
+  syncing: boolean
+  lastError: string | null
+  failures: number
+}
+
+/** Runs `task` under a Web Lock so only one tab syncs at a time; other tabs skip (they share the database). */
+async function withSyncLock(task: () => Promise<void>): Promise<void> {
+  if (typeof navigator === 'undefined' || !navigator.locks) return task()
+  await navigator.locks.request(SYNC_LOCK, { ifAvailable: true }, async (lock) => {
+    if (lock) await task()
+  })
+}
+
+/**
+ * Decides when to sync: at start, on `online`, when the page becomes visible, shortly after a local
+ * write, every 30 s while online, when the server pokes, when the service worker's Background Sync fires.
+ * Failures back off exponentially with jitter, up to five minutes.
+ */
+export class SyncScheduler {
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private interval: ReturnType<typeof setInterval> | undefined
+  private events: EventSource | undefined
+  private running = false
+  private again = false
+  private failures = 0
+  private readonly cleanups: (() => void)[] = []
+  private readonly options: Required<Omit<SchedulerOptions, 'eventsUrl'>> & { eventsUrl: string | null }
+
+  constructor(
+    private readonly task: () => Promise<void>,
+    private readonly onStatus: (status: SchedulerStatus) => void,
+    options: SchedulerOptions = {},
+  ) {
+    this.options = { intervalMs: 30_000, debounceMs: 800, maxBackoffMs: 5 * 60_000, eventsUrl: null, ...options }
+  }
+
+  start(): void {
+    const listen = <K extends string>(target: EventTarget, type: K, handler: () => void) => {
+      target.addEventListener(type, handler)
+      this.cleanups.push(() => target.removeEventListener(type, handler))
+    }
+    listen(window, 'online', () => {
+      this.openEvents()
+      this.request(0)
+    })
+    listen(window, 'offline', () => this.closeEvents())
+    listen(document, 'visibilitychange', () => {
+      if (document.visibilityState === 'visible') this.request(0)
+    })
+    if (typeof navigator !== 'undefined' && navigator.serviceWorker) {
+      listen(navigator.serviceWorker, 'message', () => this.request(0))
+    }
+    this.interval = setInterval(() => {
+      if (navigator.onLine) this.request(0)
+    }, this.options.intervalMs)
+    this.openEvents()
+    this.request(0)
+  }
+
+  stop(): void {
+    clearTimeout(this.timer)
+    clearInterval(this.interval)
+    this.closeEvents()
+    this.cleanups.splice(0).forEach((cleanup) => cleanup())
+  }
+
+  /** Asks for a sync after `delayMs` (a later request moves it; a running sync runs once more after). */
+  request(delayMs = this.options.debounceMs): void {
+    clearTimeout(this.timer)
+    this.timer = setTimeout(() => void this.runNow(), delayMs)
+  }
+
+  async runNow(): Promise<void> {
+    if (this.running) {
+      this.again = true
+      return
+    }
+    this.running = true
+    this.onStatus({ syncing: true, lastError: null, failures: this.failures })
+    try {
+      await withSyncLock(this.task)
+      this.failures = 0
+      this.onStatus({ syncing: false, lastError: null, failures: 0 })
+    } catch (error) {
+      this.failures++
+      this.onStatus({ syncing: false, lastError: error instanceof Error ? error.message : String(error), failures: this.failures })
+      this.request(this.backoffMs())
+    } finally {
+      this.running = false
+      if (this.again) {
+        this.again = false
+        this.request(0)
+      }
+    }
+  }
+
+  backoffMs(): number {
+    const base = Math.min(this.options.maxBackoffMs, 1000 * 2 ** this.failures)
+    return Math.round(base * (0.5 + Math.random() / 2))
+  }
+
+  private openEvents(): void {
+    if (!this.options.eventsUrl || this.events || typeof EventSource === 'undefined') return
+    this.events = new EventSource(this.options.eventsUrl)
+    this.events.addEventListener('poke', () => this.request(0))
+  }
+
+  private closeEvents(): void {
+    this.events?.close()
+    this.events = undefined
+  }
+}
