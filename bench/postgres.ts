@@ -3,6 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import pg from 'pg'
 
 export interface Postgres {
   url: string
@@ -62,4 +63,22 @@ export async function startPostgres(env: NodeJS.ProcessEnv = process.env): Promi
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim()
     return { skipped: `could not start a throwaway cluster: ${stderr || String(error)}` }
   }
+}
+
+/** A fresh, empty database on the cluster `url` points at, so a bench run starts from nothing; `drop` removes it. */
+export async function createDatabase(url: string, prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`
+  const admin = async (query: string) => {
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    try {
+      await client.query(query)
+    } finally {
+      await client.end()
+    }
+  }
+  await admin(`create database ${name}`)
+  const fresh = new URL(url)
+  fresh.pathname = `/${name}`
+  return { url: fresh.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) }
 }

@@ -6,8 +6,9 @@ import { useSessionStore } from './stores/session'
 import { classifyStorageError } from './db'
 import { reportStorageProblem } from './db/instance'
 import './styles.css'
-// Function-call components (showToast) are not picked up by the auto-import resolver.
+// Function-call components (showToast, showNotify) are not picked up by the auto-import resolver.
 import 'vant/es/toast/style'
+import 'vant/es/notify/style'
 
 const app = createApp(App)
 app.use(createPinia())

@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { useSessionStore } from './stores/session'
+import type { Role } from '../domain/users'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -7,6 +8,8 @@ declare module 'vue-router' {
     /** Shown with the tab bar; every tab page needs a signed-in user. */
     tab?: boolean
     public?: boolean
+    /** Only these roles may open the page. */
+    roles?: Role[]
   }
 }
 
@@ -17,6 +20,12 @@ export const routes: RouteRecordRaw[] = [
   { path: '/meetings', component: () => import('./views/meetings/MeetingsPage.vue'), meta: { title: '会议', tab: true } },
   { path: '/board', component: () => import('./views/board/BoardPage.vue'), meta: { title: '朋友圈', tab: true } },
   { path: '/me', component: () => import('./views/profile/ProfilePage.vue'), meta: { title: '我的', tab: true } },
+  { path: '/sync', component: () => import('./views/sync/SyncStatusPage.vue'), meta: { title: '同步状态' } },
+  {
+    path: '/branch/members',
+    component: () => import('./views/members/BranchMembersPage.vue'),
+    meta: { title: '支部党员', roles: ['secretary', 'admin'] },
+  },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 
@@ -26,6 +35,7 @@ export function createAppRouter() {
     const session = useSessionStore()
     if (!to.meta.public && !session.signedIn) return { path: '/login', query: to.path === '/' ? {} : { next: to.fullPath } }
     if (to.path === '/login' && session.signedIn) return '/'
+    if (to.meta.roles && session.me && !to.meta.roles.includes(session.me.user.role)) return '/'
     return true
   })
   router.afterEach((to) => {

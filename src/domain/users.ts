@@ -28,6 +28,9 @@ export const branchSchema = z.object({
   kind: z.enum(['village', 'community']),
 })
 export type Branch = z.infer<typeof branchSchema>
+/** A branch as devices see it: one row of the synced `branches` table (town scope). */
+export const branchRowSchema = branchSchema
+export type BranchRow = Branch
 
 export const householdSchema = z.object({
   id: text(),

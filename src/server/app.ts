@@ -25,7 +25,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   if (config.seedDemoData) await seedIfEmpty(db, config.seedDir)
   const notifier: Notifier = config.databaseUrl ? await PostgresNotifier.connect(config.databaseUrl) : new LocalNotifier()
   const sync = new SyncService(db, notifier)
-  await sync.publishAllMembersIfEmpty()
+  await sync.publishAllIfEmpty()
 
   const app = Fastify({
     logger: config.logger ?? false,

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, InjectOptions } from 'fastify'
 import { AppDB } from '../../src/app/db'
 import { SyncEngine } from '../../src/app/sync/engine'
 import type { SyncTransport } from '../../src/app/sync/transport'
@@ -19,7 +19,7 @@ export interface Faults {
  */
 export function injectTransport(getServer: () => FastifyInstance, cookie: () => string, faults: Partial<Faults> = {}) {
   const state: Faults & { requests: number } = { failBeforeSend: 0, loseReplyAfterCommit: 0, requests: 0, ...faults }
-  const send = async <T>(request: Parameters<FastifyInstance['inject']>[0] & object): Promise<T> => {
+  const send = async <T>(request: InjectOptions): Promise<T> => {
     state.requests++
     if (state.failBeforeSend > 0) {
       state.failBeforeSend--

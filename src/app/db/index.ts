@@ -2,6 +2,7 @@ import Dexie, { type EntityTable } from 'dexie'
 import { DB_NAME } from '../constants'
 import type { MemberRow } from '../../domain/members'
 import type { SyncTable } from '../../domain/sync'
+import type { BranchRow } from '../../domain/users'
 
 export interface MetaRow {
   key: string
@@ -31,6 +32,7 @@ export class AppDB extends Dexie {
   outbox!: EntityTable<OutboxRow, 'seq'>
   rejected!: EntityTable<RejectedRow, 'id'>
   members!: EntityTable<MemberRow, 'id'>
+  branches!: EntityTable<BranchRow, 'id'>
 
   constructor(name = DB_NAME) {
     super(name)
@@ -41,12 +43,13 @@ export class AppDB extends Dexie {
       outbox: '++seq, &id, [userId+seq]',
       rejected: 'id, userId',
       members: 'id, branchId',
+      branches: 'id',
     })
   }
 
   /** The tables the server fills by pull; a reset clears them, never the outbox. */
   get syncedTables(): Record<SyncTable, Dexie.Table> {
-    return { members: this.members }
+    return { members: this.members, branches: this.branches }
   }
 
   async getMeta<T>(key: string): Promise<T | undefined> {

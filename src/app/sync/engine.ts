@@ -1,13 +1,14 @@
 import Dexie from 'dexie'
-import { MAX_PUSH_BATCH, SCHEMA_VERSION, type Change, type MutationResult } from '../../domain/sync'
+import { MAX_PUSH_BATCH, SCHEMA_VERSION, type Change, type MutationResult, type SyncTable } from '../../domain/sync'
+import { branchRowSchema } from '../../domain/users'
 import { memberRowSchema } from '../../domain/members'
 import { MUTATIONS, type MutationArgs, type MutationName } from '../../domain/mutations'
-import { parseWith } from '../../domain/validation'
+import { parseWith, type z } from '../../domain/validation'
 import type { AppDB, RejectedRow } from '../db'
 import { META_KEYS } from '../constants'
 import type { SyncTransport } from './transport'
 
-const ROW_SCHEMAS = { members: memberRowSchema }
+const ROW_SCHEMAS: Record<SyncTable, z.ZodMiniType> = { members: memberRowSchema, branches: branchRowSchema }
 
 export interface PushOutcome {
   applied: number

@@ -48,7 +48,7 @@ export class SyncScheduler {
   }
 
   start(): void {
-    const listen = <K extends string>(target: EventTarget, type: K, handler: () => void) => {
+    const listen = (target: EventTarget, type: string, handler: (event: Event) => void) => {
       target.addEventListener(type, handler)
       this.cleanups.push(() => target.removeEventListener(type, handler))
     }
@@ -61,7 +61,9 @@ export class SyncScheduler {
       if (document.visibilityState === 'visible') this.request(0)
     })
     if (typeof navigator !== 'undefined' && navigator.serviceWorker) {
-      listen(navigator.serviceWorker, 'message', () => this.request(0))
+      listen(navigator.serviceWorker, 'message', (event) => {
+        if ((event as MessageEvent<{ type?: string } | null>).data?.type === 'SYNC_REQUESTED') this.request(0)
+      })
     }
     this.interval = setInterval(() => {
       if (navigator.onLine) this.request(0)

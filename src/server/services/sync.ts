@@ -16,6 +16,7 @@ import {
 } from '../../domain/sync'
 import { isMutationName, MUTATIONS } from '../../domain/mutations'
 import { redactMember, type MemberRow } from '../../domain/members'
+import type { BranchRow } from '../../domain/users'
 import { parseWith } from '../../domain/validation'
 import { HttpError } from '../http/errors'
 import type { SessionUser } from './auth'
@@ -26,6 +27,7 @@ import { memberRowFromUser, memberScope } from './members'
 
 const REDACT: Record<SyncTable, (row: unknown, viewer: Viewer) => unknown> = {
   members: (row, viewer) => redactMember(row as MemberRow, viewer),
+  branches: (row) => row,
 }
 
 export class SyncService {
@@ -213,8 +215,8 @@ export class SyncService {
     return { cursor: encodeCursor(versions), changes, hasMore, ...(reset ? { reset: true as const } : {}) }
   }
 
-  /** Writes every member's row for devices: on first start, and after the sync tables are added to an old database. */
-  async publishAllMembersIfEmpty(): Promise<void> {
+  /** Writes the rows devices see (branches, members): on first start, and after the sync tables are added to an old database. */
+  async publishAllIfEmpty(): Promise<void> {
     const any = await this.db.selectFrom('scope_versions').select('scope').limit(1).executeTakeFirst()
     if (any) return
     const town = await this.db.selectFrom('towns').select('id').executeTakeFirst()
@@ -222,6 +224,10 @@ export class SyncService {
     const now = this.clock().toISOString()
     await this.db.transaction().execute(async (trx) => {
       const writer = new ChangeWriter(trx, now)
+      for (const branch of await trx.selectFrom('branches').selectAll().orderBy('id').execute()) {
+        const row: BranchRow = { id: branch.id, name: branch.name, place: branch.place, kind: branch.kind }
+        await writer.put(`town:${town.id}`, 'branches', branch.id, row)
+      }
       for (const user of await trx.selectFrom('users').selectAll().orderBy('id').execute()) {
         await writer.put(memberScope(user, town.id), 'members', user.id, memberRowFromUser(user))
       }

@@ -1,0 +1,140 @@
+// Extras for the fault and convergence tests: devices whose transport can be wrapped and observed, and a
+// direct look at the server's database. Built on harness.ts, which stays as it is.
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { AppDB } from '../../src/app/db'
+import { SyncEngine } from '../../src/app/sync/engine'
+import type { SyncTransport } from '../../src/app/sync/transport'
+import { openDatabase } from '../../src/server/db'
+import type { AppConfig } from '../../src/server/config'
+import type { MemberRow } from '../../src/domain/members'
+import { login } from '../server/helpers'
+import { injectTransport, type Faults } from './harness'
+
+/** One request as the server answered it, seen before any injected fault throws the reply away. */
+export interface Exchange {
+  method: string
+  url: string
+  payload: unknown
+  statusCode: number
+  body: string
+}
+
+/** A view of the server whose `inject` reports every answered request to `log`. */
+export function observed(getServer: () => FastifyInstance, log: (exchange: Exchange) => void): () => FastifyInstance {
+  return () => {
+    const app = getServer()
+    const inject = async (options: InjectOptions): Promise<LightMyRequestResponse> => {
+      const response = await app.inject(options)
+      log({
+        method: String(options.method ?? 'GET'),
+        url: String(options.url ?? ''),
+        payload: options.payload,
+        statusCode: response.statusCode,
+        body: response.body,
+      })
+      return response
+    }
+    return { inject } as unknown as FastifyInstance
+  }
+}
+
+let counter = 0
+export const uniqueDbName = (label: string) => `${label}-${process.pid}-${++counter}-${Math.random().toString(36).slice(2)}`
+
+export interface RigOptions {
+  faults?: Partial<Faults>
+  /** Wraps the transport the engine (and its tabs, unless told otherwise) uses. */
+  wrap?: (raw: SyncTransport) => SyncTransport
+  log?: (exchange: Exchange) => void
+}
+
+/** A device like harness.device(), but with the raw transport exposed, an optional wrapper, and closable tabs. */
+export async function rig(getServer: () => FastifyInstance, phone: string, userId: string, options: RigOptions = {}) {
+  const reach = options.log ? observed(getServer, options.log) : getServer
+  let cookie = await login(getServer(), phone)
+  const db = new AppDB(uniqueDbName('rig'))
+  const { transport: raw, faults } = injectTransport(reach, () => cookie, options.faults)
+  const transport = options.wrap ? options.wrap(raw) : raw
+  const engine = new SyncEngine(db, transport, userId)
+  await engine.adoptUser()
+  const tabs: AppDB[] = []
+  return {
+    phone,
+    userId,
+    db,
+    engine,
+    faults,
+    raw,
+    transport,
+    cookie: () => cookie,
+    /** Another tab of this device: the same IndexedDB through its own connection and engine. */
+    tab(via: SyncTransport = transport, asUser: string = userId) {
+      const tabDb = new AppDB(db.name)
+      tabs.push(tabDb)
+      return new SyncEngine(tabDb, via, asUser)
+    },
+    relogin: async () => {
+      cookie = await login(getServer(), phone)
+    },
+    outboxIds: async () => (await db.outbox.orderBy('seq').toArray()).map((row) => row.id),
+    close: async () => {
+      for (const tab of tabs) tab.close()
+      db.close()
+      await db.delete()
+    },
+  }
+}
+export type Rig = Awaited<ReturnType<typeof rig>>
+
+/** Every row of the device's synced tables, keyed like pullAll's: `table/id`. */
+export async function syncedSnapshot(db: AppDB): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {}
+  for (const [name, table] of Object.entries(db.syncedTables)) {
+    for (const row of (await table.toArray()) as { id: string }[]) out[`${name}/${row.id}`] = row
+  }
+  return out
+}
+
+/** pullAll's rows limited to the tables this version of the app keeps, as a plain object. */
+export function asSnapshot(rows: Map<string, unknown>, db: AppDB): Record<string, unknown> {
+  const tables = new Set(Object.keys(db.syncedTables))
+  return Object.fromEntries([...rows].filter(([key]) => tables.has(key.split('/')[0]!)))
+}
+
+/** A second connection to the server's database, to count what it applied. */
+export function inspectServer(config: AppConfig) {
+  const { db, kind } = openDatabase(config)
+  return {
+    db,
+    kind,
+    async applied(ids: readonly string[]) {
+      if (ids.length === 0) return []
+      return db.selectFrom('applied_mutations').selectAll().where('id', 'in', [...ids]).execute()
+    },
+    async version(scope: string): Promise<number> {
+      const row = await db.selectFrom('scope_versions').select('version').where('scope', '=', scope).executeTakeFirst()
+      return Number(row?.version ?? 0)
+    },
+    async user(id: string) {
+      return db.selectFrom('users').select(['id', 'status', 'away_city', 'return_date', 'contact_phone', 'updated_at']).where('id', '=', id).executeTakeFirstOrThrow()
+    },
+    close: () => db.destroy(),
+  }
+}
+export type ServerInspector = ReturnType<typeof inspectServer>
+
+export function memberRow(id: string, overrides: Partial<MemberRow> = {}): MemberRow {
+  return {
+    id,
+    name: id,
+    role: 'member',
+    branchId: 'b-hexing',
+    status: 'home',
+    awayCity: null,
+    returnDate: null,
+    centerHousehold: false,
+    contactPhone: null,
+    updatedAt: '2020-01-01T00:00:00.000Z',
+    ...overrides,
+  }
+}
