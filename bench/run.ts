@@ -1,5 +1,6 @@
 // npm run bench [-- --build]: first-load size of the built PWA, then the server under load on SQLite and,
-// when one can be had, PostgreSQL. Prints a report and writes it to bench/results/latest.json.
+// when one can be had, PostgreSQL, then sync (push, pull, and pulling into IndexedDB in Chromium).
+// Prints a report and writes it to bench/results/latest.json.
 // It reports; it never fails the process over a number.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
@@ -8,6 +9,9 @@ import { fileURLToPath } from 'node:url'
 import { loadServer, type LoadResult, type ServerLoad } from './load'
 import { startPostgres } from './postgres'
 import { measureSizes, type SizeGroup } from './size'
+import { browserSyncBench, type BrowserSync } from './browser-sync'
+import { syncBenchOn, type SyncBench } from './sync'
+import { printSyncSection } from './sync-report'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const SECONDS = 5
@@ -49,11 +53,17 @@ console.log(`\nServer under load (in-process, 127.0.0.1, ${SECONDS} s per run; a
 console.log(`  databases: ${databases.map((d) => d.name).join(', ')}${'skipped' in postgres ? ` — PostgreSQL skipped: ${postgres.skipped}` : ''}`)
 
 const runs: ServerLoad[] = []
+const syncRuns: SyncBench[] = []
+let browserSync: BrowserSync | { failed: string }
 try {
   for (const database of databases) {
     console.log(`  running ${database.name}…`)
     runs.push(await loadServer(ROOT, database.url, SECONDS))
   }
+  // 3. Sync: push and pull over HTTP on each database, then into IndexedDB in Chromium.
+  console.log(`\n  sync: ${databases.map((d) => d.name).join(', ')}, then Chromium…`)
+  for (const database of databases) syncRuns.push(await syncBenchOn(ROOT, database.url, SECONDS))
+  browserSync = await browserSyncBench(ROOT).catch((error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }))
 } finally {
   stopPostgres()
 }
@@ -67,7 +77,9 @@ for (const r of runs) {
   console.log(row(`${r.database}: POST /api/auth/login (10 conn)`, r.login, '   (scrypt: slow on purpose)'))
 }
 
-// 3. JSON
+printSyncSection(syncRuns, browserSync, SECONDS)
+
+// 4. JSON
 const report = {
   at: new Date().toISOString(),
   node: process.version,
@@ -80,6 +92,7 @@ const report = {
     postgresSkipped: 'skipped' in postgres ? postgres.skipped : null,
     runs,
   },
+  sync: { seconds: SECONDS, runs: syncRuns, browser: browserSync },
 }
 mkdirSync(dirname(OUT), { recursive: true })
 writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`)

@@ -1,6 +1,11 @@
 // Sync over real HTTP on 127.0.0.1: push throughput (batches of 100 profile.update) and a full pull of
 // 10,000 rows, on SQLite or PostgreSQL. Every loop is bounded by a deadline and an iteration cap.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import SQLite from 'better-sqlite3'
 import { MAX_PUSH_BATCH, SCHEMA_VERSION, type Mutation, type PullReply, type PushReply } from '../src/domain/sync'
+import { createDatabase } from './postgres'
 import { clientId, DEMO_ADMIN, DEMO_MEMBER, insertMemberRows, signIn, startServer } from './server'
 
 export interface RateResult {
@@ -33,6 +38,8 @@ export interface PullRun {
 
 export interface SyncBench {
   database: 'sqlite' | 'postgres'
+  /** SQLite only: one-row transactions per second on this disk with the server's pragmas (WAL, synchronous=FULL). */
+  commitCeiling: RateResult | null
   /** Sequential GET /api/health from the same fetch client: the floor one request costs. */
   health: RateResult
   pushSequential: PushResult
@@ -46,6 +53,31 @@ export interface SyncBench {
 const MAX_REQUESTS = 200_000
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0
+
+/** The disk's floor for one transaction per mutation: better-sqlite3, WAL, synchronous=FULL, one row per commit. */
+export function sqliteCommitCeiling(seconds: number): RateResult {
+  const dir = mkdtempSync(join(tmpdir(), 'djy-bench-commit-'))
+  const db = new SQLite(join(dir, 'commit.sqlite'))
+  try {
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = FULL')
+    db.exec('create table t (id integer primary key, v text not null)')
+    const insert = db.prepare('insert into t (v) values (?)')
+    const commit = db.transaction(() => insert.run('x'))
+    const start = performance.now()
+    const deadline = start + seconds * 1000
+    let requests = 0
+    while (performance.now() < deadline && requests < MAX_REQUESTS) {
+      commit()
+      requests++
+    }
+    const elapsed = (performance.now() - start) / 1000
+    return { requests, seconds: elapsed, perSecond: requests / elapsed }
+  } finally {
+    db.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
 
 async function healthRate(url: string, seconds: number): Promise<RateResult> {
   const start = performance.now()
@@ -170,6 +202,7 @@ export async function syncBench(root: string, databaseUrl: string | undefined, s
     const batchesPerSecond = pushSequential.batches / pushSequential.seconds
     return {
       database: databaseUrl ? 'postgres' : 'sqlite',
+      commitCeiling: databaseUrl ? null : sqliteCommitCeiling(1),
       health,
       pushSequential,
       pushConcurrent,
@@ -178,5 +211,21 @@ export async function syncBench(root: string, databaseUrl: string | undefined, s
     }
   } finally {
     await server.close()
+  }
+}
+
+/** syncBench on SQLite, or on a fresh database of the given PostgreSQL cluster (that URL's own database when it may not create one). */
+export async function syncBenchOn(root: string, postgresUrl: string | undefined, seconds: number): Promise<SyncBench & { note?: string }> {
+  if (!postgresUrl) return syncBench(root, undefined, seconds)
+  let fresh: Awaited<ReturnType<typeof createDatabase>>
+  try {
+    fresh = await createDatabase(postgresUrl, 'djy_bench_sync')
+  } catch (error) {
+    return { ...(await syncBench(root, postgresUrl, seconds)), note: `could not create a database, used the given one: ${String(error)}` }
+  }
+  try {
+    return await syncBench(root, fresh.url, seconds)
+  } finally {
+    await fresh.drop()
   }
 }

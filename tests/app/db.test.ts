@@ -77,12 +77,13 @@ describe('createAppDB', () => {
     await db.setMeta('me', 'kept')
 
     const newer = track(new Dexie(name))
-    newer.version(2).stores({ meta: 'key', outbox: '++id' })
+    // One version past the app's own, whatever that is now.
+    newer.version(db.verno + 1).stores({ meta: 'key' })
     await newer.open()
 
     expect(problems).toEqual(['versionchange'])
     expect(db.isOpen()).toBe(false)
-    expect(newer.verno).toBe(2)
+    expect(newer.verno).toBe(db.verno + 1)
     expect(await newer.table('meta').get('me')).toEqual({ key: 'me', value: 'kept' })
     // What the app shows if it still tries to use the closed connection.
     const failure = await db.getMeta('me').catch((error: unknown) => error)
@@ -106,6 +107,21 @@ describe('createAppDB', () => {
     await opening
     expect(db.isOpen()).toBe(true)
     warn.mockRestore()
+  })
+})
+
+describe('upgrading the device database', () => {
+  it('keeps the signed-in member stored by version 1 when the app opens it at the current version', async () => {
+    const name = uniqueName()
+    const v1 = new Dexie(name)
+    v1.version(1).stores({ meta: 'key' })
+    await v1.table('meta').put({ key: 'me', value: { remembered: true } })
+    v1.close()
+
+    const current = track(new AppDB(name))
+    expect(await current.getMeta('me')).toEqual({ remembered: true })
+    expect(await current.outbox.count()).toBe(0)
+    expect(current.verno).toBeGreaterThan(1)
   })
 })
 

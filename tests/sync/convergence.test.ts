@@ -8,7 +8,7 @@ import type { MutationResult, PushBody } from '../../src/domain/sync'
 import { DEMO, databases, login, startServer, type TestServer } from '../server/helpers'
 import { clientId, pullAll } from '../server/sync-helpers'
 import { NetworkError } from './harness'
-import { asSnapshot, inspectServer, rig, syncedSnapshot, type Exchange, type Rig, type ServerInspector } from './kit'
+import { asSnapshot, closeServer, inspectServer, rig, syncedSnapshot, type Exchange, type Rig, type ServerInspector } from './kit'
 
 const SEED = Number(process.env.SYNC_SEED ?? Date.now()) >>> 0
 const STEPS = 150
@@ -70,7 +70,7 @@ describe.each(databases)('devices converge with the server after a random run on
   })
   afterAll(async () => {
     await inspect.close()
-    await server.close()
+    await closeServer(server)
   })
 
   it(`ends with every phone holding exactly the server’s rows and every change applied or rejected exactly once (seed ${SEED})`, async () => {
@@ -119,7 +119,9 @@ describe.each(databases)('devices converge with the server after a random run on
       }
 
       let restarts = 0
+      const timing: Record<string, number> = {}
       for (let step = 0; step < STEPS; step++) {
+        const t0 = performance.now(); const kindBefore = trace.length
         const d = Math.floor(random() * devices.length)
         const device = devices[d]!
         const roll = random()
@@ -161,7 +163,10 @@ describe.each(databases)('devices converge with the server after a random run on
           trace.push(`${step}: the server restarts`)
           await server.reopen()
         }
+        const label = (trace[kindBefore] ?? '').replace(/^\d+: (device \d+ )?/, '').slice(0, 20)
+        timing[label] = (timing[label] ?? 0) + performance.now() - t0
       }
+      console.log(kind, JSON.stringify(Object.fromEntries(Object.entries(timing).map(([k, v]) => [k, Math.round(v)]))))
 
       trace.push('all devices come online and sync twice')
       for (const device of devices) {

@@ -13,7 +13,7 @@ import { SyncService } from '../../src/server/services/sync'
 import { DEMO, databases, login, startServer, type TestServer } from '../server/helpers'
 import { clientId, pullAll } from '../server/sync-helpers'
 import { injectTransport, NetworkError } from './harness'
-import { asSnapshot, inspectServer, memberRow, rig, syncedSnapshot, uniqueDbName, type Exchange, type Rig, type ServerInspector } from './kit'
+import { asSnapshot, closeServer, inspectServer, memberRow, rig, syncedSnapshot, uniqueDbName, type Exchange, type Rig, type ServerInspector } from './kit'
 
 const MEMBER = 'u-13800000001'
 const SECRETARY = 'u-13800000101'
@@ -41,7 +41,7 @@ describe.each(databases)('the app engine against the server under faults on %s',
   })
   afterAll(async () => {
     await inspect.close()
-    await server.close()
+    await closeServer(server)
   })
 
   /** The device's synced tables must hold exactly what a fresh device of the same user pulls. */

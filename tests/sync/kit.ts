@@ -1,13 +1,17 @@
 // Extras for the fault and convergence tests: devices whose transport can be wrapped and observed, and a
 // direct look at the server's database. Built on harness.ts, which stays as it is.
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import pg from 'pg'
+import { inject } from 'vitest'
+import { Kysely, PostgresDialect } from 'kysely'
 import { AppDB } from '../../src/app/db'
 import { SyncEngine } from '../../src/app/sync/engine'
 import type { SyncTransport } from '../../src/app/sync/transport'
 import { openDatabase } from '../../src/server/db'
+import type { Database } from '../../src/server/db/schema'
 import type { AppConfig } from '../../src/server/config'
 import type { MemberRow } from '../../src/domain/members'
-import { login } from '../server/helpers'
+import { login, type TestServer } from '../server/helpers'
 import { injectTransport, type Faults } from './harness'
 
 /** One request as the server answered it, seen before any injected fault throws the reply away. */
@@ -103,7 +107,7 @@ export function asSnapshot(rows: Map<string, unknown>, db: AppDB): Record<string
 
 /** A second connection to the server's database, to count what it applied. */
 export function inspectServer(config: AppConfig) {
-  const { db, kind } = openDatabase(config)
+  const { db, kind } = config.databaseUrl ? openPostgres(config.databaseUrl) : openDatabase(config)
   return {
     db,
     kind,
@@ -137,4 +141,35 @@ export function memberRow(id: string, overrides: Partial<MemberRow> = {}): Membe
     updatedAt: '2020-01-01T00:00:00.000Z',
     ...overrides,
   }
+}
+
+/** Like openDatabase's PostgreSQL branch, but a connection the server drops never becomes an uncaught error. */
+function openPostgres(url: string) {
+  const pool = new pg.Pool({ connectionString: url, max: 4 })
+  pool.on('error', () => {})
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), kind: 'postgres' as const }
+}
+
+/**
+ * Closes the app, waits until PostgreSQL has really let go of its connections, then drops the database.
+ * (pg-pool's end() resolves before its sockets are closed; a forced drop at that moment kills them, and the
+ * app's pool, which has no 'error' listener, would turn that into an uncaught exception.)
+ */
+export async function closeServer(server: TestServer): Promise<void> {
+  if (server.config.databaseUrl) {
+    await server.app.close()
+    const name = new URL(server.config.databaseUrl).pathname.slice(1)
+    const admin = new pg.Client({ connectionString: inject('postgresUrl') ?? '' })
+    await admin.connect()
+    try {
+      for (let i = 0; i < 100; i++) {
+        const { rows } = await admin.query<{ n: string }>('select count(*) as n from pg_stat_activity where datname = $1', [name])
+        if (Number(rows[0]!.n) === 0) break
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+    } finally {
+      await admin.end()
+    }
+  }
+  await server.close()
 }

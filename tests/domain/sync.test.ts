@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest'
+import { decodeCursor, encodeCursor, pushBodySchema, visibleScopes, type Viewer } from '../../src/domain/sync'
+import { parseWith } from '../../src/domain/validation'
+
+const member: Viewer = { id: 'u-1', role: 'member', branchId: 'b-hexing', townId: 't' }
+
+describe('visible scopes', () => {
+  it('gives a member the town, their branch and their own rows', () => {
+    expect(visibleScopes(member, ['b-hexing', 'b-liudong'])).toEqual(['town:t', 'branch:b-hexing', 'user:u-1'])
+  })
+
+  it('gives a secretary the same as a member of the branch', () => {
+    expect(visibleScopes({ ...member, role: 'secretary' }, ['b-hexing', 'b-liudong'])).toEqual(['town:t', 'branch:b-hexing', 'user:u-1'])
+  })
+
+  it('gives the admin every branch, in a stable order', () => {
+    expect(visibleScopes({ id: 'a', role: 'admin', branchId: null, townId: 't' }, ['b2', 'b1'])).toEqual(['town:t', 'branch:b1', 'branch:b2', 'user:a'])
+  })
+})
+
+describe('cursor', () => {
+  it('round-trips a map of scope versions', () => {
+    const versions = { 'town:t': 3, 'branch:b-hexing': 120 }
+    expect(decodeCursor(encodeCursor(versions))).toEqual(versions)
+  })
+
+  it('reads no cursor as a fresh start', () => {
+    expect(decodeCursor(undefined)).toEqual({})
+    expect(decodeCursor('')).toEqual({})
+  })
+
+  it.each([['garbage', 'not base64 json!'], ['wrong version', btoa(JSON.stringify({ v: 2, s: {} }))], ['negative', btoa(JSON.stringify({ v: 1, s: { a: -1 } }))], ['fraction', btoa(JSON.stringify({ v: 1, s: { a: 1.5 } }))]])(
+    'refuses a %s cursor (the server answers with a reset)',
+    (_name, cursor) => {
+      expect(decodeCursor(cursor)).toBeNull()
+    },
+  )
+})
+
+describe('push body', () => {
+  const mutation = { id: '3f1c2a4e-1b2c-4d3e-8f9a-0b1c2d3e4f5a', name: 'profile.update', args: {}, clientTime: '2026-11-25T08:00:00.000Z' }
+
+  it('accepts up to 100 mutations and refuses 101 with a Chinese message', () => {
+    const body = (n: number) => ({ clientId: 'c_abcdefgh', schemaVersion: 1, mutations: Array.from({ length: n }, () => mutation) })
+    expect(parseWith(pushBodySchema, body(100)).ok).toBe(true)
+    const tooMany = parseWith(pushBodySchema, body(101))
+    expect(tooMany).toMatchObject({ ok: false, message: expect.stringContaining('每批最多 100 条') })
+  })
+
+  it('refuses a mutation id that is not a UUID and a client time that is not ISO', () => {
+    const bad = parseWith(pushBodySchema, { clientId: 'c_abcdefgh', schemaVersion: 1, mutations: [{ ...mutation, id: '42', clientTime: 'yesterday' }] })
+    expect(bad).toMatchObject({ ok: false, message: expect.stringMatching(/UUID.*ISO/) })
+  })
+})
