@@ -11,6 +11,7 @@ import { healthRoutes } from './routes/health'
 import { staticRoutes, wantsAppShell } from './routes/static'
 import { syncRoutes } from './routes/sync'
 import { SyncService } from './services/sync'
+import { pruneTombstones, TOMBSTONE_DAYS } from './services/changes'
 import { LocalNotifier, PostgresNotifier, type Notifier } from './services/notifier'
 
 export interface BuiltApp {
@@ -34,7 +35,12 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     // Idle keep-alive sockets must not hold up a graceful shutdown.
     forceCloseConnections: 'idle',
   })
+  // Deletions are remembered for 60 days; a device away longer than that gets a reset instead.
+  const pruneTimer = setInterval(() => {
+    pruneTombstones(db, new Date(Date.now() - TOMBSTONE_DAYS * 86_400_000).toISOString()).catch((error: unknown) => app.log.error(error))
+  }, 6 * 3600_000).unref()
   app.addHook('onClose', async () => {
+    clearInterval(pruneTimer)
     await notifier.close()
     await db.destroy()
   })

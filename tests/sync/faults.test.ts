@@ -52,16 +52,16 @@ describe.each(databases)('the app engine against the server under faults on %s',
 
   it('applies a batch sent twice only once when a second tab pushes the same outbox rows before the first deletes them', async () => {
     const log: Exchange[] = []
-    let secondTab: SyncEngine | undefined
+    const second: { tab?: SyncEngine } = {}
     const phone = track(
       await rig(() => server.app, DEMO.secretary, SECRETARY, {
         log: (e) => log.push(e),
         // Before tab 1's request goes out, tab 2 reads the same, still undeleted, outbox rows and pushes them.
-        wrap: (raw) => ({ ...raw, push: async (body) => (await secondTab!.push(), raw.push(body)) }),
+        wrap: (raw) => ({ ...raw, push: async (body) => (await second.tab!.push(), raw.push(body)) }),
       }),
     )
     await phone.engine.sync()
-    secondTab = phone.tab(phone.raw)
+    second.tab = phone.tab(phone.raw)
     const ids = [
       await phone.engine.enqueue('profile.update', { memberId: 'u-13800000003', status: 'away', awayCity: '杭州' }),
       await phone.engine.enqueue('profile.update', { memberId: 'u-13800000004', status: 'away', awayCity: '苏州' }),
@@ -189,8 +189,8 @@ describe.each(databases)('the app engine against the server under faults on %s',
   it('keeps a mutation written while a push is in flight and sends it next time', async () => {
     const bodies: PushBody[] = []
     let late: string | undefined
-    let phone!: Rig
-    phone = track(
+    const self: { phone?: Rig } = {}
+    const phone = track(
       await rig(() => server.app, DEMO.member, MEMBER, {
         wrap: (raw) => ({
           ...raw,
@@ -198,7 +198,7 @@ describe.each(databases)('the app engine against the server under faults on %s',
             bodies.push(body)
             if (bodies.length === 1) {
               // The member taps again while the first request is on its way.
-              late = await phone.engine.enqueue('profile.update', { status: 'away', awayCity: '苏州' })
+              late = await self.phone!.engine.enqueue('profile.update', { status: 'away', awayCity: '苏州' })
               return raw.push(body)
             }
             if (bodies.length === 2) throw new NetworkError('offline again')
@@ -207,6 +207,7 @@ describe.each(databases)('the app engine against the server under faults on %s',
         }),
       }),
     )
+    self.phone = phone
     await phone.engine.sync()
     const first = await phone.engine.enqueue('profile.update', { status: 'away', awayCity: '杭州' })
 

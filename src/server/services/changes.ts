@@ -41,6 +41,8 @@ export class ChangeWriter {
   }
 }
 
+export const TOMBSTONE_DAYS = 60
+
 /** Forgets tombstones older than `before`; a cursor behind the new horizon gets a reset. */
 export async function pruneTombstones(db: Kysely<Database>, before: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
