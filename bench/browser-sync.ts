@@ -1,10 +1,12 @@
 // End to end in Chromium: the built app, served by the real server, signs the admin in through the login
 // form and its own SyncEngine pulls 10,000+ rows into IndexedDB. We only watch: the page's pull requests,
-// and the members store's count read with the raw IndexedDB API. Then the same pull in Node on fake-indexeddb.
+// and the members store's count read with the raw IndexedDB API. Then, for comparison, the same number of rows
+// written with the raw IndexedDB API (no app), and the same pull in Node on fake-indexeddb.
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Request } from 'playwright-core'
 import { DB_NAME } from '../src/app/constants'
+import { PULL_PAGE_SIZE } from '../src/domain/sync'
 import type { EnginePull } from './engine-fake-idb'
 import { DEMO_ADMIN, DEMO_PASSWORD, insertMemberRows, signIn, startServer } from './server'
 import { PULL_ROWS } from './sync'
@@ -31,10 +33,20 @@ export interface BrowserRun {
   responseBytes: number
 }
 
+/** Raw IndexedDB in the same Chromium, no app: the same number of rows in pages of 500, one transaction per page. */
+export interface IndexedDbFloor {
+  rows: number
+  /** Each put awaited before the next, as SyncEngine.apply does. */
+  awaitEachMs: number
+  /** Every put of a page issued at once, then the transaction awaited, as Dexie's bulkPut does. */
+  pipelinedMs: number
+}
+
 export type BrowserSync =
   | {
       members: number
       runs: BrowserRun[]
+      floor: IndexedDbFloor
       /** SyncEngine.pull() in Node on fake-indexeddb: not a browser. */
       fakeIndexedDb: EnginePull
     }
@@ -64,6 +76,34 @@ const WATCH = `async ({ name, target, timeoutMs, pollMs }) => {
     await new Promise((resolve) => setTimeout(resolve, pollMs))
   }
   return { doneAt: last >= target ? Date.now() : null, count: last, clickAt: window.__benchClickAt ?? null }
+}`
+
+const FLOOR = `async ({ rows, pageSize }) => {
+  const all = Array.from({ length: rows }, (_, n) => ({ id: 'bench-' + n, name: '测试党员' + n, role: 'member', branchId: 'b-hexing', status: 'home', awayCity: null, returnDate: null, centerHousehold: false, contactPhone: null, updatedAt: new Date().toISOString() }))
+  const result = {}
+  for (const mode of ['awaitEach', 'pipelined']) {
+    const name = 'bench-floor-' + mode + '-' + Math.random().toString(36).slice(2)
+    const db = await new Promise((resolve, reject) => {
+      const request = indexedDB.open(name, 1)
+      request.onupgradeneeded = () => request.result.createObjectStore('members', { keyPath: 'id' }).createIndex('branchId', 'branchId')
+      request.onsuccess = () => resolve(request.result)
+      request.onerror = () => reject(request.error)
+    })
+    const start = performance.now()
+    for (let offset = 0; offset < rows; offset += pageSize) {
+      const tx = db.transaction('members', 'readwrite')
+      const store = tx.objectStore('members')
+      const done = new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error) })
+      const page = all.slice(offset, offset + pageSize)
+      if (mode === 'awaitEach') for (const row of page) await new Promise((resolve, reject) => { const put = store.put(row); put.onsuccess = resolve; put.onerror = () => reject(put.error) })
+      else for (const row of page) store.put(row)
+      await done
+    }
+    result[mode + 'Ms'] = performance.now() - start
+    db.close()
+    await new Promise((resolve) => { const request = indexedDB.deleteDatabase(name); request.onsuccess = resolve; request.onerror = resolve })
+  }
+  return result
 }`
 
 interface Watched {
@@ -112,6 +152,18 @@ async function run(browser: Browser, url: string, members: number): Promise<Brow
   }
 }
 
+async function floor(browser: Browser, url: string, rows: number): Promise<IndexedDbFloor> {
+  const context = await browser.newContext({ baseURL: url })
+  try {
+    const page = await context.newPage()
+    await page.goto('/login')
+    const ms = (await page.evaluate(`(${FLOOR})(${JSON.stringify({ rows, pageSize: PULL_PAGE_SIZE })})`)) as Omit<IndexedDbFloor, 'rows'>
+    return { rows, ...ms }
+  } finally {
+    await context.close()
+  }
+}
+
 export async function browserSyncBench(root: string): Promise<BrowserSync> {
   if (!existsSync(CHROMIUM)) return { skipped: `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)` }
   const dist = join(root, 'dist')
@@ -121,8 +173,10 @@ export async function browserSyncBench(root: string): Promise<BrowserSync> {
     const { members } = await insertMemberRows(server.config, PULL_ROWS)
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
     const runs: BrowserRun[] = []
+    let idbFloor: IndexedDbFloor
     try {
       for (let i = 0; i < RUNS; i++) runs.push(await run(browser, server.url, members))
+      idbFloor = await floor(browser, server.url, members)
     } finally {
       await browser.close()
     }
@@ -130,7 +184,7 @@ export async function browserSyncBench(root: string): Promise<BrowserSync> {
     const { enginePull } = await import('./engine-fake-idb')
     const fakeIndexedDb = await enginePull(server.url, admin.cookie, admin.userId)
     if (fakeIndexedDb.members !== members) throw new Error(`fake-indexeddb holds ${fakeIndexedDb.members} members, expected ${members}`)
-    return { members, runs, fakeIndexedDb }
+    return { members, runs, floor: idbFloor, fakeIndexedDb }
   } finally {
     await server.close()
   }

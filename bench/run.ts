@@ -52,6 +52,8 @@ if ('url' in postgres) databases.push({ name: `PostgreSQL (${postgres.source})`,
 console.log(`\nServer under load (in-process, 127.0.0.1, ${SECONDS} s per run; a bare-http baseline run before each database)`)
 console.log(`  databases: ${databases.map((d) => d.name).join(', ')}${'skipped' in postgres ? ` — PostgreSQL skipped: ${postgres.skipped}` : ''}`)
 
+const row = (label: string, r: LoadResult, note = '') =>
+  `  ${pad(label, 42)}${num(r.okPerSecond)}${num(r.p50Ms)}${num(r.p99Ms)}${num(r.non2xx)}${num(r.errors)}${note}`
 const runs: ServerLoad[] = []
 const syncRuns: SyncBench[] = []
 let browserSync: BrowserSync | { failed: string }
@@ -60,21 +62,23 @@ try {
     console.log(`  running ${database.name}…`)
     runs.push(await loadServer(ROOT, database.url, SECONDS))
   }
-  // 3. Sync: push and pull over HTTP on each database, then into IndexedDB in Chromium.
-  console.log(`\n  sync: ${databases.map((d) => d.name).join(', ')}, then Chromium…`)
-  for (const database of databases) syncRuns.push(await syncBenchOn(ROOT, database.url, SECONDS))
+  console.log(`\n  ${pad('', 42)}${'ok/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-2xx'.padStart(9)}${'errors'.padStart(9)}`)
+  for (const r of runs) {
+    console.log(row(`${r.database}: baseline GET / (20 conn)`, r.baseline))
+    console.log(row(`${r.database}: GET /api/health (20 conn)`, r.health, `   ${r.healthVsBaseline.toFixed(2)}× baseline`))
+    console.log(row(`${r.database}: POST /api/auth/login (10 conn)`, r.login, '   (scrypt: slow on purpose)'))
+  }
+
+  // 3. Sync: push and pull over HTTP on each database (PostgreSQL still up), then into IndexedDB in Chromium.
+  console.log(`\nSync (${databases.map((d) => d.name).join(', ')}, then Chromium)`)
+  for (const database of databases) {
+    console.log(`  running ${database.name}…`)
+    syncRuns.push(await syncBenchOn(ROOT, database.url, SECONDS))
+  }
+  console.log('  running Chromium…')
   browserSync = await browserSyncBench(ROOT).catch((error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }))
 } finally {
   stopPostgres()
-}
-
-const row = (label: string, r: LoadResult, note = '') =>
-  `  ${pad(label, 42)}${num(r.okPerSecond)}${num(r.p50Ms)}${num(r.p99Ms)}${num(r.non2xx)}${num(r.errors)}${note}`
-console.log(`\n  ${pad('', 42)}${'ok/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-2xx'.padStart(9)}${'errors'.padStart(9)}`)
-for (const r of runs) {
-  console.log(row(`${r.database}: baseline GET / (20 conn)`, r.baseline))
-  console.log(row(`${r.database}: GET /api/health (20 conn)`, r.health, `   ${r.healthVsBaseline.toFixed(2)}× baseline`))
-  console.log(row(`${r.database}: POST /api/auth/login (10 conn)`, r.login, '   (scrypt: slow on purpose)'))
 }
 
 printSyncSection(syncRuns, browserSync, SECONDS)

@@ -12,7 +12,7 @@ const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS')
 
 export function printSyncSection(runs: SyncBench[], browser: BrowserSync | { failed: string }, seconds: number): void {
   const name = (r: SyncBench) => (r.database === 'sqlite' ? 'SQLite' : 'PostgreSQL')
-  console.log(`\nSync over HTTP (in-process server on 127.0.0.1, Node fetch; push: batches of 100 profile.update as the demo member, ${seconds} s per run after a 1 s warm-up)`)
+  console.log(`\n  Over HTTP (in-process server on 127.0.0.1, Node fetch; push: batches of 100 profile.update as the demo member, ${seconds} s per run after a 1 s warm-up)`)
   console.log(`  ${pad('', 40)}${'mut/s'.padStart(10)}${'batches'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'rejected'.padStart(10)}`)
   for (const r of runs) {
     for (const p of [r.pushSequential, r.pushConcurrent]) {
@@ -32,13 +32,15 @@ export function printSyncSection(runs: SyncBench[], browser: BrowserSync | { fai
     console.log(`  ${pad(`${name(r)}: GET /api/sync/pull, all pages`, 40)}${num(m.ms, 1)}${num(m.pages)}${num(m.rows)}${num(m.rowsPerSecond)}${mb(m.bytes).padStart(12)}   (runs: ${r.pull.runs.map((x) => x.ms.toFixed(0)).join(', ')} ms; insert took ${r.pull.insertMs.toFixed(0)} ms)`)
   }
 
-  console.log(`\nSync into IndexedDB (the built app in Chromium, served by the real server on SQLite; the admin signs in through the form and the app's own SyncEngine pulls)`)
+  console.log(`\n  Into IndexedDB (the built app in Chromium, served by the real server on SQLite; the admin signs in through the form and the app's own SyncEngine pulls)`)
   if ('skipped' in browser) return void console.log(`  skipped: ${browser.skipped}`)
   if ('failed' in browser) return void console.log(`  FAILED: ${browser.failed}`)
   browser.runs.forEach((r, i) => {
     console.log(`  run ${i + 1} (fresh context): login click → ${browser.members.toLocaleString('en')} members in IndexedDB ${r.clickToDoneMs.toFixed(0)} ms; first pull request → done ${r.firstPullToDoneMs.toFixed(0)} ms   target < ${BROWSER_TARGET_MS.toLocaleString('en')} ms → ${verdict(r.firstPullToDoneMs < BROWSER_TARGET_MS)}`)
     console.log(`      click → first pull ${r.clickToFirstPullMs.toFixed(0)} ms; first pull sent → last pull received ${r.pullSpanMs.toFixed(0)} ms; the ${r.pages} pull requests themselves ${r.pullNetworkMs.toFixed(0)} ms (${mb(r.responseBytes)}); applying and the rest ${r.applyAndOtherMs.toFixed(0)} ms`)
   })
+  const floor = browser.floor
+  console.log(`  raw IndexedDB, same Chromium, no app: ${floor.rows.toLocaleString('en')} rows in pages of 500, each put awaited (as SyncEngine.apply) ${floor.awaitEachMs.toFixed(0)} ms; puts issued together (as bulkPut) ${floor.pipelinedMs.toFixed(0)} ms`)
   const f = browser.fakeIndexedDb
   console.log(`  fake-indexeddb in Node (NOT a browser): SyncEngine.pull() of ${f.members.toLocaleString('en')} members over HTTP ${f.ms.toFixed(0)} ms, ${f.pages} pages`)
 }

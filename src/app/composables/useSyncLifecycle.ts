@@ -1,12 +1,22 @@
 import { watch } from 'vue'
+import { useRouter } from 'vue-router'
 import { showNotify } from 'vant'
 import { useSessionStore } from '../stores/session'
 import { useSyncStore } from '../stores/sync'
 
-/** Syncs for whoever is signed in, stops on sign-out, and tells the member when the server refused a change. */
+/** Syncs for whoever is signed in, stops on sign-out, and tells the member when the server refused a change or ended the session. */
 export function useSyncLifecycle() {
   const session = useSessionStore()
   const sync = useSyncStore()
+  const router = useRouter()
+  watch(() => sync.sessionEnded, () => void session.refresh())
+  // Signed out from elsewhere (an expired session found by a sync): back to the login page.
+  watch(
+    () => session.signedIn,
+    (signedIn) => {
+      if (!signedIn && !router.currentRoute.value.meta.public) void router.replace('/login')
+    },
+  )
   watch(
     () => session.me?.user.id,
     (userId) => (userId ? void sync.start(userId) : sync.stop()),

@@ -8,6 +8,7 @@ import { httpTransport, type SyncTransport } from '../sync/transport'
 import { BACKGROUND_SYNC_TAG, META_KEYS } from '../constants'
 import type { MutationArgs, MutationName } from '../../domain/mutations'
 import type { RejectedRow } from '../db'
+import { ApiError } from '../api/client'
 
 export interface SyncStartOptions extends SchedulerOptions {
   transport?: SyncTransport
@@ -33,6 +34,7 @@ export const useSyncStore = defineStore('sync', () => {
   let scheduler: SyncScheduler | null = null
   const status = reactive<SchedulerStatus>({ syncing: false, lastError: null, failures: 0 })
   const recentRejections = shallowRef<RejectedRow[]>([])
+  const sessionEnded = shallowRef(0)
 
   const outbox = useLiveQuery(() => db.outbox.orderBy('seq').toArray(), [])
   const rejectedRows = useLiveQuery(() => db.rejected.orderBy('rejectedAt').reverse().toArray(), [])
@@ -45,8 +47,14 @@ export const useSyncStore = defineStore('sync', () => {
 
   async function syncOnce(): Promise<void> {
     if (!engine.value) return
-    const outcome = await engine.value.sync()
-    if (outcome.rejected.length > 0) recentRejections.value = outcome.rejected
+    try {
+      const outcome = await engine.value.sync()
+      if (outcome.rejected.length > 0) recentRejections.value = outcome.rejected
+    } catch (error) {
+      // The session ended on the server (expired or signed out elsewhere): ask the session store to confirm.
+      if (error instanceof ApiError && error.status === 401) sessionEnded.value++
+      throw error
+    }
   }
 
   async function start(forUserId: string, options: SyncStartOptions = {}): Promise<void> {
@@ -82,5 +90,5 @@ export const useSyncStore = defineStore('sync', () => {
     await db.rejected.delete(id)
   }
 
-  return { status, pending, pendingCount, rejected, lastSyncedAt, recentRejections, userId, start, stop, enqueue, syncNow, dismissRejected }
+  return { status, pending, pendingCount, rejected, lastSyncedAt, recentRejections, sessionEnded, userId, start, stop, enqueue, syncNow, dismissRejected }
 })
