@@ -24,7 +24,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const { db, kind } = openDatabase(config)
   await migrateToLatest(db)
   if (config.seedDemoData) await seedIfEmpty(db, config.seedDir)
-  const notifier: Notifier = config.databaseUrl ? await PostgresNotifier.connect(config.databaseUrl) : new LocalNotifier()
+  const notifier: Notifier = config.databaseUrl ? await PostgresNotifier.connect(config.databaseUrl, (error) => console.error('PostgreSQL LISTEN connection:', String(error))) : new LocalNotifier()
   const sync = new SyncService(db, notifier)
   await sync.publishAllIfEmpty()
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { MutationResult, PullReply } from '../../src/domain/sync'
+import type { MemberRow } from '../../src/domain/members'
 
 export const clientId = () => `c_${randomUUID().replaceAll('-', '')}`.slice(0, 40)
 
@@ -41,5 +42,6 @@ export async function pullAll(app: FastifyInstance, cookie: string, client: stri
     cursor = reply.cursor
     pages++
   } while (reply.hasMore && pages < 1000)
-  return { rows, cursor: reply.cursor, reset: reply.reset === true }
+  const table = (name: string) => [...rows].filter(([key]) => key.startsWith(`${name}/`)).map(([, row]) => row)
+  return { rows, members: table('members') as MemberRow[], branches: table('branches'), cursor: reply.cursor, reset: reply.reset === true }
 }

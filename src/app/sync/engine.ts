@@ -106,10 +106,15 @@ export class SyncEngine {
       const cursor = await this.db.getMeta<string>(META_KEYS.cursor)
       const reply = await this.transport.pull(clientId, cursor)
       const tables = this.db.syncedTables
+      const writes = this.validate(reply.changes)
       await this.db.transaction('rw', [this.db.meta, ...Object.values(tables)], async () => {
         // Applying pulled rows never writes to the outbox: nothing echoes back to the server.
         if (reply.reset) await Promise.all(Object.values(tables).map((t) => t.clear()))
-        for (const change of reply.changes) await this.apply(change)
+        // In page order, a table at a time, in bulk: one awaited put per row is several times slower.
+        for (const { table, op, keys, rows } of writes) {
+          if (op === 'put') await tables[table].bulkPut(rows)
+          else await tables[table].bulkDelete(keys)
+        }
         await this.db.setMeta(META_KEYS.cursor, reply.cursor)
       })
       pages++
@@ -119,13 +124,23 @@ export class SyncEngine {
     return pages
   }
 
-  private async apply(change: Change): Promise<void> {
-    const table = this.db.syncedTables[change.table]
-    if (!table) return // a table this version of the app does not know yet
-    if (change.op === 'delete') return void (await table.delete(change.id))
-    const row = parseWith(ROW_SCHEMAS[change.table], change.row)
-    if (!row.ok) throw new Error(`同步数据格式有误（${change.table}/${change.id}）：${row.message}`)
-    await table.put(row.value)
+  /**
+   * Checks every row of a page against its schema before anything is written, and groups the page into
+   * runs of the same table and operation (order matters only between a put and a delete of one row).
+   */
+  private validate(changes: readonly Change[]): Array<{ table: SyncTable; op: 'put' | 'delete'; keys: string[]; rows: unknown[] }> {
+    const runs: Array<{ table: SyncTable; op: 'put' | 'delete'; keys: string[]; rows: unknown[] }> = []
+    for (const change of changes) {
+      if (!(change.table in ROW_SCHEMAS)) continue // a table this version of the app does not know yet
+      let run = runs.at(-1)
+      if (!run || run.table !== change.table || run.op !== change.op) runs.push((run = { table: change.table, op: change.op, keys: [], rows: [] }))
+      run.keys.push(change.id)
+      if (change.op === 'delete') continue
+      const row = parseWith(ROW_SCHEMAS[change.table], change.row)
+      if (!row.ok) throw new Error(`同步数据格式有误（${change.table}/${change.id}）：${row.message}`)
+      run.rows.push(row.value)
+    }
+    return runs
   }
 
   async sync(): Promise<PushOutcome> {

@@ -24,6 +24,8 @@ export const SQLITE_FILE = 'dangjian.sqlite'
 export function openDatabase(options: DatabaseOptions): OpenDatabase {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 })
+    // PostgreSQL closing an idle connection (restart, failover) must not crash the process; the pool makes a new one.
+    pool.on('error', (error) => console.error('PostgreSQL connection lost:', error.message))
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), kind: 'postgres' }
   }
   mkdirSync(options.dataDir, { recursive: true })

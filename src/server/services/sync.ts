@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { ControlledTransaction, Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import {
   decodeCursor,
@@ -8,6 +8,7 @@ import {
   SCHEMA_VERSION,
   visibleScopes,
   type Change,
+  type Mutation,
   type MutationResult,
   type PullReply,
   type PushBody,
@@ -24,6 +25,14 @@ import { ChangeWriter } from './changes'
 import { MUTATION_HANDLERS, MutationRejected } from './mutations'
 import type { Notifier } from './notifier'
 import { memberRowFromUser, memberScope } from './members'
+
+interface BatchContext {
+  viewer: Viewer
+  clientId: string
+  now: string
+  /** Scopes the batch changed, to poke once it has committed. */
+  scopes: Set<string>
+}
 
 const REDACT: Record<SyncTable, (row: unknown, viewer: Viewer) => unknown> = {
   members: (row, viewer) => redactMember(row as MemberRow, viewer),
@@ -68,22 +77,34 @@ export class SyncService {
     return 'new'
   }
 
+  /**
+   * Applies a batch in one database transaction (one disk flush per batch, not per mutation), each
+   * mutation inside its own savepoint together with the record of its id: a mutation's effects and its
+   * record commit together or not at all, and a rejected one rolls back alone. Replies only after commit.
+   */
   async push(user: SessionUser, body: PushBody): Promise<MutationResult[]> {
     const viewer = await this.viewer(user)
     await this.claimClient(body.clientId, viewer)
-    const results: MutationResult[] = []
-    for (const mutation of body.mutations) {
-      results.push(
-        body.schemaVersion > SCHEMA_VERSION
-          ? { id: mutation.id, status: 'rejected', code: 'client_outdated', message: '服务器版本较旧，请稍后再同步' }
-          : await this.applyOnce(viewer, body.clientId, mutation),
-      )
+    if (body.schemaVersion > SCHEMA_VERSION) {
+      return body.mutations.map((m) => ({ id: m.id, status: 'rejected', code: 'client_outdated', message: REJECTIONS.client_outdated }))
     }
+    const now = this.clock().toISOString()
+    const scopes = new Set<string>()
+    const trx = await this.db.startTransaction().execute()
+    const results: MutationResult[] = []
+    try {
+      for (const mutation of body.mutations) results.push(await this.applyOnce(trx, { viewer, clientId: body.clientId, now, scopes }, mutation))
+      await trx.commit().execute()
+    } catch (error) {
+      await trx.rollback().execute()
+      throw error
+    }
+    await this.notifier.notify([...scopes])
     return results
   }
 
-  private async storedResult(id: string, viewer: Viewer): Promise<MutationResult | undefined> {
-    const row = await this.db.selectFrom('applied_mutations').selectAll().where('id', '=', id).executeTakeFirst()
+  private async storedResult(db: Kysely<Database>, id: string, viewer: Viewer): Promise<MutationResult | undefined> {
+    const row = await db.selectFrom('applied_mutations').selectAll().where('id', '=', id).executeTakeFirst()
     if (!row) return undefined
     if (row.user_id !== viewer.id) return { id, status: 'rejected', code: 'duplicate_id', message: REJECTIONS.duplicate_id }
     return row.status === 'applied'
@@ -91,13 +112,13 @@ export class SyncService {
       : { id, status: 'rejected', code: row.code ?? 'rejected', message: row.message ?? '' }
   }
 
-  /** Applies a mutation exactly once: its effects and the record of its id commit together or not at all. */
-  private async applyOnce(viewer: Viewer, clientId: string, mutation: PushBody['mutations'][number]): Promise<MutationResult> {
-    const seen = await this.storedResult(mutation.id, viewer)
+  /** Applies a mutation exactly once; a mutation id seen before gets its stored result and changes nothing. */
+  private async applyOnce(trx: ControlledTransaction<Database>, batch: BatchContext, mutation: Mutation): Promise<MutationResult> {
+    const { viewer, clientId, now } = batch
+    const seen = await this.storedResult(trx, mutation.id, viewer)
     if (seen) return seen
-    const now = this.clock().toISOString()
-    const record = (trx: Kysely<Database>, result: MutationResult) =>
-      trx
+    const record = (db: Kysely<Database>, result: MutationResult) =>
+      db
         .insertInto('applied_mutations')
         .values({
           id: mutation.id,
@@ -111,41 +132,34 @@ export class SyncService {
           applied_at: now,
         })
         .execute()
-    const rejected = (code: keyof typeof REJECTIONS | string, message: string): MutationResult => ({ id: mutation.id, status: 'rejected', code, message })
 
-    let result: MutationResult
-    let scopes: string[] = []
+    const checked = this.check(viewer, mutation.name, mutation.args)
+    if (checked.status === 'rejected') {
+      const result: MutationResult = { id: mutation.id, status: 'rejected', code: checked.code, message: checked.message }
+      await record(trx, result)
+      return result
+    }
+    const savepoint = await trx.savepoint('mutation').execute()
+    const writer = new ChangeWriter(savepoint, now)
     try {
-      result = await this.db.transaction().execute(async (trx) => {
-        const precheck = this.check(viewer, mutation.name, mutation.args)
-        if (precheck.status === 'rejected') {
-          await record(trx, { ...precheck, id: mutation.id })
-          return { ...precheck, id: mutation.id }
-        }
-        const writer = new ChangeWriter(trx, now)
-        await MUTATION_HANDLERS[precheck.name]({ trx, viewer, writer, now }, precheck.args as never)
-        await record(trx, { id: mutation.id, status: 'applied' })
-        scopes = [...writer.scopes]
-        return { id: mutation.id, status: 'applied' as const }
-      })
+      await MUTATION_HANDLERS[checked.name]({ trx: savepoint, viewer, writer, now }, checked.args as never)
+      await record(savepoint, { id: mutation.id, status: 'applied' })
+      await savepoint.releaseSavepoint('mutation').execute()
     } catch (error) {
+      await savepoint.rollbackToSavepoint('mutation').execute()
       if (error instanceof MutationRejected) {
         // The effects rolled back; the rejection itself is kept, so a resend gets the same answer.
-        result = rejected(error.code, error.message)
-        try {
-          await this.db.transaction().execute((trx) => record(trx, result))
-        } catch (recordError) {
-          return (await this.storedResult(mutation.id, viewer)) ?? Promise.reject(recordError)
-        }
+        const result: MutationResult = { id: mutation.id, status: 'rejected', code: error.code, message: error.message }
+        await record(trx, result)
         return result
       }
-      // Two tabs sent the same mutation at once: the other one's transaction won; answer with its result.
-      const stored = await this.storedResult(mutation.id, viewer)
+      // Another tab sent the same mutation at the same time and its transaction won: answer with its result.
+      const stored = await this.storedResult(trx, mutation.id, viewer)
       if (stored) return stored
       throw error
     }
-    await this.notifier.notify(scopes)
-    return result
+    writer.scopes.forEach((scope) => batch.scopes.add(scope))
+    return { id: mutation.id, status: 'applied' }
   }
 
   private check(
