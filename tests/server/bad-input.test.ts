@@ -1,19 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO, databases, startServer, type TestServer } from './helpers'
-import { openDatabase } from '../../src/server/db'
 
 describe.each(databases)('bad input on %s', (kind) => {
   let server: TestServer
-  const countRows = async () => {
-    const { db } = openDatabase(server.config)
-    try {
+  const countRows = () =>
+    server.withDb(async (db) => {
       const sessions = await db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
       const failures = await db.selectFrom('login_failures').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
       return { sessions: Number(sessions.n), failures: Number(failures.n) }
-    } finally {
-      await db.destroy()
-    }
-  }
+    })
   beforeAll(async () => {
     server = await startServer(kind)
   })

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { databases, login, startServer, DEMO, type TestServer } from './helpers'
-import { openDatabase } from '../../src/server/db'
 
 describe.each(databases)('health and demo data on %s', (kind) => {
   let server: TestServer
@@ -9,14 +8,6 @@ describe.each(databases)('health and demo data on %s', (kind) => {
   })
   afterAll(() => server.close())
 
-  const withDb = async <T>(fn: (db: ReturnType<typeof openDatabase>['db']) => Promise<T>) => {
-    const { db } = openDatabase(server.config)
-    try {
-      return await fn(db)
-    } finally {
-      await db.destroy()
-    }
-  }
 
   it('answers /api/health with the database in use and the version', async () => {
     const response = await server.app.inject({ url: '/api/health' })
@@ -25,7 +16,7 @@ describe.each(databases)('health and demo data on %s', (kind) => {
   })
 
   it('loads the town, its branches, a secretary for each and at least forty members', async () => {
-    const { branches, users, households } = await withDb(async (db) => ({
+    const { branches, users, households } = await server.withDb(async (db) => ({
       branches: await db.selectFrom('branches').selectAll().execute(),
       users: await db.selectFrom('users').selectAll().execute(),
       households: await db.selectFrom('households').selectAll().execute(),
@@ -49,10 +40,10 @@ describe.each(databases)('health and demo data on %s', (kind) => {
   })
 
   it('never loads the demo data into a database that holds data', async () => {
-    await withDb((db) => db.updateTable('users').set({ name: '改过的名字' }).where('phone', '=', DEMO.member).execute())
-    await withDb((db) => db.deleteFrom('households').where('id', '=', 'h-13800000003-01').execute())
+    await server.withDb((db) => db.updateTable('users').set({ name: '改过的名字' }).where('phone', '=', DEMO.member).execute())
+    await server.withDb((db) => db.deleteFrom('households').where('id', '=', 'h-13800000003-01').execute())
     await server.reopen()
-    const after = await withDb(async (db) => ({
+    const after = await server.withDb(async (db) => ({
       name: (await db.selectFrom('users').select('name').where('phone', '=', DEMO.member).executeTakeFirstOrThrow()).name,
       household: await db.selectFrom('households').select('id').where('id', '=', 'h-13800000003-01').executeTakeFirst(),
     }))

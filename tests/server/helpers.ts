@@ -5,7 +5,10 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { inject } from 'vitest'
 import type { FastifyInstance } from 'fastify'
+import type { Kysely } from 'kysely'
 import { buildApp } from '../../src/server/app'
+import { openDatabase } from '../../src/server/db'
+import type { Database } from '../../src/server/db/schema'
 import { PROJECT_ROOT, type AppConfig } from '../../src/server/config'
 
 export type DatabaseName = 'sqlite' | 'postgres'
@@ -20,6 +23,8 @@ export interface TestServer {
   close(): Promise<void>
   /** Closes the app only; `reopen` starts a new one on the same data (a restart). */
   reopen(): Promise<FastifyInstance>
+  /** Runs `fn` on a connection of its own to the server's database (to look behind the API). */
+  withDb<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T>
 }
 
 async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -59,6 +64,14 @@ export async function startServer(kind: DatabaseName, overrides: Partial<AppConf
       return app
     },
     config,
+    async withDb(fn) {
+      const { db } = openDatabase(config)
+      try {
+        return await fn(db)
+      } finally {
+        await db.destroy()
+      }
+    },
     async reopen() {
       await app.close()
       app = await buildApp(config)

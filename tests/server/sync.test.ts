@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO, databases, login, startServer, type TestServer } from './helpers'
 import { clientId, mutation, pull, pullAll, push } from './sync-helpers'
-import { openDatabase } from '../../src/server/db'
 
 describe.each(databases)('sync push and pull on %s', (kind) => {
   let server: TestServer
@@ -16,16 +15,8 @@ describe.each(databases)('sync push and pull on %s', (kind) => {
   })
   afterAll(() => server.close())
 
-  const withDb = async <T>(fn: (db: ReturnType<typeof openDatabase>['db']) => Promise<T>) => {
-    const { db } = openDatabase(server.config)
-    try {
-      return await fn(db)
-    } finally {
-      await db.destroy()
-    }
-  }
   const counts = () =>
-    withDb(async (db) => ({
+    server.withDb(async (db) => ({
       applied: Number((await db.selectFrom('applied_mutations').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
       versions: await db.selectFrom('scope_versions').select(['scope', 'version']).orderBy('scope').execute(),
       users: await db.selectFrom('users').select(['id', 'status', 'away_city', 'updated_at']).orderBy('id').execute(),
