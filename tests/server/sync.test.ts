@@ -158,4 +158,15 @@ describe.each(databases)('sync push and pull on %s', (kind) => {
     const adminCursor = (await pullAll(server.app, admin, clientId())).cursor
     expect((await pull(server.app, member, device, adminCursor)).reset).toBe(true)
   })
+
+  it('resets a device the server no longer knows even when it pushes before it pulls', async () => {
+    const device = clientId()
+    const { cursor } = await pullAll(server.app, member, device)
+    // As after restoring an older backup: the server has forgotten this device.
+    await server.withDb((db) => db.deleteFrom('sync_clients').where('id', '=', device).execute())
+    await push(server.app, member, device, [mutation('profile.update', { status: 'home' })])
+    const next = await pull(server.app, member, device, cursor)
+    expect(next.reset).toBe(true)
+    expect((await pull(server.app, member, device, next.cursor)).reset).toBeUndefined()
+  })
 })

@@ -222,6 +222,10 @@ describe.each(databases)('devices converge with the server after a random run on
         ).toBe(0)
       }
       expect(sent.length).toBeGreaterThan(20)
+      console.log(
+        `convergence on ${kind}: ${sent.length} changes (${sent.filter((s) => !s.valid).length} invalid), ` +
+          `${trace.filter((t) => t.startsWith('  ')).length} failed syncs, ${restarts} restarts`,
+      )
     } catch (error) {
       const e = error as Error
       e.message = `seed=${SEED} (rerun with SYNC_SEED=${SEED})\n${e.message}\n--- last steps ---\n${trace.slice(-40).join('\n')}`

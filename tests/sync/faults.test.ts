@@ -45,8 +45,8 @@ describe.each(databases)('the app engine against the server under faults on %s',
   })
 
   /** The device's synced tables must hold exactly what a fresh device of the same user pulls. */
-  async function expectSameAsServer(device: { db: AppDB }, cookie: string) {
-    const fresh = await pullAll(server.app, cookie, clientId())
+  async function expectSameAsServer(device: { db: AppDB }, cookie: string, on: TestServer = server) {
+    const fresh = await pullAll(on.app, cookie, clientId())
     expect(await syncedSnapshot(device.db)).toEqual(asSnapshot(fresh.rows, device.db))
   }
 
@@ -252,6 +252,31 @@ describe.each(databases)('the app engine against the server under faults on %s',
     }
   })
 
+  it('answers every tab when several tabs push the same rejected mutations at the same time', async () => {
+    const phone = track(await rig(() => server.app, DEMO.member, MEMBER))
+    const tabs = [phone.engine, phone.tab(), phone.tab()]
+    await phone.engine.sync()
+    for (let round = 0; round < 3; round++) {
+      const rejectedIds = [
+        await phone.engine.enqueue('profile.update', { memberId: 'u-13800000011', status: 'away', awayCity: '杭州' }),
+        await phone.engine.enqueue('profile.update', { memberId: 'u-13800000002', status: 'home' }),
+      ]
+      const appliedId = await phone.engine.enqueue('profile.update', { status: 'away', awayCity: `城市${round}` })
+
+      const outcomes = await Promise.allSettled(tabs.map((tab) => tab.sync()))
+
+      expect(outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason))).toEqual([])
+      const stored = await inspect.applied([...rejectedIds, appliedId])
+      expect(Object.fromEntries(stored.map((r) => [r.id, r.status]))).toEqual({
+        [rejectedIds[0]!]: 'rejected',
+        [rejectedIds[1]!]: 'rejected',
+        [appliedId]: 'applied',
+      })
+      expect(await phone.db.outbox.count()).toBe(0)
+      expect((await phone.db.rejected.bulkGet(rejectedIds)).map((r) => r?.code)).toEqual(['forbidden', 'forbidden'])
+    }
+  })
+
   it('resumes a pull interrupted after two pages from the last fully applied page, missing and doubling nothing', async () => {
     const service = new SyncService(inspect.db, new LocalNotifier())
     const admin = { id: ADMIN, role: 'admin' as const, branchId: null }
@@ -293,19 +318,41 @@ describe.each(databases)('the app engine against the server under faults on %s',
     expect(all.sort()).toEqual([...fresh.rows.keys()].filter((k) => k.split('/')[0]! in db.syncedTables).sort())
   })
 
+  /** A server of its own whose branch b-hexing had a row deleted long ago and that tombstone pruned. */
+  async function serverWithPrunedTombstone() {
+    const own = await startServer(kind)
+    const look = inspectServer(own.config)
+    cleanups.push(async () => {
+      await look.close()
+      await closeServer(own)
+    })
+    const prune = async () => {
+      await look.db.transaction().execute((trx) => new ChangeWriter(trx, '2020-01-02T00:00:00.000Z').delete(HEXING, 'members', 'x-temp'))
+      await pruneTombstones(look.db, '2021-01-01T00:00:00.000Z')
+      const { horizon, version } = await look.db.selectFrom('scope_versions').select(['horizon', 'version']).where('scope', '=', HEXING).executeTakeFirstOrThrow()
+      expect(Number(horizon)).toBe(Number(version))
+    }
+    await look.db.transaction().execute((trx) => new ChangeWriter(trx, '2020-01-01T00:00:00.000Z').put(HEXING, 'members', 'x-temp', memberRow('x-temp')))
+    return { own, look, prune }
+  }
+
+  const recordingPulls = (replies: PullReply[]) => (raw: SyncTransport): SyncTransport => ({
+    ...raw,
+    pull: async (client, cursor) => {
+      const reply = await raw.pull(client, cursor)
+      replies.push(reply)
+      return reply
+    },
+  })
+
   it('clears and refills the synced tables when the server answers reset after pruning tombstones, and keeps the outbox', async () => {
+    const { own, look, prune } = await serverWithPrunedTombstone()
     const replies: PullReply[] = []
-    const phone = track(
-      await rig(() => server.app, DEMO.member, MEMBER, {
-        wrap: (raw) => ({ ...raw, pull: async (c, cursor) => { const r = await raw.pull(c, cursor); replies.push(r); return r } }),
-      }),
-    )
-    await inspect.db.transaction().execute((trx) => new ChangeWriter(trx, '2020-01-01T00:00:00.000Z').put(HEXING, 'members', 'x-temp', memberRow('x-temp')))
+    const phone = track(await rig(() => own.app, DEMO.member, MEMBER, { wrap: recordingPulls(replies) }))
     await phone.engine.sync()
     expect(await phone.db.members.get('x-temp')).toBeDefined()
     // The row is deleted long ago, and its tombstone is pruned: the device's cursor is now behind the horizon.
-    await inspect.db.transaction().execute((trx) => new ChangeWriter(trx, '2020-01-02T00:00:00.000Z').delete(HEXING, 'members', 'x-temp'))
-    await pruneTombstones(inspect.db, '2021-01-01T00:00:00.000Z')
+    await prune()
     // A row the server never sent this user, and a change waiting to be pushed.
     await phone.db.members.put(memberRow('x-ghost'))
     const id = await phone.engine.enqueue('profile.update', { status: 'away', awayCity: '上海' })
@@ -317,13 +364,32 @@ describe.each(databases)('the app engine against the server under faults on %s',
     expect(await phone.db.members.get('x-ghost')).toBeUndefined()
     expect(await phone.db.members.get('x-temp')).toBeUndefined()
     expect(await phone.db.members.count()).toBe(12)
-    await expectSameAsServer(phone, phone.cookie())
+    await expectSameAsServer(phone, phone.cookie(), own)
     expect(await phone.outboxIds()).toEqual([id])
 
     expect(await phone.engine.sync()).toEqual({ applied: 1, rejected: [] })
     expect(await phone.db.outbox.count()).toBe(0)
     expect(await phone.db.members.get(MEMBER)).toMatchObject({ status: 'away', awayCity: '上海' })
-    expect(await inspect.applied([id])).toHaveLength(1)
+    expect(await look.applied([id])).toHaveLength(1)
+  })
+
+  it('neither resets nor resends anything on later pulls of a device that first pulled after tombstones were pruned', async () => {
+    const { own, prune } = await serverWithPrunedTombstone()
+    await prune()
+    const replies: PullReply[] = []
+    const phone = track(await rig(() => own.app, DEMO.member, MEMBER, { wrap: recordingPulls(replies) }))
+    await phone.engine.sync()
+    expect(replies.map((r) => r.reset ?? false)).toEqual([false])
+    replies.length = 0
+
+    // Nothing changed on the server since: each pull must be an empty, ordinary answer.
+    await phone.engine.sync()
+    await phone.engine.sync()
+
+    expect(replies.map((r) => ({ reset: r.reset ?? false, changes: r.changes.length }))).toEqual([
+      { reset: false, changes: 0 },
+      { reset: false, changes: 0 },
+    ])
   })
 
   it('resets a device whose client id the server does not know, and keeps its outbox', async () => {

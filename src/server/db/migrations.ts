@@ -89,6 +89,8 @@ const migrations: Record<string, Migration> = {
         .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('last_seen_at', 'text', (c) => c.notNull())
+        // Null until the device's first pull: a cursor from a device that never pulled here is not ours.
+        .addColumn('pulled_at', 'text')
         .execute()
       await db.schema
         .createTable('applied_mutations')

@@ -78,6 +78,7 @@ export interface SyncClientTable {
   user_id: string
   created_at: string
   last_seen_at: string
+  pulled_at: string | null
 }
 
 export interface AppliedMutationTable {

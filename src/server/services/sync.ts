@@ -59,22 +59,22 @@ export class SyncService {
   }
 
   /** Binds a device to the user on first sight; a device bound to someone else is refused outright. */
-  private async claimClient(clientId: string, viewer: Viewer): Promise<'known' | 'new'> {
+  private async claimClient(clientId: string, viewer: Viewer): Promise<{ pulledBefore: boolean }> {
     const now = this.clock().toISOString()
-    const client = await this.db.selectFrom('sync_clients').select('user_id').where('id', '=', clientId).executeTakeFirst()
+    const client = await this.db.selectFrom('sync_clients').select(['user_id', 'pulled_at']).where('id', '=', clientId).executeTakeFirst()
     if (client && client.user_id !== viewer.id) {
       throw new HttpError(403, 'client_of_another_user', '此设备的同步编号属于其他用户，请重新登录后再同步')
     }
     if (client) {
       await this.db.updateTable('sync_clients').set({ last_seen_at: now }).where('id', '=', clientId).execute()
-      return 'known'
+      return { pulledBefore: client.pulled_at !== null }
     }
     await this.db
       .insertInto('sync_clients')
-      .values({ id: clientId, user_id: viewer.id, created_at: now, last_seen_at: now })
+      .values({ id: clientId, user_id: viewer.id, created_at: now, last_seen_at: now, pulled_at: null })
       .onConflict((oc) => oc.column('id').doNothing())
       .execute()
-    return 'new'
+    return { pulledBefore: false }
   }
 
   /**
@@ -133,30 +133,47 @@ export class SyncService {
         })
         .execute()
 
+    // The whole mutation, its record included, in a savepoint: if another tab's transaction recorded the
+    // same id first (PostgreSQL), this one rolls back alone and answers with the stored result.
+    const savepoint = await trx.savepoint('mutation').execute()
+    try {
+      const result = await this.applyChecked(savepoint, batch, mutation, record)
+      await savepoint.releaseSavepoint('mutation').execute()
+      return result
+    } catch (error) {
+      await savepoint.rollbackToSavepoint('mutation').execute()
+      const stored = await this.storedResult(trx, mutation.id, viewer)
+      if (stored) return stored
+      throw error
+    }
+  }
+
+  private async applyChecked(
+    trx: ControlledTransaction<Database, ['mutation']>,
+    batch: BatchContext,
+    mutation: Mutation,
+    record: (db: Kysely<Database>, result: MutationResult) => Promise<unknown>,
+  ): Promise<MutationResult> {
+    const { viewer, now } = batch
     const checked = this.check(viewer, mutation.name, mutation.args)
     if (checked.status === 'rejected') {
       const result: MutationResult = { id: mutation.id, status: 'rejected', code: checked.code, message: checked.message }
       await record(trx, result)
       return result
     }
-    const savepoint = await trx.savepoint('mutation').execute()
-    const writer = new ChangeWriter(savepoint, now)
+    const effects = await trx.savepoint('effects').execute()
+    const writer = new ChangeWriter(effects, now)
     try {
-      await MUTATION_HANDLERS[checked.name]({ trx: savepoint, viewer, writer, now }, checked.args as never)
-      await record(savepoint, { id: mutation.id, status: 'applied' })
-      await savepoint.releaseSavepoint('mutation').execute()
+      await MUTATION_HANDLERS[checked.name]({ trx: effects, viewer, writer, now }, checked.args as never)
+      await record(effects, { id: mutation.id, status: 'applied' })
+      await effects.releaseSavepoint('effects').execute()
     } catch (error) {
-      await savepoint.rollbackToSavepoint('mutation').execute()
-      if (error instanceof MutationRejected) {
-        // The effects rolled back; the rejection itself is kept, so a resend gets the same answer.
-        const result: MutationResult = { id: mutation.id, status: 'rejected', code: error.code, message: error.message }
-        await record(trx, result)
-        return result
-      }
-      // Another tab sent the same mutation at the same time and its transaction won: answer with its result.
-      const stored = await this.storedResult(trx, mutation.id, viewer)
-      if (stored) return stored
-      throw error
+      if (!(error instanceof MutationRejected)) throw error
+      // The effects roll back; the rejection itself is kept, so a resend gets the same answer.
+      await effects.rollbackToSavepoint('effects').execute()
+      const result: MutationResult = { id: mutation.id, status: 'rejected', code: error.code, message: error.message }
+      await record(trx, result)
+      return result
     }
     writer.scopes.forEach((scope) => batch.scopes.add(scope))
     return { id: mutation.id, status: 'applied' }
@@ -179,18 +196,18 @@ export class SyncService {
     const viewer = await this.viewer(user)
     const scopes = await this.scopesOf(viewer)
     const decoded = decodeCursor(cursorText)
-    const clientState = await this.claimClient(clientId, viewer)
-    const horizons = new Map(
-      (await this.db.selectFrom('scope_versions').select(['scope', 'horizon']).where('scope', 'in', scopes).execute()).map((r) => [
-        r.scope,
-        r.horizon,
-      ]),
+    const client = await this.claimClient(clientId, viewer)
+    // Read before the rows: every row up to a scope's version read here is committed and visible below.
+    const scopeState = new Map(
+      (await this.db.selectFrom('scope_versions').select(['scope', 'version', 'horizon']).where('scope', 'in', scopes).execute()).map(
+        (r) => [r.scope, r],
+      ),
     )
     const reset =
       decoded === null ||
-      (clientState === 'new' && Object.keys(decoded).length > 0) ||
+      (!client.pulledBefore && Object.keys(decoded).length > 0) ||
       Object.keys(decoded).some((scope) => !scopes.includes(scope)) ||
-      Object.entries(decoded).some(([scope, version]) => version > 0 && version < (horizons.get(scope) ?? 0))
+      Object.entries(decoded).some(([scope, version]) => version > 0 && version < (scopeState.get(scope)?.horizon ?? 0))
     const versions: Record<string, number> = reset || !decoded ? {} : { ...decoded }
 
     const changes: Change[] = []
@@ -220,12 +237,17 @@ export class SyncService {
         )
       }
       const last = page.at(-1)
-      if (last) versions[scope] = last.version
       if (rows.length > remaining) {
+        versions[scope] = last?.version ?? since
         hasMore = true
         break
       }
+      // Read to the end: the cursor moves to the scope's version, past tombstones a fresh device skipped
+      // (else a pruned one could leave the cursor behind the horizon and reset it on every pull).
+      const upTo = Math.max(last?.version ?? since, scopeState.get(scope)?.version ?? 0)
+      if (upTo > 0) versions[scope] = upTo
     }
+    if (!client.pulledBefore) await this.db.updateTable('sync_clients').set({ pulled_at: this.clock().toISOString() }).where('id', '=', clientId).execute()
     return { cursor: encodeCursor(versions), changes, hasMore, ...(reset ? { reset: true as const } : {}) }
   }
 
