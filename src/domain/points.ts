@@ -1,0 +1,232 @@
+// The quantified points rules (党员量化积分): a pure function from published rules, new events and the
+// member's existing ledger to new ledger entries (issue 4). The server is the only caller that writes.
+import { z } from './validation'
+
+export const POINT_CATEGORIES = ['study', 'quiz', 'org_life', 'volunteer', 'violation', 'board'] as const
+export type PointCategory = (typeof POINT_CATEGORIES)[number]
+export const CATEGORY_LABELS: Record<PointCategory, string> = {
+  study: '日常学习',
+  quiz: '答题考试',
+  org_life: '组织生活',
+  volunteer: '志愿服务',
+  violation: '违规扣分',
+  board: '建言献策',
+}
+
+export const EVENT_KINDS = [
+  'study.article',
+  'study.media',
+  'quiz.daily',
+  'quiz.weekly',
+  'quiz.exam',
+  'meeting.attended',
+  'meeting.absent',
+  'manual.volunteer',
+  'manual.violation',
+  'board.adopted',
+] as const
+export type EventKind = (typeof EVENT_KINDS)[number]
+
+/**
+ * How an event's quantity becomes points:
+ * - `event`: `points` once when the quantity (active seconds) reaches `threshold`;
+ * - `minutes`: `points` for every whole `threshold` minutes of the quantity (active seconds);
+ * - `correct`: `points` per correct answer (the quantity);
+ * - `score`: the quantity is a score out of 100, `points` is what a full score earns;
+ * - `manual`: the admin gives the amount (the quantity); the rule's sign says add or deduct.
+ */
+export const RULE_UNITS = ['event', 'minutes', 'correct', 'score', 'manual'] as const
+export type RuleUnit = (typeof RULE_UNITS)[number]
+
+const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'))
+const cap = z.nullable(z.int().check(z.minimum(1, '上限至少为 1')))
+
+export const pointsRuleSchema = z.object({
+  /** Stable across versions: a change makes a new version of the same code. */
+  code: z.string().check(z.regex(/^[a-z][a-z0-9-]{1,40}$/, '规则编号只能用小写字母、数字和连字符')),
+  version: z.int().check(z.minimum(1)),
+  name: z.string().check(z.minLength(1, '请填写规则名称'), z.maxLength(40)),
+  category: z.enum(POINT_CATEGORIES),
+  eventKind: z.enum(EVENT_KINDS),
+  unit: z.enum(RULE_UNITS),
+  points: z.int().check(z.refine((n) => n !== 0 && Math.abs(n) <= 100, '分值须在 -100 到 100 之间且不为 0')),
+  threshold: z.nullable(z.int().check(z.minimum(1))),
+  dailyCap: cap,
+  yearlyCap: cap,
+  activeFrom: day,
+  activeTo: z.nullable(day),
+})
+export type PointsRule = z.infer<typeof pointsRuleSchema>
+
+/** Something that happened and may earn points: a study session, a graded quiz, an attendance, an adjustment. */
+export interface PointsEvent {
+  /** Unique source id: the same event never scores twice under one rule. */
+  id: string
+  memberId: string
+  kind: EventKind
+  /** The day it counts on, in Asia/Shanghai, as the server decided it. */
+  day: string
+  quantity: number
+  reason?: string | null
+}
+
+export interface LedgerEntry {
+  id: string
+  memberId: string
+  ruleCode: string
+  ruleVersion: number
+  sourceId: string
+  day: string
+  points: number
+  reason: string | null
+}
+
+export const entryId = (ruleCode: string, sourceId: string) => `${ruleCode}:${sourceId}`
+
+export function ruleActiveOn(rule: PointsRule, on: string): boolean {
+  return rule.activeFrom <= on && (rule.activeTo === null || on <= rule.activeTo)
+}
+
+/** What the rule gives for the event before any cap. */
+export function rawPoints(rule: PointsRule, event: PointsEvent): number {
+  const q = Math.max(0, event.quantity)
+  switch (rule.unit) {
+    case 'event':
+      return q >= (rule.threshold ?? 0) ? rule.points : 0
+    case 'minutes':
+      return Math.floor(q / ((rule.threshold ?? 1) * 60)) * rule.points
+    case 'correct':
+      return Math.floor(q) * rule.points
+    case 'score':
+      return Math.round((Math.min(q, 100) * rule.points) / 100)
+    case 'manual':
+      return Math.sign(rule.points) * Math.round(q)
+  }
+}
+
+/** Limits `points` so the running total stays within `cap` (caps bound the size of gains and of deductions alike). */
+function withinCap(points: number, total: number, limit: number | null): number {
+  if (limit === null) return points
+  const room = Math.max(0, limit - Math.abs(total))
+  return Math.sign(points) * Math.min(Math.abs(points), room)
+}
+
+/**
+ * The new ledger entries for `events`, given the rules and the ledger so far. Each rule active on the
+ * event's day that listens to its kind may give one entry, named `rule:source`, so an event replayed or
+ * resent never scores twice; daily and yearly caps count what that rule already gave that day or year.
+ */
+export function scoreEvents(rules: readonly PointsRule[], events: readonly PointsEvent[], ledger: readonly LedgerEntry[]): LedgerEntry[] {
+  const seen = new Set(ledger.map((entry) => entry.id))
+  const totals = new Map<string, number>()
+  const add = (key: string, points: number) => totals.set(key, (totals.get(key) ?? 0) + points)
+  const dayKey = (member: string, code: string, on: string) => `${member}|${code}|${on}`
+  const yearKey = (member: string, code: string, on: string) => `${member}|${code}|${on.slice(0, 4)}`
+  for (const entry of ledger) {
+    add(dayKey(entry.memberId, entry.ruleCode, entry.day), entry.points)
+    add(yearKey(entry.memberId, entry.ruleCode, entry.day), entry.points)
+  }
+
+  const created: LedgerEntry[] = []
+  for (const event of events) {
+    for (const rule of rules) {
+      if (rule.eventKind !== event.kind || !ruleActiveOn(rule, event.day)) continue
+      const id = entryId(rule.code, event.id)
+      if (seen.has(id)) continue
+      const daily = dayKey(event.memberId, rule.code, event.day)
+      const yearly = yearKey(event.memberId, rule.code, event.day)
+      let points = rawPoints(rule, event)
+      points = withinCap(points, totals.get(daily) ?? 0, rule.dailyCap)
+      points = withinCap(points, totals.get(yearly) ?? 0, rule.yearlyCap)
+      if (points === 0) continue
+      seen.add(id)
+      add(daily, points)
+      add(yearly, points)
+      created.push({ id, memberId: event.memberId, ruleCode: rule.code, ruleVersion: rule.version, sourceId: event.id, day: event.day, points, reason: event.reason ?? null })
+    }
+  }
+  return created
+}
+
+/** Corrects an entry without touching it: a new entry of the opposite sign, which can exist only once. */
+export function counterEntry(entry: LedgerEntry, reason: string, on: string): LedgerEntry {
+  return {
+    id: entryId(entry.ruleCode, `counter:${entry.id}`),
+    memberId: entry.memberId,
+    ruleCode: entry.ruleCode,
+    ruleVersion: entry.ruleVersion,
+    sourceId: `counter:${entry.id}`,
+    day: on,
+    points: -entry.points,
+    reason,
+  }
+}
+
+/**
+ * A rule change from `from` onwards: the current version ends the day before, the new one starts on
+ * `from`. History is never rewritten, so `from` can't be before `today`.
+ */
+export function reviseRule(
+  rules: readonly PointsRule[],
+  code: string,
+  change: Partial<Pick<PointsRule, 'name' | 'points' | 'threshold' | 'dailyCap' | 'yearlyCap' | 'activeTo'>>,
+  from: string,
+  today: string,
+): PointsRule[] {
+  if (from < today) throw new Error('规则修改只能从今天或以后生效，不能改变历史积分')
+  const current = rules.filter((r) => r.code === code).sort((a, b) => b.version - a.version)[0]
+  if (!current) throw new Error(`没有编号为 ${code} 的规则`)
+  if (current.activeFrom >= from) throw new Error('该规则已有从此日期起生效的版本')
+  const ended = { ...current, activeTo: previousDay(from) }
+  const next: PointsRule = { ...current, ...change, version: current.version + 1, activeFrom: from, activeTo: change.activeTo ?? current.activeTo }
+  return [...rules.filter((r) => r !== current), ended, next]
+}
+
+export function previousDay(isoDay: string): string {
+  const date = new Date(`${isoDay}T00:00:00Z`)
+  date.setUTCDate(date.getUTCDate() - 1)
+  return date.toISOString().slice(0, 10)
+}
+
+const shanghaiDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' })
+
+/** The calendar day in Asia/Shanghai of an instant: the day caps and the ledger use. */
+export function dayInShanghai(at: Date | string): string {
+  return shanghaiDay.format(typeof at === 'string' ? new Date(at) : at)
+}
+
+export interface PointTotals {
+  today: number
+  month: number
+  year: number
+  all: number
+}
+
+export function totalsOf(entries: readonly Pick<LedgerEntry, 'day' | 'points'>[], today: string): PointTotals {
+  const totals: PointTotals = { today: 0, month: 0, year: 0, all: 0 }
+  for (const { day: on, points } of entries) {
+    totals.all += points
+    if (on.slice(0, 4) !== today.slice(0, 4)) continue
+    totals.year += points
+    if (on.slice(0, 7) !== today.slice(0, 7)) continue
+    totals.month += points
+    if (on === today) totals.today += points
+  }
+  return totals
+}
+
+export interface Ranked<T> {
+  item: T
+  points: number
+  /** Standard competition ranking: equal points share a place, the next place skips (1, 2, 2, 4). */
+  place: number
+}
+
+export function rank<T>(items: readonly T[], pointsOf: (item: T) => number, tieBreak: (a: T, b: T) => number): Ranked<T>[] {
+  const sorted = [...items].map((item) => ({ item, points: pointsOf(item) })).sort((a, b) => b.points - a.points || tieBreak(a.item, b.item))
+  let place = 0
+  return sorted.map((row, index) => {
+    if (index === 0 || row.points !== sorted[index - 1]!.points) place = index + 1
+    return { ...row, place }
+  })
+}
