@@ -2,6 +2,7 @@
 import { z } from './validation'
 import type { Role } from './users'
 import { profileUpdateArgsSchema } from './members'
+import { studyRecordArgsSchema } from './study'
 
 export interface MutationDefinition<A> {
   args: z.ZodMiniType<A>
@@ -18,6 +19,11 @@ export const MUTATIONS = {
     roles: ['member', 'secretary', 'admin'],
     describe: (a) => (a.status === 'away' ? `状态改为外出务工（${a.awayCity ?? ''}）` : '状态改为在家'),
   }),
+  'study.record': define({
+    args: studyRecordArgsSchema,
+    roles: ['member', 'secretary', 'admin'],
+    describe: (a) => `学习记录（${Math.round(a.activeSeconds / 60)} 分钟）`,
+  }),
 } as const
 
 export type MutationName = keyof typeof MUTATIONS
@@ -27,8 +33,15 @@ export function isMutationName(name: string): name is MutationName {
   return Object.hasOwn(MUTATIONS, name)
 }
 
+/** One definition, with its argument type erased: for code that handles any mutation by name. */
+export function mutationDefinition(name: MutationName): MutationDefinition<unknown> {
+  // Safe: `args` parses to exactly what `describe` takes; only the static link is lost.
+  return MUTATIONS[name] as unknown as MutationDefinition<unknown>
+}
+
 export function describeMutation(name: string, args: unknown): string {
   if (!isMutationName(name)) return name
-  const parsed = MUTATIONS[name].args.safeParse(args)
-  return parsed.success ? MUTATIONS[name].describe(parsed.data) : name
+  const definition = mutationDefinition(name)
+  const parsed = definition.args.safeParse(args)
+  return parsed.success ? definition.describe(parsed.data) : name
 }

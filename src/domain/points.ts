@@ -230,3 +230,21 @@ export function rank<T>(items: readonly T[], pointsOf: (item: T) => number, tieB
     return { ...row, place }
   })
 }
+
+/** A rule as devices receive it (the synced `points_rules` table): every synced row is keyed by `id`. */
+export const ruleRowSchema = z.extend(pointsRuleSchema, { id: z.string() })
+export type RuleRow = z.infer<typeof ruleRowSchema>
+export const ruleRowId = (rule: Pick<PointsRule, 'code' | 'version'>) => `${rule.code}@${rule.version}`
+
+/** A ledger entry as the member's device receives it (the synced `points` table, private to the member). */
+export const ledgerRowSchema = z.object({
+  id: z.string(),
+  ruleCode: z.string(),
+  ruleVersion: z.int(),
+  sourceId: z.string(),
+  day: day,
+  points: z.int(),
+  reason: z.nullable(z.string()),
+  createdAt: z.string(),
+})
+export type LedgerRow = z.infer<typeof ledgerRowSchema>

@@ -11,6 +11,7 @@ import { healthRoutes } from './routes/health'
 import { staticRoutes, wantsAppShell } from './routes/static'
 import { syncRoutes } from './routes/sync'
 import { SyncService } from './services/sync'
+import { seedRulesIfEmpty } from './services/points'
 import { pruneTombstones, TOMBSTONE_DAYS } from './services/changes'
 import { LocalNotifier, PostgresNotifier, type Notifier } from './services/notifier'
 
@@ -23,6 +24,7 @@ export interface BuiltApp {
 export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const { db, kind } = openDatabase(config)
   await migrateToLatest(db)
+  await seedRulesIfEmpty(db, config.seedDir)
   if (config.seedDemoData) await seedIfEmpty(db, config.seedDir)
   const notifier: Notifier = config.databaseUrl ? await PostgresNotifier.connect(config.databaseUrl, (error) => console.error('PostgreSQL LISTEN connection:', String(error))) : new LocalNotifier()
   const sync = new SyncService(db, notifier)

@@ -3,6 +3,8 @@ import { DB_NAME } from '../constants'
 import type { MemberRow } from '../../domain/members'
 import type { SyncTable } from '../../domain/sync'
 import type { BranchRow } from '../../domain/users'
+import type { Course, Material } from '../../domain/study'
+import type { LedgerRow, RuleRow } from '../../domain/points'
 
 export interface MetaRow {
   key: string
@@ -33,6 +35,10 @@ export class AppDB extends Dexie {
   rejected!: EntityTable<RejectedRow, 'id'>
   members!: EntityTable<MemberRow, 'id'>
   branches!: EntityTable<BranchRow, 'id'>
+  courses!: EntityTable<Course, 'id'>
+  materials!: EntityTable<Material, 'id'>
+  points_rules!: EntityTable<RuleRow, 'id'>
+  points!: EntityTable<LedgerRow, 'id'>
 
   constructor(name = DB_NAME) {
     super(name)
@@ -44,12 +50,23 @@ export class AppDB extends Dexie {
       rejected: 'id, userId',
       members: 'id, branchId',
       branches: 'id',
+      courses: 'id',
+      materials: 'id, column, category, publishedAt',
+      points_rules: 'id, code',
+      points: 'id, day',
     })
   }
 
   /** The tables the server fills by pull; a reset clears them, never the outbox. */
   get syncedTables(): Record<SyncTable, Dexie.Table> {
-    return { members: this.members, branches: this.branches }
+    return {
+      members: this.members,
+      branches: this.branches,
+      courses: this.courses,
+      materials: this.materials,
+      points_rules: this.points_rules,
+      points: this.points,
+    }
   }
 
   async getMeta<T>(key: string): Promise<T | undefined> {

@@ -1,14 +1,23 @@
 import Dexie from 'dexie'
 import { MAX_PUSH_BATCH, SCHEMA_VERSION, type Change, type MutationResult, type SyncTable } from '../../domain/sync'
 import { branchRowSchema } from '../../domain/users'
+import { courseSchema, materialSchema } from '../../domain/study'
+import { ledgerRowSchema, ruleRowSchema } from '../../domain/points'
 import { memberRowSchema } from '../../domain/members'
-import { MUTATIONS, type MutationArgs, type MutationName } from '../../domain/mutations'
+import { mutationDefinition, type MutationArgs, type MutationName } from '../../domain/mutations'
 import { parseWith, type z } from '../../domain/validation'
 import type { AppDB, RejectedRow } from '../db'
 import { META_KEYS } from '../constants'
 import type { SyncTransport } from './transport'
 
-const ROW_SCHEMAS: Record<SyncTable, z.ZodMiniType> = { members: memberRowSchema, branches: branchRowSchema }
+const ROW_SCHEMAS: Record<SyncTable, z.ZodMiniType> = {
+  members: memberRowSchema,
+  branches: branchRowSchema,
+  courses: courseSchema,
+  materials: materialSchema,
+  points_rules: ruleRowSchema,
+  points: ledgerRowSchema,
+}
 
 export interface PushOutcome {
   applied: number
@@ -55,7 +64,7 @@ export class SyncEngine {
 
   /** Records a change: the outbox row is the whole local write; what it does shows through the overlay. */
   async enqueue<N extends MutationName>(name: N, args: MutationArgs<N>): Promise<string> {
-    const parsed = parseWith(MUTATIONS[name].args, args)
+    const parsed = parseWith(mutationDefinition(name).args, args)
     if (!parsed.ok) throw new Error(parsed.message)
     const id = crypto.randomUUID()
     await this.db.outbox.add({ id, userId: this.userId, name, args: parsed.value, clientTime: new Date().toISOString() })

@@ -106,6 +106,79 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0003_study_points': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('courses')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('sort_order', 'integer', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createTable('materials')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('column_name', 'text', (c) => c.notNull())
+        .addColumn('course_id', 'text', (c) => c.references('courses.id'))
+        .addColumn('lesson', 'integer')
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('media_file', 'text')
+        .addColumn('duration_seconds', 'integer')
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('published'))
+        .addColumn('published_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createTable('points_rules')
+        .addColumn('code', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('event_kind', 'text', (c) => c.notNull())
+        .addColumn('unit', 'text', (c) => c.notNull())
+        .addColumn('points', 'integer', (c) => c.notNull())
+        .addColumn('threshold', 'integer')
+        .addColumn('daily_cap', 'integer')
+        .addColumn('yearly_cap', 'integer')
+        .addColumn('active_from', 'text', (c) => c.notNull())
+        .addColumn('active_to', 'text')
+        .addPrimaryKeyConstraint('points_rules_pk', ['code', 'version'])
+        .execute()
+      // The ledger: append-only; a correction is a counter-entry. The id (rule:source) makes an event score once.
+      await db.schema
+        .createTable('points_ledger')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('member_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('rule_code', 'text', (c) => c.notNull())
+        .addColumn('rule_version', 'integer', (c) => c.notNull())
+        .addColumn('source_id', 'text', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('points', 'integer', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('created_by', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('points_ledger_member_day_idx').on('points_ledger').columns(['member_id', 'day']).execute()
+      await db.schema.createIndex('points_ledger_day_idx').on('points_ledger').columns(['day']).execute()
+      await db.schema
+        .createTable('study_sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('member_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('material_id', 'text', (c) => c.notNull().references('materials.id'))
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('ended_at', 'text', (c) => c.notNull())
+        .addColumn('active_seconds', 'integer', (c) => c.notNull())
+        .addColumn('completed', 'integer', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('study_sessions_member_idx').on('study_sessions').columns(['member_id', 'started_at']).execute()
+    },
+  },
 }
 
 export const migrationProvider: MigrationProvider = {

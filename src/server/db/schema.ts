@@ -93,6 +93,70 @@ export interface AppliedMutationTable {
   applied_at: string
 }
 
+export interface CourseTable {
+  id: string
+  title: string
+  summary: string
+  sort_order: number
+}
+
+export interface MaterialTable {
+  id: string
+  column_name: 'school' | 'library'
+  course_id: string | null
+  lesson: number | null
+  category: string
+  kind: 'article' | 'audio' | 'video'
+  title: string
+  summary: string
+  body: string
+  media_file: string | null
+  duration_seconds: number | null
+  status: 'published' | 'withdrawn'
+  published_at: string
+  updated_at: string
+}
+
+export interface PointsRuleTable {
+  code: string
+  version: number
+  name: string
+  category: string
+  event_kind: string
+  unit: string
+  points: number
+  threshold: number | null
+  daily_cap: number | null
+  yearly_cap: number | null
+  active_from: string
+  active_to: string | null
+}
+
+export interface PointsLedgerTable {
+  id: string
+  member_id: string
+  rule_code: string
+  rule_version: number
+  source_id: string
+  day: string
+  points: number
+  reason: string | null
+  created_by: string | null
+  created_at: string
+}
+
+export interface StudySessionTable {
+  id: string
+  member_id: string
+  material_id: string
+  started_at: string
+  ended_at: string
+  active_seconds: number
+  completed: number
+  day: string
+  received_at: string
+}
+
 export interface Database {
   towns: TownTable
   branches: BranchTable
@@ -104,6 +168,11 @@ export interface Database {
   sync_rows: SyncRowTable
   sync_clients: SyncClientTable
   applied_mutations: AppliedMutationTable
+  courses: CourseTable
+  materials: MaterialTable
+  points_rules: PointsRuleTable
+  points_ledger: PointsLedgerTable
+  study_sessions: StudySessionTable
 }
 
 export type { Generated }

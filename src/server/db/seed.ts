@@ -6,6 +6,7 @@ import { parseWith } from '../../domain/validation'
 import { seedTownSchema, seedUserSchema } from '../../domain/users'
 import type { Database } from './schema'
 import { hashPassword } from '../security/password'
+import { seedStudy } from '../services/study'
 
 export const DEMO_PASSWORD = 'dangjian2026'
 
@@ -57,6 +58,7 @@ export async function seedIfEmpty(db: Kysely<Database>, seedDir: string, now = n
       u.households.map((h) => ({ id: h.id, member_id: u.id, head_name: h.headName, address: h.address, people: h.people })),
     )
     if (households.length > 0) await trx.insertInto('households').values(households).execute()
+    await seedStudy(trx, seedDir, stamp)
   })
   return true
 }

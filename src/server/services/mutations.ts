@@ -6,6 +6,10 @@ import { REJECTIONS } from '../../domain/sync'
 import { applyProfileUpdate, mayUpdateProfile } from '../../domain/members'
 import type { ChangeWriter } from './changes'
 import { memberRowFromUser, memberScope } from './members'
+import { materialFromRow } from './study'
+import { awardPoints } from './points'
+import { checkStudySession, studyEventKind } from '../../domain/study'
+import { dayInShanghai } from '../../domain/points'
 
 /** A permanent, expected refusal: answered as `rejected` with the code and message, never as a 5xx. */
 export class MutationRejected extends Error {
@@ -48,5 +52,40 @@ export const MUTATION_HANDLERS: Handlers = {
       .where('id', '=', user.id)
       .execute()
     await writer.put(memberScope(user, viewer.townId), 'members', user.id, next)
+  },
+
+  async 'study.record'({ trx, viewer, writer, now }, args) {
+    const material = await trx.selectFrom('materials').selectAll().where('id', '=', args.materialId).executeTakeFirst()
+    if (!material || material.status !== 'published') throw new MutationRejected('not_found', '这份学习资料已撤下或不存在')
+    if (await trx.selectFrom('study_sessions').select('id').where('id', '=', args.sessionId).executeTakeFirst()) {
+      throw new MutationRejected('duplicate_session', '这条学习记录已经提交过')
+    }
+    const others = await trx
+      .selectFrom('study_sessions')
+      .select(['started_at as startedAt', 'ended_at as endedAt'])
+      .where('member_id', '=', viewer.id)
+      .where('started_at', '<', args.endedAt)
+      .where('ended_at', '>', args.startedAt)
+      .execute()
+    const problem = checkStudySession(args, materialFromRow(material), new Date(now), others)
+    if (problem) throw new MutationRejected(problem.code, problem.message)
+    // The day it counts on: the device's end time, never later than the server's own clock.
+    const day = dayInShanghai(args.endedAt < now ? args.endedAt : now)
+    await trx
+      .insertInto('study_sessions')
+      .values({
+        id: args.sessionId,
+        member_id: viewer.id,
+        material_id: material.id,
+        started_at: args.startedAt,
+        ended_at: args.endedAt,
+        active_seconds: args.activeSeconds,
+        completed: args.completed ? 1 : 0,
+        day,
+        received_at: now,
+      })
+      .execute()
+    const kind = studyEventKind({ kind: material.kind })
+    await awardPoints(trx, writer, [{ id: `study:${args.sessionId}`, memberId: viewer.id, kind, day, quantity: args.activeSeconds }], now)
   },
 }

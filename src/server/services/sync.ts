@@ -15,9 +15,13 @@ import {
   type SyncTable,
   type Viewer,
 } from '../../domain/sync'
-import { isMutationName, MUTATIONS } from '../../domain/mutations'
+import { isMutationName, mutationDefinition, type MutationName } from '../../domain/mutations'
 import { redactMember, type MemberRow } from '../../domain/members'
 import type { BranchRow } from '../../domain/users'
+import type { Course } from '../../domain/study'
+import { materialFromRow } from './study'
+import { ruleFromRow } from './points'
+import { ruleRowId, type RuleRow } from '../../domain/points'
 import { parseWith } from '../../domain/validation'
 import { HttpError } from '../http/errors'
 import type { SessionUser } from './auth'
@@ -37,6 +41,11 @@ interface BatchContext {
 const REDACT: Record<SyncTable, (row: unknown, viewer: Viewer) => unknown> = {
   members: (row, viewer) => redactMember(row as MemberRow, viewer),
   branches: (row) => row,
+  courses: (row) => row,
+  materials: (row) => row,
+  points_rules: (row) => row,
+  // Private to the member: only their own `user:` scope ever holds these rows.
+  points: (row) => row,
 }
 
 export class SyncService {
@@ -183,9 +192,9 @@ export class SyncService {
     viewer: Viewer,
     name: string,
     args: unknown,
-  ): { status: 'ok'; name: keyof typeof MUTATIONS; args: unknown } | { status: 'rejected'; code: string; message: string } {
+  ): { status: 'ok'; name: MutationName; args: unknown } | { status: 'rejected'; code: string; message: string } {
     if (!isMutationName(name)) return { status: 'rejected', code: 'unknown_mutation', message: REJECTIONS.unknown_mutation }
-    const definition = MUTATIONS[name]
+    const definition = mutationDefinition(name)
     if (!definition.roles.includes(viewer.role)) return { status: 'rejected', code: 'forbidden', message: REJECTIONS.forbidden }
     const parsed = parseWith(definition.args, args)
     if (!parsed.ok) return { status: 'rejected', code: 'invalid_args', message: `${REJECTIONS.invalid_args}：${parsed.message}` }
@@ -263,6 +272,17 @@ export class SyncService {
       for (const branch of await trx.selectFrom('branches').selectAll().orderBy('id').execute()) {
         const row: BranchRow = { id: branch.id, name: branch.name, place: branch.place, kind: branch.kind }
         await writer.put(`town:${town.id}`, 'branches', branch.id, row)
+      }
+      for (const course of await trx.selectFrom('courses').selectAll().orderBy('id').execute()) {
+        const row: Course = { id: course.id, title: course.title, summary: course.summary, order: course.sort_order }
+        await writer.put(`town:${town.id}`, 'courses', course.id, row)
+      }
+      for (const material of await trx.selectFrom('materials').selectAll().where('status', '=', 'published').orderBy('id').execute()) {
+        await writer.put(`town:${town.id}`, 'materials', material.id, materialFromRow(material))
+      }
+      for (const rule of await trx.selectFrom('points_rules').selectAll().orderBy('code').orderBy('version').execute()) {
+        const row: RuleRow = { ...ruleFromRow(rule), id: ruleRowId(rule) }
+        await writer.put(`town:${town.id}`, 'points_rules', row.id, row)
       }
       for (const user of await trx.selectFrom('users').selectAll().orderBy('id').execute()) {
         await writer.put(memberScope(user, town.id), 'members', user.id, memberRowFromUser(user))
