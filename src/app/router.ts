@@ -20,6 +20,8 @@ export const routes: RouteRecordRaw[] = [
   { path: '/meetings', component: () => import('./views/meetings/MeetingsPage.vue'), meta: { title: '会议', tab: true } },
   { path: '/board', component: () => import('./views/board/BoardPage.vue'), meta: { title: '朋友圈', tab: true } },
   { path: '/me', component: () => import('./views/profile/ProfilePage.vue'), meta: { title: '我的', tab: true } },
+  { path: '/study/:id', component: () => import('./views/study/StudyReaderPage.vue'), meta: { title: '学习' } },
+  { path: '/points', component: () => import('./views/points/PointsPage.vue'), meta: { title: '积分明细' } },
   { path: '/sync', component: () => import('./views/sync/SyncStatusPage.vue'), meta: { title: '同步状态' } },
   {
     path: '/branch/members',

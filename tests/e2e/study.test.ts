@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { launchChromium, loginAs, phoneContext, screenshot } from './browser'
+
+const baseUrl = inject('baseUrl')
+
+describe('studying offline earns points once the network is back', () => {
+  let browser: Browser
+  let context: BrowserContext
+  let page: Page
+  beforeAll(async () => {
+    browser = await launchChromium()
+    context = await phoneContext(browser, baseUrl)
+    page = await context.newPage()
+  })
+  afterAll(async () => {
+    await browser?.close()
+  })
+
+  it('lists the courses and the library, and finds a material offline by a Chinese word', async () => {
+    await page.goto('/login')
+    await loginAs(page, '13800000003')
+    await page.locator('.van-tabbar').getByText('学习').click()
+    await page.getByText('第1课').first().waitFor()
+    await page.evaluate(() => navigator.serviceWorker.ready)
+    await screenshot(page, '20-study-school')
+    await context.setOffline(true)
+    await page.getByPlaceholder('搜索学习资料（无网络也能搜）').fill('党费')
+    await page.getByText(/找到 \d+ 篇/).waitFor()
+    expect(await page.locator('.material-cell').count()).toBeGreaterThan(0)
+    await screenshot(page, '21-study-search-offline')
+    await page.getByPlaceholder('搜索学习资料（无网络也能搜）').fill('')
+  })
+
+  it('counts active reading time, records it offline as 待确认, and confirms it online', async () => {
+    // Fake time in the page, so a minute of reading passes in an instant.
+    await page.clock.install()
+    await page.getByText('第1课').first().click()
+    await page.locator('.reader-title').waitFor()
+    for (let i = 0; i < 7; i++) {
+      await page.mouse.wheel(0, 200)
+      await page.clock.runFor(10_000)
+    }
+    expect(await page.locator('.reader-timer').textContent()).toMatch(/1 分 \d\d 秒/)
+    await screenshot(page, '22-reader')
+    await page.locator('.van-nav-bar__left').click()
+    // Leaving the reader records the session: one change waits to sync.
+    await page.clock.runFor(1_000)
+    expect(await page.locator('.van-tabbar .van-badge').textContent()).toBe('1')
+    await page.locator('.van-tabbar').getByText('首页').click()
+    await page.getByTestId('today-points').click()
+    await page.getByText('待确认（联网同步后由服务器核定）').waitFor()
+    await page.locator('.points-pending').getByText('阅读文章').waitFor()
+    await screenshot(page, '23-points-pending')
+
+    await context.setOffline(false)
+    await page.clock.runFor(2_000)
+    await page.locator('.points-ledger').getByText('阅读文章').waitFor({ timeout: 20_000 })
+    expect(await page.locator('.points-pending').count()).toBe(0)
+    expect(Number(await page.locator('.points-totals strong').first().textContent())).toBeGreaterThanOrEqual(1)
+    await screenshot(page, '24-points-confirmed')
+  })
+})
