@@ -3,6 +3,7 @@ import { z } from './validation'
 import type { Role } from './users'
 import { profileUpdateArgsSchema } from './members'
 import { studyRecordArgsSchema } from './study'
+import { pointsAdjustArgsSchema, pointsCorrectArgsSchema } from './points'
 
 export interface MutationDefinition<A> {
   args: z.ZodMiniType<A>
@@ -23,6 +24,16 @@ export const MUTATIONS = {
     args: studyRecordArgsSchema,
     roles: ['member', 'secretary', 'admin'],
     describe: (a) => `学习记录（${Math.round(a.activeSeconds / 60)} 分钟）`,
+  }),
+  'points.adjust': define({
+    args: pointsAdjustArgsSchema,
+    roles: ['admin'],
+    describe: (a) => `${a.kind === 'volunteer' ? '志愿服务加分' : '违规扣分'} ${a.amount} 分`,
+  }),
+  'points.correct': define({
+    args: pointsCorrectArgsSchema,
+    roles: ['admin'],
+    describe: () => '更正积分',
   }),
 } as const
 

@@ -248,3 +248,38 @@ export const ledgerRowSchema = z.object({
   createdAt: z.string(),
 })
 export type LedgerRow = z.infer<typeof ledgerRowSchema>
+
+export const rankingQuerySchema = z.object({
+  scope: z.enum(['branch', 'town']),
+  period: z.enum(['month', 'year']),
+})
+export type RankingQuery = z.infer<typeof rankingQuerySchema>
+
+/** A ranking as the app shows it: names and branches only, never phone numbers (issue 4, privacy). */
+export interface RankingReply {
+  scope: 'branch' | 'town'
+  period: string
+  /** No ids: the demo data's ids contain phone numbers, and a ranking needs none. */
+  rows: { name: string; branchName: string; points: number; place: number; isMe: boolean }[]
+  me: { place: number; points: number } | null
+}
+
+export function periodKey(period: 'month' | 'year', today: string): string {
+  return period === 'month' ? today.slice(0, 7) : today.slice(0, 4)
+}
+
+const reason = z.string().check(z.trim(), z.minLength(2, '请写明原因（至少2个字）'), z.maxLength(200, '原因不超过200字'))
+
+/** The admin adds points for volunteer service or deducts them for a violation, always with a reason. */
+export const pointsAdjustArgsSchema = z.object({
+  adjustmentId: z.string().check(z.regex(/^[0-9a-f-]{36}$/i, 'adjustmentId 应为 UUID')),
+  memberId: z.string().check(z.minLength(1)),
+  kind: z.enum(['volunteer', 'violation']),
+  amount: z.int().check(z.minimum(1, '分值至少为 1'), z.maximum(50, '单次调整不超过 50 分')),
+  reason,
+})
+export type PointsAdjustArgs = z.infer<typeof pointsAdjustArgsSchema>
+
+/** A wrong entry is corrected by a counter-entry, never deleted. */
+export const pointsCorrectArgsSchema = z.object({ entryId: z.string().check(z.minLength(1)), reason })
+export type PointsCorrectArgs = z.infer<typeof pointsCorrectArgsSchema>

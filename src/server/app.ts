@@ -10,6 +10,7 @@ import { authRoutes } from './routes/auth'
 import { healthRoutes } from './routes/health'
 import { staticRoutes, wantsAppShell } from './routes/static'
 import { syncRoutes } from './routes/sync'
+import { pointsRoutes } from './routes/points'
 import { SyncService } from './services/sync'
 import { seedRulesIfEmpty } from './services/points'
 import { pruneTombstones, TOMBSTONE_DAYS } from './services/changes'
@@ -97,6 +98,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   healthRoutes(app, { db, kind })
   authRoutes(app, auth)
   syncRoutes(app, { sync, notifier })
+  pointsRoutes(app, { db })
   if (config.staticDir) await staticRoutes(app, config.staticDir)
   return app
 }

@@ -164,6 +164,15 @@ const migrations: Record<string, Migration> = {
         .execute()
       await db.schema.createIndex('points_ledger_member_day_idx').on('points_ledger').columns(['member_id', 'day']).execute()
       await db.schema.createIndex('points_ledger_day_idx').on('points_ledger').columns(['day']).execute()
+      // Running totals per member and period ('2026' or '2026-11'), kept with each ledger write: rankings read these.
+      await db.schema
+        .createTable('points_totals')
+        .addColumn('member_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('period', 'text', (c) => c.notNull())
+        .addColumn('points', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('points_totals_pk', ['member_id', 'period'])
+        .execute()
+      await db.schema.createIndex('points_totals_period_idx').on('points_totals').columns(['period', 'points']).execute()
       await db.schema
         .createTable('study_sessions')
         .addColumn('id', 'text', (c) => c.primaryKey())

@@ -145,6 +145,12 @@ export interface PointsLedgerTable {
   created_at: string
 }
 
+export interface PointsTotalTable {
+  member_id: string
+  period: string
+  points: number
+}
+
 export interface StudySessionTable {
   id: string
   member_id: string
@@ -173,6 +179,7 @@ export interface Database {
   points_rules: PointsRuleTable
   points_ledger: PointsLedgerTable
   study_sessions: StudySessionTable
+  points_totals: PointsTotalTable
 }
 
 export type { Generated }

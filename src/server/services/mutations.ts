@@ -7,9 +7,9 @@ import { applyProfileUpdate, mayUpdateProfile } from '../../domain/members'
 import type { ChangeWriter } from './changes'
 import { memberRowFromUser, memberScope } from './members'
 import { materialFromRow } from './study'
-import { awardPoints } from './points'
+import { awardPoints, insertEntries } from './points'
 import { checkStudySession, studyEventKind } from '../../domain/study'
-import { dayInShanghai } from '../../domain/points'
+import { counterEntry, dayInShanghai } from '../../domain/points'
 
 /** A permanent, expected refusal: answered as `rejected` with the code and message, never as a 5xx. */
 export class MutationRejected extends Error {
@@ -87,5 +87,29 @@ export const MUTATION_HANDLERS: Handlers = {
       .execute()
     const kind = studyEventKind({ kind: material.kind })
     await awardPoints(trx, writer, [{ id: `study:${args.sessionId}`, memberId: viewer.id, kind, day, quantity: args.activeSeconds }], now)
+  },
+
+  async 'points.adjust'({ trx, viewer, writer, now }, args) {
+    const member = await trx.selectFrom('users').select(['id', 'role']).where('id', '=', args.memberId).executeTakeFirst()
+    if (!member || member.role === 'admin') throw new MutationRejected('not_found', '找不到这名党员')
+    const event = { id: `adjust:${args.adjustmentId}`, memberId: member.id, kind: `manual.${args.kind}` as const, day: dayInShanghai(now), quantity: args.amount, reason: args.reason }
+    // Audited: the entry names the admin who made it and why, and the mutation record keeps the request.
+    const created = await awardPoints(trx, writer, [event], now, viewer.id)
+    if (created.length === 0) throw new MutationRejected('cap_reached', '该党员本项积分已达上限，或此调整已记录过')
+  },
+
+  async 'points.correct'({ trx, viewer, writer, now }, args) {
+    const entry = await trx.selectFrom('points_ledger').selectAll().where('id', '=', args.entryId).executeTakeFirst()
+    if (!entry) throw new MutationRejected('not_found', '找不到这条积分记录')
+    if (entry.source_id.startsWith('counter:')) throw new MutationRejected('invalid_args', '更正记录不能再更正，如有需要请重新调整')
+    const counter = counterEntry(
+      { id: entry.id, memberId: entry.member_id, ruleCode: entry.rule_code, ruleVersion: entry.rule_version, sourceId: entry.source_id, day: entry.day, points: entry.points, reason: entry.reason },
+      args.reason,
+      dayInShanghai(now),
+    )
+    if (await trx.selectFrom('points_ledger').select('id').where('id', '=', counter.id).executeTakeFirst()) {
+      throw new MutationRejected('already_corrected', '这条积分记录已经更正过')
+    }
+    await insertEntries(trx, writer, [counter], now, viewer.id)
   },
 }

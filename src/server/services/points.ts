@@ -101,7 +101,13 @@ export async function awardPoints(
     reason: e.reason,
   }))
   const created = scoreEvents(rules, events, ledger)
-  for (const entry of created) {
+  await insertEntries(trx, writer, created, now, createdBy)
+  return created
+}
+
+/** Appends entries to the ledger, keeps the period totals, and sends each entry to its member's devices. */
+export async function insertEntries(trx: Kysely<Database>, writer: ChangeWriter, entries: readonly LedgerEntry[], now: string, createdBy: string | null) {
+  for (const entry of entries) {
     const row = {
       id: entry.id,
       member_id: entry.memberId,
@@ -116,6 +122,12 @@ export async function awardPoints(
     }
     await trx.insertInto('points_ledger').values(row).execute()
     await writer.put(`user:${entry.memberId}`, 'points', entry.id, ledgerRow(row))
+    for (const period of [entry.day.slice(0, 4), entry.day.slice(0, 7)]) {
+      await trx
+        .insertInto('points_totals')
+        .values({ member_id: entry.memberId, period, points: entry.points })
+        .onConflict((oc) => oc.columns(['member_id', 'period']).doUpdateSet((eb) => ({ points: eb('points_totals.points', '+', eb.ref('excluded.points')) })))
+        .execute()
+    }
   }
-  return created
 }
