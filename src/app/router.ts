@@ -22,6 +22,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/me', component: () => import('./views/profile/ProfilePage.vue'), meta: { title: '我的', tab: true } },
   { path: '/study/:id', component: () => import('./views/study/StudyReaderPage.vue'), meta: { title: '学习' } },
   { path: '/points', component: () => import('./views/points/PointsPage.vue'), meta: { title: '积分明细' } },
+  { path: '/points/ranking', component: () => import('./views/points/RankingPage.vue'), meta: { title: '排行榜' } },
   { path: '/sync', component: () => import('./views/sync/SyncStatusPage.vue'), meta: { title: '同步状态' } },
   {
     path: '/branch/members',

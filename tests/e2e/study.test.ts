@@ -60,4 +60,12 @@ describe('studying offline earns points once the network is back', () => {
     expect(Number(await page.locator('.points-totals strong').first().textContent())).toBeGreaterThanOrEqual(1)
     await screenshot(page, '24-points-confirmed')
   })
+
+  it('moves the member up the branch ranking, with their own place shown', async () => {
+    await page.getByText('排行榜').click()
+    await page.getByTestId('my-place').waitFor()
+    expect(await page.getByTestId('my-place').textContent()).toContain('第 1 名')
+    expect(await page.locator('.ranking-mine').textContent()).toContain('1 分')
+    await screenshot(page, '25-ranking')
+  })
 })
