@@ -4,6 +4,7 @@ import type { Role } from './users'
 import { profileUpdateArgsSchema } from './members'
 import { studyRecordArgsSchema } from './study'
 import { pointsAdjustArgsSchema, pointsCorrectArgsSchema } from './points'
+import { quizSubmitArgsSchema } from './quiz'
 
 export interface MutationDefinition<A> {
   args: z.ZodMiniType<A>
@@ -24,6 +25,11 @@ export const MUTATIONS = {
     args: studyRecordArgsSchema,
     roles: ['member', 'secretary', 'admin'],
     describe: (a) => `学习记录（${Math.round(a.activeSeconds / 60)} 分钟）`,
+  }),
+  'quiz.submit': define({
+    args: quizSubmitArgsSchema,
+    roles: ['member', 'secretary', 'admin'],
+    describe: (a) => `每日答题（${a.quizId.slice(6)}）`,
   }),
   'points.adjust': define({
     args: pointsAdjustArgsSchema,

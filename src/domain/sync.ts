@@ -37,7 +37,7 @@ export const pullQuerySchema = z.object({
   cursor: z.optional(z.string().check(z.maxLength(4096))),
 })
 
-export type SyncTable = 'members' | 'branches' | 'courses' | 'materials' | 'points_rules' | 'points'
+export type SyncTable = 'members' | 'branches' | 'courses' | 'materials' | 'points_rules' | 'points' | 'quiz_questions' | 'quiz_results'
 
 export interface Change {
   table: SyncTable

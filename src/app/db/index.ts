@@ -5,6 +5,7 @@ import type { SyncTable } from '../../domain/sync'
 import type { BranchRow } from '../../domain/users'
 import type { Course, Material } from '../../domain/study'
 import type { LedgerRow, RuleRow } from '../../domain/points'
+import type { QuizQuestionRow, QuizResultRow } from '../../domain/quiz'
 
 export interface MetaRow {
   key: string
@@ -39,6 +40,8 @@ export class AppDB extends Dexie {
   materials!: EntityTable<Material, 'id'>
   points_rules!: EntityTable<RuleRow, 'id'>
   points!: EntityTable<LedgerRow, 'id'>
+  quiz_questions!: EntityTable<QuizQuestionRow, 'id'>
+  quiz_results!: EntityTable<QuizResultRow, 'id'>
 
   constructor(name = DB_NAME) {
     super(name)
@@ -54,6 +57,8 @@ export class AppDB extends Dexie {
       materials: 'id, column, category, publishedAt',
       points_rules: 'id, code',
       points: 'id, day',
+      quiz_questions: 'id',
+      quiz_results: 'id, day',
     })
   }
 
@@ -66,6 +71,8 @@ export class AppDB extends Dexie {
       materials: this.materials,
       points_rules: this.points_rules,
       points: this.points,
+      quiz_questions: this.quiz_questions,
+      quiz_results: this.quiz_results,
     }
   }
 

@@ -3,6 +3,7 @@ import { MAX_PUSH_BATCH, SCHEMA_VERSION, type Change, type MutationResult, type 
 import { branchRowSchema } from '../../domain/users'
 import { courseSchema, materialSchema } from '../../domain/study'
 import { ledgerRowSchema, ruleRowSchema } from '../../domain/points'
+import { quizQuestionRowSchema, quizResultRowSchema } from '../../domain/quiz'
 import { memberRowSchema } from '../../domain/members'
 import { mutationDefinition, type MutationArgs, type MutationName } from '../../domain/mutations'
 import { parseWith, type z } from '../../domain/validation'
@@ -17,6 +18,8 @@ const ROW_SCHEMAS: Record<SyncTable, z.ZodMiniType> = {
   materials: materialSchema,
   points_rules: ruleRowSchema,
   points: ledgerRowSchema,
+  quiz_questions: quizQuestionRowSchema,
+  quiz_results: quizResultRowSchema,
 }
 
 export interface PushOutcome {

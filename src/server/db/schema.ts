@@ -145,6 +145,30 @@ export interface PointsLedgerTable {
   created_at: string
 }
 
+export interface QuestionTable {
+  id: string
+  category: string
+  type: 'single' | 'multiple' | 'judge'
+  stem: string
+  options_json: string
+  answer_json: string
+  explanation: string
+  material_id: string | null
+  status: 'published' | 'withdrawn'
+}
+
+export interface QuizAttemptTable {
+  id: string
+  member_id: string
+  quiz_id: string
+  day: string
+  correct: number
+  total: number
+  result_json: string
+  submitted_at: string
+  graded_at: string
+}
+
 export interface PointsTotalTable {
   member_id: string
   period: string
@@ -180,6 +204,8 @@ export interface Database {
   points_ledger: PointsLedgerTable
   study_sessions: StudySessionTable
   points_totals: PointsTotalTable
+  questions: QuestionTable
+  quiz_attempts: QuizAttemptTable
 }
 
 export type { Generated }

@@ -6,9 +6,10 @@ import { REJECTIONS } from '../../domain/sync'
 import { applyProfileUpdate, mayUpdateProfile } from '../../domain/members'
 import type { ChangeWriter } from './changes'
 import { memberRowFromUser, memberScope } from './members'
-import { materialFromRow } from './study'
+import { materialFromRow, questionFromRow } from './study'
+import { dailyQuizQuestionIds, isCorrect, type QuizResultRow } from '../../domain/quiz'
 import { awardPoints, insertEntries } from './points'
-import { checkStudySession, studyEventKind } from '../../domain/study'
+import { checkStudySession, OFFLINE_WINDOW_MS, studyEventKind } from '../../domain/study'
 import { counterEntry, dayInShanghai } from '../../domain/points'
 
 /** A permanent, expected refusal: answered as `rejected` with the code and message, never as a 5xx. */
@@ -87,6 +88,32 @@ export const MUTATION_HANDLERS: Handlers = {
       .execute()
     const kind = studyEventKind({ kind: material.kind })
     await awardPoints(trx, writer, [{ id: `study:${args.sessionId}`, memberId: viewer.id, kind, day, quantity: args.activeSeconds }], now)
+  },
+
+  async 'quiz.submit'({ trx, viewer, writer, now }, args) {
+    const day = args.quizId.slice('daily:'.length)
+    const today = dayInShanghai(now)
+    if (day > today || Date.parse(`${day}T00:00:00+08:00`) < Date.parse(now) - OFFLINE_WINDOW_MS) {
+      throw new MutationRejected('clock', day > today ? '答题日期晚于今天，请检查手机时间' : '答题记录超过30天未同步，已无法计分')
+    }
+    const attemptId = `${viewer.id}:${args.quizId}`
+    if (await trx.selectFrom('quiz_attempts').select('id').where('id', '=', attemptId).executeTakeFirst()) {
+      throw new MutationRejected('already_submitted', '这一天的每日答题已经提交过')
+    }
+    const questions = (await trx.selectFrom('questions').selectAll().where('status', '=', 'published').execute()).map(questionFromRow)
+    const drawn = dailyQuizQuestionIds(viewer.id, day, questions.map((q) => q.id))
+    const items = drawn.map((id) => {
+      const question = questions.find((q) => q.id === id)!
+      const given = args.answers[id] ?? []
+      return { questionId: id, given, answer: question.answer, correct: isCorrect(question, given), explanation: question.explanation }
+    })
+    const result: QuizResultRow = { id: attemptId, quizId: args.quizId, day, correct: items.filter((i) => i.correct).length, total: items.length, items, gradedAt: now }
+    await trx
+      .insertInto('quiz_attempts')
+      .values({ id: attemptId, member_id: viewer.id, quiz_id: args.quizId, day, correct: result.correct, total: result.total, result_json: JSON.stringify(result), submitted_at: args.submittedAt, graded_at: now })
+      .execute()
+    await writer.put(`user:${viewer.id}`, 'quiz_results', attemptId, result)
+    await awardPoints(trx, writer, [{ id: `quiz:${attemptId}`, memberId: viewer.id, kind: 'quiz.daily', day, quantity: result.correct }], now)
   },
 
   async 'points.adjust'({ trx, viewer, writer, now }, args) {

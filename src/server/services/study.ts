@@ -1,9 +1,22 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Kysely, Selectable } from 'kysely'
-import type { Database, MaterialTable } from '../db/schema'
-import { courseSchema, materialSchema, type Course, type Material } from '../../domain/study'
+import type { Database, MaterialTable, QuestionTable } from '../db/schema'
+import { courseSchema, materialSchema, questionSchema, type Course, type Material, type Question } from '../../domain/study'
 import { parseWith, z } from '../../domain/validation'
+
+export function questionFromRow(row: Selectable<QuestionTable>): Question {
+  return {
+    id: row.id,
+    category: row.category as Question['category'],
+    type: row.type,
+    stem: row.stem,
+    options: JSON.parse(row.options_json) as string[],
+    answer: JSON.parse(row.answer_json) as number[],
+    explanation: row.explanation,
+    materialId: row.material_id,
+  }
+}
 
 export function materialFromRow(row: Selectable<MaterialTable>): Material {
   return {
@@ -35,6 +48,23 @@ export async function seedStudy(trx: Kysely<Database>, seedDir: string, now: str
   const materials: Material[] = readStudySeed(seedDir, 'materials.json', z.array(materialSchema)) ?? []
   if (courses.length) {
     await trx.insertInto('courses').values(courses.map((c) => ({ id: c.id, title: c.title, summary: c.summary, sort_order: c.order }))).execute()
+  }
+  const questions: Question[] = readStudySeed(seedDir, 'questions.json', z.array(questionSchema)) ?? []
+  for (const q of questions) {
+    await trx
+      .insertInto('questions')
+      .values({
+        id: q.id,
+        category: q.category,
+        type: q.type,
+        stem: q.stem,
+        options_json: JSON.stringify(q.options),
+        answer_json: JSON.stringify(q.answer),
+        explanation: q.explanation,
+        material_id: q.materialId,
+        status: 'published',
+      })
+      .execute()
   }
   for (const m of materials) {
     await trx

@@ -19,7 +19,8 @@ import { isMutationName, mutationDefinition, type MutationName } from '../../dom
 import { redactMember, type MemberRow } from '../../domain/members'
 import type { BranchRow } from '../../domain/users'
 import type { Course } from '../../domain/study'
-import { materialFromRow } from './study'
+import { materialFromRow, questionFromRow } from './study'
+import { withoutAnswer } from '../../domain/quiz'
 import { ruleFromRow } from './points'
 import { ruleRowId, type RuleRow } from '../../domain/points'
 import { parseWith } from '../../domain/validation'
@@ -46,6 +47,9 @@ const REDACT: Record<SyncTable, (row: unknown, viewer: Viewer) => unknown> = {
   points_rules: (row) => row,
   // Private to the member: only their own `user:` scope ever holds these rows.
   points: (row) => row,
+  // Questions never carry their answers (withoutAnswer); results are private like points.
+  quiz_questions: (row) => row,
+  quiz_results: (row) => row,
 }
 
 export class SyncService {
@@ -279,6 +283,9 @@ export class SyncService {
       }
       for (const material of await trx.selectFrom('materials').selectAll().where('status', '=', 'published').orderBy('id').execute()) {
         await writer.put(`town:${town.id}`, 'materials', material.id, materialFromRow(material))
+      }
+      for (const question of await trx.selectFrom('questions').selectAll().where('status', '=', 'published').orderBy('id').execute()) {
+        await writer.put(`town:${town.id}`, 'quiz_questions', question.id, withoutAnswer(questionFromRow(question)))
       }
       for (const rule of await trx.selectFrom('points_rules').selectAll().orderBy('code').orderBy('version').execute()) {
         const row: RuleRow = { ...ruleFromRow(rule), id: ruleRowId(rule) }
