@@ -23,6 +23,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/study/:id', component: () => import('./views/study/StudyReaderPage.vue'), meta: { title: '学习' } },
   { path: '/points', component: () => import('./views/points/PointsPage.vue'), meta: { title: '积分明细' } },
   { path: '/points/ranking', component: () => import('./views/points/RankingPage.vue'), meta: { title: '排行榜' } },
+  { path: '/quiz/daily', component: () => import('./views/quiz/DailyQuizPage.vue'), meta: { title: '每日答题' } },
   { path: '/sync', component: () => import('./views/sync/SyncStatusPage.vue'), meta: { title: '同步状态' } },
   {
     path: '/branch/members',

@@ -68,4 +68,28 @@ describe('studying offline earns points once the network is back', () => {
     expect(await page.locator('.ranking-mine').textContent()).toContain('1 分')
     await screenshot(page, '25-ranking')
   })
+
+  it('answers the daily quiz offline, then shows the server’s grading and explanations once online', async () => {
+    await context.setOffline(true)
+    await page.locator('.van-nav-bar__left').click()
+    await page.locator('.van-nav-bar__left').click()
+    await page.getByText('每日答题').click()
+    const questions = page.locator('.quiz-question')
+    await questions.first().waitFor()
+    expect(await questions.count()).toBe(5)
+    for (let i = 0; i < 5; i++) {
+      const options = questions.nth(i).locator('.van-radio, .van-checkbox')
+      await options.nth(0).click()
+      if ((await questions.nth(i).locator('.van-checkbox').count()) > 0) await options.nth(1).click()
+    }
+    await screenshot(page, '26-quiz-offline')
+    await page.getByRole('button', { name: '提交答案' }).click()
+    await page.getByTestId('quiz-waiting').waitFor()
+    await context.setOffline(false)
+    await page.clock.runFor(2_000)
+    await page.getByTestId('quiz-result').waitFor({ timeout: 20_000 })
+    expect(await page.getByTestId('quiz-result').textContent()).toMatch(/今日答对 \d \/ 5 题/)
+    expect(await page.locator('.quiz-result .van-cell').count()).toBe(5)
+    await screenshot(page, '27-quiz-result')
+  })
 })
