@@ -1,5 +1,6 @@
 // npm run bench [-- --build]: first-load size of the built PWA, then the server under load on SQLite and,
-// when one can be had, PostgreSQL, then sync (push, pull, and pulling into IndexedDB in Chromium).
+// when one can be had, PostgreSQL, then sync (push, pull, and pulling into IndexedDB in Chromium), then points
+// at town scale (2,300 members, ~3 million ledger rows; BENCH_LEDGER_ROWS scales it down while developing).
 // Prints a report and writes it to bench/results/latest.json.
 // It reports; it never fails the process over a number.
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -12,6 +13,7 @@ import { measureSizes, type SizeGroup } from './size'
 import { browserSyncBench, type BrowserSync } from './browser-sync'
 import { syncBenchOn, type SyncBench } from './sync'
 import { printSyncSection } from './sync-report'
+import { pointsBenchOn, printPointsSection, type PointsBench } from './points'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const SECONDS = 5
@@ -57,6 +59,7 @@ const row = (label: string, r: LoadResult, note = '') =>
 const runs: ServerLoad[] = []
 const syncRuns: SyncBench[] = []
 let browserSync: BrowserSync | { failed: string }
+const pointsRuns: PointsBench[] = []
 try {
   for (const database of databases) {
     console.log(`  running ${database.name}…`)
@@ -77,13 +80,20 @@ try {
   }
   console.log('  running Chromium…')
   browserSync = await browserSyncBench(ROOT).catch((error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }))
+
+  // 4. Points at town scale, on each database.
+  for (const database of databases) {
+    console.log(`  running points at town scale on ${database.name} (loading ~3 million ledger rows takes a while)…`)
+    pointsRuns.push(await pointsBenchOn(ROOT, database.url))
+  }
 } finally {
   stopPostgres()
 }
 
 printSyncSection(syncRuns, browserSync, SECONDS)
+printPointsSection(pointsRuns, 'skipped' in postgres ? postgres.skipped : null)
 
-// 4. JSON
+// 5. JSON
 const report = {
   at: new Date().toISOString(),
   node: process.version,
@@ -97,6 +107,7 @@ const report = {
     runs,
   },
   sync: { seconds: SECONDS, runs: syncRuns, browser: browserSync },
+  points: { runs: pointsRuns, postgresSkipped: 'skipped' in postgres ? postgres.skipped : null },
 }
 mkdirSync(dirname(OUT), { recursive: true })
 writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`)
