@@ -2,7 +2,6 @@
 export const DB_NAME = 'dangjian-yun'
 export const META_KEYS = {
   me: 'me',
-  persistRequested: 'persistRequested',
   pendingLogout: 'pendingLogout',
   /** Whose rows the synced tables hold; another user signing in clears them first. */
   syncUser: 'syncUser',

@@ -98,6 +98,5 @@ export const REJECTIONS = {
   forbidden: '没有权限进行此操作',
   not_found: '操作的对象不存在',
   duplicate_id: '操作编号重复',
-  client_outdated: '应用版本过旧，请更新后再同步',
 } as const
 export type RejectionCode = keyof typeof REJECTIONS | (string & {})

@@ -169,4 +169,17 @@ describe.each(databases)('sync push and pull on %s', (kind) => {
     expect(next.reset).toBe(true)
     expect((await pull(server.app, member, device, next.cursor)).reset).toBeUndefined()
   })
+
+  it('refuses a whole batch from an app newer than the server with a 409, so the device keeps it, and applies nothing', async () => {
+    const before = await counts()
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/api/sync/push',
+      headers: { cookie: member },
+      payload: { clientId: clientId(), schemaVersion: 99, mutations: [mutation('profile.update', { status: 'away', awayCity: '杭州' })] },
+    })
+    expect(response.statusCode).toBe(409)
+    expect(response.json()).toMatchObject({ error: 'server_outdated', message: expect.stringContaining('保存在本机') })
+    expect(await counts()).toEqual(before)
+  })
 })

@@ -8,6 +8,5 @@ export const useBranchesStore = defineStore('branches', () => {
   const db = appDB()
   const rows = useLiveQuery(() => db.branches.toArray(), [])
   const list = computed(() => [...rows.value].sort((a, b) => a.id.localeCompare(b.id)))
-  const nameOf = (id: string | null) => rows.value.find((b) => b.id === id)?.name ?? ''
-  return { list, nameOf }
+  return { list }
 })

@@ -6,8 +6,6 @@ import { appDB, reportStorageProblem } from '../db/instance'
 import { classifyStorageError } from '../db'
 import { META_KEYS } from '../constants'
 
-const PENDING_LOGOUT = 'pendingLogout'
-
 /** Who is signed in. Kept on the device so the app opens offline without asking again. */
 export const useSessionStore = defineStore('session', () => {
   const me = ref<Me | null>(null)
@@ -35,9 +33,9 @@ export const useSessionStore = defineStore('session', () => {
 
   async function refresh(): Promise<void> {
     try {
-      if (await appDB().getMeta(PENDING_LOGOUT)) {
+      if (await appDB().getMeta(META_KEYS.pendingLogout)) {
         await api('/api/auth/logout', { method: 'POST' })
-        await appDB().deleteMeta(PENDING_LOGOUT)
+        await appDB().deleteMeta(META_KEYS.pendingLogout)
       }
       if (!me.value) return
       await remember(meSchema.parse(await api<Me>('/api/me')))
@@ -49,7 +47,7 @@ export const useSessionStore = defineStore('session', () => {
 
   async function login(phone: string, password: string): Promise<void> {
     const fresh = meSchema.parse(await api<Me>('/api/auth/login', { method: 'POST', body: { phone, password } }))
-    await appDB().deleteMeta(PENDING_LOGOUT)
+    await appDB().deleteMeta(META_KEYS.pendingLogout)
     await remember(fresh)
   }
 
@@ -59,7 +57,7 @@ export const useSessionStore = defineStore('session', () => {
     } catch (error) {
       if (!(error instanceof ApiError && error.isNetwork)) throw error
       // Offline: the server's session ends when the network is back (see refresh).
-      await appDB().setMeta(PENDING_LOGOUT, true)
+      await appDB().setMeta(META_KEYS.pendingLogout, true)
     }
     await remember(null)
   }

@@ -1,5 +1,3 @@
-import type { Generated } from 'kysely'
-
 // Types that exist on both SQLite and PostgreSQL: text, integer, and ISO-8601 text for times.
 // Booleans are integers 0/1 because SQLite has no boolean type.
 
@@ -208,4 +206,3 @@ export interface Database {
   quiz_attempts: QuizAttemptTable
 }
 
-export type { Generated }

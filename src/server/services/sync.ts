@@ -98,9 +98,9 @@ export class SyncService {
   async push(user: SessionUser, body: PushBody): Promise<MutationResult[]> {
     const viewer = await this.viewer(user)
     await this.claimClient(body.clientId, viewer)
-    if (body.schemaVersion > SCHEMA_VERSION) {
-      return body.mutations.map((m) => ({ id: m.id, status: 'rejected', code: 'client_outdated', message: REJECTIONS.client_outdated }))
-    }
+    // An app newer than this server (a deploy in progress): a rejection would make the device drop its
+    // changes for good, so the whole request is refused and the device sends them again later.
+    if (body.schemaVersion > SCHEMA_VERSION) throw new HttpError(409, 'server_outdated', '服务器正在升级，您的更改已保存在本机，稍后会自动同步')
     const now = this.clock().toISOString()
     const scopes = new Set<string>()
     const trx = await this.db.startTransaction().execute()
