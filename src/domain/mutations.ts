@@ -2,9 +2,10 @@
 import { z } from './validation'
 import type { Role } from './users'
 import { profileUpdateArgsSchema } from './members'
-import { studyRecordArgsSchema } from './study'
-import { pointsAdjustArgsSchema, pointsCorrectArgsSchema } from './points'
-import { quizSubmitArgsSchema } from './quiz'
+import { materialSaveArgsSchema, materialWithdrawArgsSchema, questionSaveArgsSchema, questionWithdrawArgsSchema, studyRecordArgsSchema } from './study'
+import { pointsAdjustArgsSchema, pointsCorrectArgsSchema, rulesReviseArgsSchema } from './points'
+import { examSaveArgsSchema, examWithdrawArgsSchema, parseQuizId, QUIZ_KIND_LABELS, quizSubmitArgsSchema } from './quiz'
+import { honorPublishArgsSchema } from './honor'
 
 export interface MutationDefinition<A> {
   args: z.ZodMiniType<A>
@@ -29,7 +30,10 @@ export const MUTATIONS = {
   'quiz.submit': define({
     args: quizSubmitArgsSchema,
     roles: ['member', 'secretary', 'admin'],
-    describe: (a) => `每日答题（${a.quizId.slice(6)}）`,
+    describe: (a) => {
+      const ref = parseQuizId(a.quizId)
+      return ref?.kind === 'daily' ? `每日答题（${ref.day}）` : ref?.kind === 'weekly' ? `每周一答（${ref.weekStart} 起一周）` : QUIZ_KIND_LABELS.exam
+    },
   }),
   'points.adjust': define({
     args: pointsAdjustArgsSchema,
@@ -40,6 +44,46 @@ export const MUTATIONS = {
     args: pointsCorrectArgsSchema,
     roles: ['admin'],
     describe: () => '更正积分',
+  }),
+  'rules.revise': define({
+    args: rulesReviseArgsSchema,
+    roles: ['admin'],
+    describe: (a) => `修改积分规则（${a.from} 起）`,
+  }),
+  'honor.publish': define({
+    args: honorPublishArgsSchema,
+    roles: ['admin'],
+    describe: (a) => `发布 ${a.month} 红黄榜`,
+  }),
+  'material.save': define({
+    args: materialSaveArgsSchema,
+    roles: ['admin'],
+    describe: (a) => `发布学习资料《${a.material.title}》`,
+  }),
+  'material.withdraw': define({
+    args: materialWithdrawArgsSchema,
+    roles: ['admin'],
+    describe: () => '撤下学习资料',
+  }),
+  'question.save': define({
+    args: questionSaveArgsSchema,
+    roles: ['admin'],
+    describe: () => '保存题目',
+  }),
+  'question.withdraw': define({
+    args: questionWithdrawArgsSchema,
+    roles: ['admin'],
+    describe: () => '撤下题目',
+  }),
+  'exam.save': define({
+    args: examSaveArgsSchema,
+    roles: ['admin'],
+    describe: (a) => `发布专题考试《${a.exam.title}》`,
+  }),
+  'exam.withdraw': define({
+    args: examWithdrawArgsSchema,
+    roles: ['admin'],
+    describe: () => '撤销专题考试',
   }),
 } as const
 

@@ -283,3 +283,17 @@ export type PointsAdjustArgs = z.infer<typeof pointsAdjustArgsSchema>
 /** A wrong entry is corrected by a counter-entry, never deleted. */
 export const pointsCorrectArgsSchema = z.object({ entryId: z.string().check(z.minLength(1)), reason })
 export type PointsCorrectArgs = z.infer<typeof pointsCorrectArgsSchema>
+
+/** The admin changes a rule from a day forward (today or later); history keeps the old version. */
+export const rulesReviseArgsSchema = z.object({
+  code: z.string().check(z.minLength(1)),
+  from: day,
+  change: z.object({
+    name: z.optional(z.string().check(z.trim(), z.minLength(1, '请填写规则名称'), z.maxLength(40, '规则名称不超过40字'))),
+    points: z.optional(pointsRuleSchema.shape.points),
+    threshold: z.optional(z.nullable(z.int().check(z.minimum(1, '门槛至少为 1')))),
+    dailyCap: z.optional(cap),
+    yearlyCap: z.optional(cap),
+  }),
+})
+export type RulesReviseArgs = z.infer<typeof rulesReviseArgsSchema>

@@ -1,8 +1,14 @@
-// Quizzes: 每日答题 (five questions a day, drawn per member per day), graded only by the server (issue 4).
+// Quizzes (issue 4): 每日答题 (five questions a day, drawn per member per day), 每周一答 (ten questions a
+// week, the same for the whole town) and 专题考试 (set by the admin, with a pass mark). Only the server grades.
 import { z } from './validation'
 import { MATERIAL_CATEGORIES, QUESTION_TYPES, type Question } from './study'
+import { dayInShanghai } from './points'
 
 export const DAILY_QUIZ_SIZE = 5
+export const WEEKLY_QUIZ_SIZE = 10
+export const QUIZ_KINDS = ['daily', 'weekly', 'exam'] as const
+export type QuizKind = (typeof QUIZ_KINDS)[number]
+export const QUIZ_KIND_LABELS: Record<QuizKind, string> = { daily: '每日答题', weekly: '每周一答', exam: '专题考试' }
 
 /** A question as devices receive it before answering: no answer, no explanation. */
 export const quizQuestionRowSchema = z.object({
@@ -28,20 +34,76 @@ function hash(text: string): number {
   return h >>> 0
 }
 
-/** The day's five questions for a member: the same on every device and on the server, different per member and day. */
-export function dailyQuizQuestionIds(memberId: string, day: string, questionIds: readonly string[]): string[] {
+function draw(seed: string, questionIds: readonly string[], size: number): string[] {
   return [...questionIds]
     .sort()
-    .map((id) => ({ id, key: hash(`${memberId}|${day}|${id}`) }))
+    .map((id) => ({ id, key: hash(`${seed}|${id}`) }))
     .sort((a, b) => a.key - b.key || a.id.localeCompare(b.id))
-    .slice(0, DAILY_QUIZ_SIZE)
+    .slice(0, size)
     .map((q) => q.id)
 }
 
+/** The day's five questions for a member: the same on every device and on the server, different per member and day. */
+export function dailyQuizQuestionIds(memberId: string, day: string, questionIds: readonly string[]): string[] {
+  return draw(`${memberId}|${day}`, questionIds, DAILY_QUIZ_SIZE)
+}
+
+/** The week's ten questions: the same for everyone in the town, so members can talk them over. */
+export function weeklyQuizQuestionIds(weekStart: string, questionIds: readonly string[]): string[] {
+  return draw(`week|${weekStart}`, questionIds, WEEKLY_QUIZ_SIZE)
+}
+
+/** The Monday (Asia/Shanghai calendar) of the week a day falls in. */
+export function weekStartOf(day: string): string {
+  const date = new Date(`${day}T00:00:00Z`)
+  date.setUTCDate(date.getUTCDate() - ((date.getUTCDay() + 6) % 7))
+  return date.toISOString().slice(0, 10)
+}
+
+export function addDays(day: string, days: number): string {
+  const date = new Date(`${day}T00:00:00Z`)
+  date.setUTCDate(date.getUTCDate() + days)
+  return date.toISOString().slice(0, 10)
+}
+
 export const dailyQuizId = (day: string) => `daily:${day}`
+export const weeklyQuizId = (weekStart: string) => `weekly:${weekStart}`
+export const examQuizId = (examId: string) => `exam:${examId}`
+
+export type QuizRef = { kind: 'daily'; day: string } | { kind: 'weekly'; weekStart: string } | { kind: 'exam'; examId: string }
+
+const QUIZ_ID = /^(?:daily:(\d{4}-\d{2}-\d{2})|weekly:(\d{4}-\d{2}-\d{2})|exam:([\w-]{1,64}))$/
+
+export function parseQuizId(quizId: string): QuizRef | null {
+  const m = QUIZ_ID.exec(quizId)
+  if (!m) return null
+  if (m[1]) return { kind: 'daily', day: m[1] }
+  if (m[2]) return weekStartOf(m[2]) === m[2] ? { kind: 'weekly', weekStart: m[2] } : null
+  return { kind: 'exam', examId: m[3]! }
+}
+
+/** A 专题考试 as devices receive it: its questions by id (answers stay on the server), the pass mark and when it is open. */
+const examDay = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'))
+export const examSchema = z
+  .object({
+    id: z.string().check(z.regex(/^[\w-]{1,64}$/, '考试编号只能用字母、数字、连字符')),
+    title: z.string().check(z.trim(), z.minLength(2, '请填写考试名称'), z.maxLength(60, '考试名称不超过60字')),
+    summary: z.string().check(z.maxLength(500, '说明不超过500字')),
+    questionIds: z.array(z.string()).check(z.minLength(1, '请至少选择1道题'), z.maxLength(50, '一场考试最多50道题')),
+    passMark: z.int().check(z.minimum(1, '及格分在 1 到 100 之间'), z.maximum(100, '及格分在 1 到 100 之间')),
+    opensOn: examDay,
+    closesOn: examDay,
+  })
+  .check(z.refine((e) => e.opensOn <= e.closesOn, { message: '结束日期不能早于开始日期', path: ['closesOn'] }))
+export type Exam = z.infer<typeof examSchema>
+export const examRowSchema = z.extend(examSchema, { publishedAt: z.string() })
+export type ExamRow = z.infer<typeof examRowSchema>
+
+export const examSaveArgsSchema = z.object({ exam: examSchema })
+export const examWithdrawArgsSchema = z.object({ examId: z.string().check(z.minLength(1)) })
 
 export const quizSubmitArgsSchema = z.object({
-  quizId: z.string().check(z.regex(/^daily:\d{4}-\d{2}-\d{2}$/, 'quizId 格式不正确')),
+  quizId: z.string().check(z.refine((id) => parseQuizId(id) !== null, 'quizId 格式不正确')),
   answers: z.record(z.string(), z.array(z.int().check(z.minimum(0), z.maximum(9))).check(z.maxLength(10))),
   submittedAt: z.iso.datetime({ offset: true }),
 })
@@ -54,6 +116,9 @@ export function isCorrect(question: Pick<Question, 'answer'>, given: readonly nu
   return expected.length === actual.length && expected.every((v, i) => v === actual[i])
 }
 
+/** A score out of 100, rounded. */
+export const scoreOf = (correct: number, total: number) => (total === 0 ? 0 : Math.round((correct * 100) / total))
+
 /** A graded quiz as the member's device receives it (private): now with the answers and explanations. */
 export const quizResultRowSchema = z.object({
   id: z.string(),
@@ -61,9 +126,75 @@ export const quizResultRowSchema = z.object({
   day: z.string(),
   correct: z.int(),
   total: z.int(),
+  // Added with weekly quizzes and exams; older results lack them.
+  score: z.optional(z.int()),
+  passMark: z.optional(z.nullable(z.int())),
+  passed: z.optional(z.nullable(z.boolean())),
   items: z.array(
     z.object({ questionId: z.string(), given: z.array(z.int()), answer: z.array(z.int()), correct: z.boolean(), explanation: z.string() }),
   ),
   gradedAt: z.string(),
 })
 export type QuizResultRow = z.infer<typeof quizResultRowSchema>
+
+export interface QuizTimingProblem {
+  code: 'clock' | 'closed'
+  message: string
+}
+
+/**
+ * Whether a quiz submitted at the device's `submittedAt` (bounded by the server's `now`) is in time, and
+ * the day its points count on: the quiz's own day for 每日答题, the day of submission otherwise.
+ */
+export function quizTiming(
+  ref: QuizRef,
+  exam: Pick<Exam, 'opensOn' | 'closesOn'> | null,
+  submittedAt: string,
+  now: string,
+  offlineWindowDays: number,
+): { day: string } | QuizTimingProblem {
+  const today = dayInShanghai(now)
+  const submitted = dayInShanghai(submittedAt < now ? submittedAt : now)
+  const oldest = addDays(today, -offlineWindowDays)
+  const expired = { code: 'clock', message: `答题记录超过${offlineWindowDays}天未同步，已无法计分` } as const
+  switch (ref.kind) {
+    case 'daily':
+      if (ref.day > today) return { code: 'clock', message: '答题日期晚于今天，请检查手机时间' }
+      return ref.day < oldest ? expired : { day: ref.day }
+    case 'weekly':
+      if (ref.weekStart > today) return { code: 'clock', message: '答题日期晚于今天，请检查手机时间' }
+      if (submitted < ref.weekStart || submitted > addDays(ref.weekStart, 6)) return { code: 'closed', message: '这一周的每周一答已经截止' }
+      return submitted < oldest ? expired : { day: submitted }
+    case 'exam':
+      if (!exam) return { code: 'closed', message: '这场考试已撤销或不存在' }
+      if (submitted < exam.opensOn) return { code: 'closed', message: '考试尚未开始' }
+      if (submitted > exam.closesOn) return { code: 'closed', message: '考试已经结束' }
+      return submitted < oldest ? expired : { day: submitted }
+  }
+}
+
+/** Grades a quiz: each question in order, with the answer and the explanation now revealed. */
+export function gradeQuiz(
+  attempt: { id: string; quizId: string; day: string; gradedAt: string; passMark: number | null },
+  questions: readonly Question[],
+  answers: Record<string, readonly number[]>,
+): QuizResultRow {
+  const items = questions.map((q) => {
+    const given = [...(answers[q.id] ?? [])]
+    return { questionId: q.id, given, answer: q.answer, correct: isCorrect(q, given), explanation: q.explanation }
+  })
+  const correct = items.filter((i) => i.correct).length
+  const score = scoreOf(correct, items.length)
+  return {
+    id: attempt.id,
+    quizId: attempt.quizId,
+    day: attempt.day,
+    correct,
+    total: items.length,
+    score,
+    passMark: attempt.passMark,
+    passed: attempt.passMark === null ? null : score >= attempt.passMark,
+    items,
+    gradedAt: attempt.gradedAt,
+  }
+}

@@ -92,3 +92,32 @@ export function checkStudySession(
   if (overlaps) return { code: 'overlap', message: '这段学习时间与另一条学习记录重叠' }
   return null
 }
+
+/** What the admin writes to publish or edit a material; the server stamps `publishedAt` the first time. */
+export const materialDraftSchema = z
+  .extend(z.omit(materialSchema, { publishedAt: true }), {
+    id: z.string().check(z.regex(/^[\w-]{1,64}$/, '资料编号只能用字母、数字、连字符')),
+    title: z.string().check(z.trim(), z.minLength(2, '请填写标题（至少2个字）'), z.maxLength(80, '标题不超过80字')),
+    summary: z.string().check(z.trim(), z.maxLength(200, '摘要不超过200字')),
+    body: z.string().check(z.maxLength(50_000, '正文不超过5万字')),
+  })
+  .check(
+    z.refine((m) => (m.column === 'school') === (m.course !== null && m.lesson !== null), { message: '网上党校的资料须选择课程和课次；学习智库的资料不属于课程', path: ['course'] }),
+    z.refine((m) => (m.kind === 'article') === (m.media === null), { message: '音频和视频须有媒体文件和时长，文章没有', path: ['media'] }),
+    z.refine((m) => m.kind !== 'article' || m.body.trim().length >= 10, { message: '文章正文至少10个字', path: ['body'] }),
+  )
+export type MaterialDraft = z.infer<typeof materialDraftSchema>
+
+export const materialSaveArgsSchema = z.object({ material: materialDraftSchema })
+export const materialWithdrawArgsSchema = z.object({ materialId: z.string().check(z.minLength(1)) })
+export const questionSaveArgsSchema = z.object({ question: questionSchema })
+export const questionWithdrawArgsSchema = z.object({ questionId: z.string().check(z.minLength(1)) })
+
+/** A member's progress on one material (private, keyed by the material's id): what 网上党校 shows per lesson. */
+export const studyProgressRowSchema = z.object({
+  id: z.string(),
+  activeSeconds: z.int(),
+  completed: z.boolean(),
+  lastStudiedAt: z.string(),
+})
+export type StudyProgressRow = z.infer<typeof studyProgressRowSchema>

@@ -3,7 +3,7 @@ import { z } from './validation'
 import type { Role } from './users'
 
 /** Bumped when the meaning of a mutation or a synced row changes; the server says which it accepts. */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 export const MAX_PUSH_BATCH = 100
 export const PULL_PAGE_SIZE = 500
 
@@ -37,7 +37,19 @@ export const pullQuerySchema = z.object({
   cursor: z.optional(z.string().check(z.maxLength(4096))),
 })
 
-export type SyncTable = 'members' | 'branches' | 'courses' | 'materials' | 'points_rules' | 'points' | 'quiz_questions' | 'quiz_results'
+export type SyncTable =
+  | 'members'
+  | 'branches'
+  | 'courses'
+  | 'materials'
+  | 'points_rules'
+  | 'points'
+  | 'quiz_questions'
+  | 'quiz_results'
+  | 'exams'
+  | 'study_progress'
+  | 'honor_lists'
+  | 'honor_marks'
 
 export interface Change {
   table: SyncTable

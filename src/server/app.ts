@@ -11,6 +11,7 @@ import { healthRoutes } from './routes/health'
 import { staticRoutes, wantsAppShell } from './routes/static'
 import { syncRoutes } from './routes/sync'
 import { pointsRoutes } from './routes/points'
+import { adminRoutes } from './routes/admin'
 import { SyncService } from './services/sync'
 import { seedRulesIfEmpty } from './services/points'
 import { pruneTombstones, TOMBSTONE_DAYS } from './services/changes'
@@ -99,6 +100,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   authRoutes(app, auth)
   syncRoutes(app, { sync, notifier })
   pointsRoutes(app, { db })
+  adminRoutes(app, { db })
   if (config.staticDir) await staticRoutes(app, config.staticDir)
   return app
 }

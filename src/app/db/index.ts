@@ -5,7 +5,9 @@ import type { SyncTable } from '../../domain/sync'
 import type { BranchRow } from '../../domain/users'
 import type { Course, Material } from '../../domain/study'
 import type { LedgerRow, RuleRow } from '../../domain/points'
-import type { QuizQuestionRow, QuizResultRow } from '../../domain/quiz'
+import type { ExamRow, QuizQuestionRow, QuizResultRow } from '../../domain/quiz'
+import type { StudyProgressRow } from '../../domain/study'
+import type { HonorListRow, HonorMarkRow } from '../../domain/honor'
 
 export interface MetaRow {
   key: string
@@ -42,6 +44,10 @@ export class AppDB extends Dexie {
   points!: EntityTable<LedgerRow, 'id'>
   quiz_questions!: EntityTable<QuizQuestionRow, 'id'>
   quiz_results!: EntityTable<QuizResultRow, 'id'>
+  exams!: EntityTable<ExamRow, 'id'>
+  study_progress!: EntityTable<StudyProgressRow, 'id'>
+  honor_lists!: EntityTable<HonorListRow, 'id'>
+  honor_marks!: EntityTable<HonorMarkRow, 'id'>
 
   constructor(name = DB_NAME) {
     super(name)
@@ -60,6 +66,12 @@ export class AppDB extends Dexie {
       quiz_questions: 'id',
       quiz_results: 'id, day',
     })
+    this.version(3).stores({
+      exams: 'id',
+      study_progress: 'id',
+      honor_lists: 'id',
+      honor_marks: 'id',
+    })
   }
 
   /** The tables the server fills by pull; a reset clears them, never the outbox. */
@@ -73,6 +85,10 @@ export class AppDB extends Dexie {
       points: this.points,
       quiz_questions: this.quiz_questions,
       quiz_results: this.quiz_results,
+      exams: this.exams,
+      study_progress: this.study_progress,
+      honor_lists: this.honor_lists,
+      honor_marks: this.honor_marks,
     }
   }
 

@@ -1,9 +1,10 @@
 import Dexie from 'dexie'
 import { MAX_PUSH_BATCH, SCHEMA_VERSION, type Change, type MutationResult, type SyncTable } from '../../domain/sync'
 import { branchRowSchema } from '../../domain/users'
-import { courseSchema, materialSchema } from '../../domain/study'
+import { courseSchema, materialSchema, studyProgressRowSchema } from '../../domain/study'
 import { ledgerRowSchema, ruleRowSchema } from '../../domain/points'
-import { quizQuestionRowSchema, quizResultRowSchema } from '../../domain/quiz'
+import { examRowSchema, quizQuestionRowSchema, quizResultRowSchema } from '../../domain/quiz'
+import { honorListRowSchema, honorMarkRowSchema } from '../../domain/honor'
 import { memberRowSchema } from '../../domain/members'
 import { mutationDefinition, type MutationArgs, type MutationName } from '../../domain/mutations'
 import { parseWith, type z } from '../../domain/validation'
@@ -20,6 +21,10 @@ const ROW_SCHEMAS: Record<SyncTable, z.ZodMiniType> = {
   points: ledgerRowSchema,
   quiz_questions: quizQuestionRowSchema,
   quiz_results: quizResultRowSchema,
+  exams: examRowSchema,
+  study_progress: studyProgressRowSchema,
+  honor_lists: honorListRowSchema,
+  honor_marks: honorMarkRowSchema,
 }
 
 export interface PushOutcome {

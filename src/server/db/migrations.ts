@@ -212,6 +212,34 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('study_sessions_member_idx').on('study_sessions').columns(['member_id', 'started_at']).execute()
     },
   },
+  '0004_exams_honor': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('exams')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('question_ids_json', 'text', (c) => c.notNull())
+        .addColumn('pass_mark', 'integer', (c) => c.notNull())
+        .addColumn('opens_on', 'text', (c) => c.notNull())
+        .addColumn('closes_on', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('published_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute()
+      // The published 红黄榜 per month; each member's own mark (with reasons) lives in their sync rows.
+      await db.schema
+        .createTable('honor_lists')
+        .addColumn('month', 'text', (c) => c.primaryKey())
+        .addColumn('threshold', 'integer', (c) => c.notNull())
+        .addColumn('red_per_branch', 'integer', (c) => c.notNull())
+        .addColumn('list_json', 'text', (c) => c.notNull())
+        .addColumn('published_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('published_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('points_ledger_member_rule_idx').on('points_ledger').columns(['rule_code', 'day']).execute()
+    },
+  },
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -185,6 +185,28 @@ export interface StudySessionTable {
   received_at: string
 }
 
+export interface ExamTable {
+  id: string
+  title: string
+  summary: string
+  question_ids_json: string
+  pass_mark: number
+  opens_on: string
+  closes_on: string
+  status: 'published' | 'withdrawn'
+  published_at: string
+  updated_at: string
+}
+
+export interface HonorListTable {
+  month: string
+  threshold: number
+  red_per_branch: number
+  list_json: string
+  published_by: string
+  published_at: string
+}
+
 export interface Database {
   towns: TownTable
   branches: BranchTable
@@ -204,5 +226,7 @@ export interface Database {
   points_totals: PointsTotalTable
   questions: QuestionTable
   quiz_attempts: QuizAttemptTable
+  exams: ExamTable
+  honor_lists: HonorListTable
 }
 

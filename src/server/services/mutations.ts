@@ -7,20 +7,15 @@ import { applyProfileUpdate, mayUpdateProfile } from '../../domain/members'
 import type { ChangeWriter } from './changes'
 import { memberRowFromUser, memberScope } from './members'
 import { materialFromRow, questionFromRow } from './study'
-import { dailyQuizQuestionIds, isCorrect, type QuizResultRow } from '../../domain/quiz'
-import { awardPoints, insertEntries } from './points'
-import { checkStudySession, OFFLINE_WINDOW_MS, studyEventKind } from '../../domain/study'
-import { counterEntry, dayInShanghai } from '../../domain/points'
+import { dailyQuizQuestionIds, gradeQuiz, parseQuizId, quizTiming, weeklyQuizQuestionIds, type QuizRef } from '../../domain/quiz'
+import { awardPoints, insertEntries, loadRules, ruleToRow } from './points'
+import { checkStudySession, OFFLINE_WINDOW_MS, studyEventKind, type StudyProgressRow } from '../../domain/study'
+import { counterEntry, dayInShanghai, pointsRuleSchema, reviseRule, ruleRowId, type EventKind, type PointsRule } from '../../domain/points'
+import { parseWith } from '../../domain/validation'
+import { MutationRejected } from './rejections'
+import { examFromRow, saveExam, saveMaterial, saveQuestion, withdrawExam, withdrawMaterial, withdrawQuestion } from './content'
+import { publishHonorLists } from './honor'
 
-/** A permanent, expected refusal: answered as `rejected` with the code and message, never as a 5xx. */
-export class MutationRejected extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message)
-  }
-}
 
 export interface MutationContext {
   trx: Kysely<Database>
@@ -88,32 +83,34 @@ export const MUTATION_HANDLERS: Handlers = {
       .execute()
     const kind = studyEventKind({ kind: material.kind })
     await awardPoints(trx, writer, [{ id: `study:${args.sessionId}`, memberId: viewer.id, kind, day, quantity: args.activeSeconds }], now)
+    const progress = await trx
+      .selectFrom('study_sessions')
+      .select([(eb) => eb.fn.sum<number | string>('active_seconds').as('seconds'), (eb) => eb.fn.max('completed').as('completed'), (eb) => eb.fn.max('ended_at').as('last')])
+      .where('member_id', '=', viewer.id)
+      .where('material_id', '=', material.id)
+      .executeTakeFirstOrThrow()
+    const row: StudyProgressRow = { id: material.id, activeSeconds: Number(progress.seconds), completed: Number(progress.completed) === 1, lastStudiedAt: String(progress.last) }
+    await writer.put(`user:${viewer.id}`, 'study_progress', material.id, row)
   },
 
   async 'quiz.submit'({ trx, viewer, writer, now }, args) {
-    const day = args.quizId.slice('daily:'.length)
-    const today = dayInShanghai(now)
-    if (day > today || Date.parse(`${day}T00:00:00+08:00`) < Date.parse(now) - OFFLINE_WINDOW_MS) {
-      throw new MutationRejected('clock', day > today ? '答题日期晚于今天，请检查手机时间' : '答题记录超过30天未同步，已无法计分')
-    }
+    const ref = parseQuizId(args.quizId)!
+    const exam = ref.kind === 'exam' ? await trx.selectFrom('exams').selectAll().where('id', '=', ref.examId).where('status', '=', 'published').executeTakeFirst() : undefined
+    const timing = quizTiming(ref, exam ? examFromRow(exam) : null, args.submittedAt, now, OFFLINE_WINDOW_MS / 86_400_000)
+    if ('code' in timing) throw new MutationRejected(timing.code, timing.message)
     const attemptId = `${viewer.id}:${args.quizId}`
     if (await trx.selectFrom('quiz_attempts').select('id').where('id', '=', attemptId).executeTakeFirst()) {
-      throw new MutationRejected('already_submitted', '这一天的每日答题已经提交过')
+      throw new MutationRejected('already_submitted', '这份答卷已经提交过')
     }
-    const questions = (await trx.selectFrom('questions').selectAll().where('status', '=', 'published').execute()).map(questionFromRow)
-    const drawn = dailyQuizQuestionIds(viewer.id, day, questions.map((q) => q.id))
-    const items = drawn.map((id) => {
-      const question = questions.find((q) => q.id === id)!
-      const given = args.answers[id] ?? []
-      return { questionId: id, given, answer: question.answer, correct: isCorrect(question, given), explanation: question.explanation }
-    })
-    const result: QuizResultRow = { id: attemptId, quizId: args.quizId, day, correct: items.filter((i) => i.correct).length, total: items.length, items, gradedAt: now }
+    const questions = await quizQuestions(trx, viewer.id, ref, exam ? examFromRow(exam).questionIds : [])
+    const result = gradeQuiz({ id: attemptId, quizId: args.quizId, day: timing.day, gradedAt: now, passMark: exam?.pass_mark ?? null }, questions, args.answers)
     await trx
       .insertInto('quiz_attempts')
-      .values({ id: attemptId, member_id: viewer.id, quiz_id: args.quizId, day, correct: result.correct, total: result.total, result_json: JSON.stringify(result), submitted_at: args.submittedAt, graded_at: now })
+      .values({ id: attemptId, member_id: viewer.id, quiz_id: args.quizId, day: timing.day, correct: result.correct, total: result.total, result_json: JSON.stringify(result), submitted_at: args.submittedAt, graded_at: now })
       .execute()
     await writer.put(`user:${viewer.id}`, 'quiz_results', attemptId, result)
-    await awardPoints(trx, writer, [{ id: `quiz:${attemptId}`, memberId: viewer.id, kind: 'quiz.daily', day, quantity: result.correct }], now)
+    const kind: EventKind = `quiz.${ref.kind}`
+    await awardPoints(trx, writer, [{ id: `quiz:${attemptId}`, memberId: viewer.id, kind, day: timing.day, quantity: ref.kind === 'daily' ? result.correct : result.score! }], now)
   },
 
   async 'points.adjust'({ trx, viewer, writer, now }, args) {
@@ -139,4 +136,66 @@ export const MUTATION_HANDLERS: Handlers = {
     }
     await insertEntries(trx, writer, [counter], now, viewer.id)
   },
+
+  async 'rules.revise'({ trx, viewer, writer, now }, args) {
+    const rules = await loadRules(trx)
+    let revised: PointsRule[]
+    try {
+      revised = reviseRule(rules, args.code, args.change, args.from, dayInShanghai(now))
+    } catch (error) {
+      throw new MutationRejected('invalid_args', (error as Error).message)
+    }
+    const versions = revised.filter((r) => r.code === args.code).sort((a, b) => b.version - a.version)
+    const [next, ended] = [versions[0]!, versions[1]!]
+    const valid = parseWith(pointsRuleSchema, next)
+    if (!valid.ok) throw new MutationRejected('invalid_args', valid.message)
+    if (Math.sign(next.points) !== Math.sign(ended.points)) throw new MutationRejected('invalid_args', '不能把加分规则改成扣分规则，或反过来')
+    await trx.updateTable('points_rules').set({ active_to: ended.activeTo }).where('code', '=', ended.code).where('version', '=', ended.version).execute()
+    await trx.insertInto('points_rules').values(ruleToRow(next)).execute()
+    for (const rule of [ended, next]) await writer.put(`town:${viewer.townId}`, 'points_rules', ruleRowId(rule), { ...rule, id: ruleRowId(rule) })
+  },
+
+  async 'honor.publish'({ trx, viewer, writer, now }, args) {
+    if (args.month > dayInShanghai(now).slice(0, 7)) throw new MutationRejected('invalid_args', '不能发布尚未开始的月份')
+    await publishHonorLists(trx, writer, viewer.townId, args, viewer.id, now)
+  },
+
+  async 'material.save'({ trx, viewer, writer, now }, args) {
+    await saveMaterial(trx, writer, viewer.townId, args.material, now)
+  },
+
+  async 'material.withdraw'({ trx, viewer, writer, now }, args) {
+    await withdrawMaterial(trx, writer, viewer.townId, args.materialId, now)
+  },
+
+  async 'question.save'({ trx, viewer, writer }, args) {
+    await saveQuestion(trx, writer, viewer.townId, args.question)
+  },
+
+  async 'question.withdraw'({ trx, viewer, writer }, args) {
+    await withdrawQuestion(trx, writer, viewer.townId, args.questionId)
+  },
+
+  async 'exam.save'({ trx, viewer, writer, now }, args) {
+    await saveExam(trx, writer, viewer.townId, args.exam, now)
+  },
+
+  async 'exam.withdraw'({ trx, viewer, writer, now }, args) {
+    await withdrawExam(trx, writer, viewer.townId, args.examId, now)
+  },
+}
+
+/**
+ * The questions of a quiz in order. 每日答题 and 每周一答 are drawn from the questions published now, as the
+ * device drew them from what it had synced; 专题考试 keeps its own list even if a question is later withdrawn.
+ */
+async function quizQuestions(trx: Kysely<Database>, memberId: string, ref: QuizRef, examQuestionIds: string[]) {
+  if (ref.kind === 'exam') {
+    const rows = (await trx.selectFrom('questions').selectAll().where('id', 'in', examQuestionIds).execute()).map(questionFromRow)
+    return examQuestionIds.map((id) => rows.find((q) => q.id === id)!).filter(Boolean)
+  }
+  const published = (await trx.selectFrom('questions').selectAll().where('status', '=', 'published').execute()).map(questionFromRow)
+  const ids = published.map((q) => q.id)
+  const drawn = ref.kind === 'daily' ? dailyQuizQuestionIds(memberId, ref.day, ids) : weeklyQuizQuestionIds(ref.weekStart, ids)
+  return drawn.map((id) => published.find((q) => q.id === id)!)
 }

@@ -23,7 +23,7 @@ export function ruleFromRow(row: Selectable<PointsRuleTable>): PointsRule {
   }
 }
 
-function ruleToRow(rule: PointsRule): Selectable<PointsRuleTable> {
+export function ruleToRow(rule: PointsRule): Selectable<PointsRuleTable> {
   return {
     code: rule.code,
     version: rule.version,

@@ -27,7 +27,9 @@ import { parseWith } from '../../domain/validation'
 import { HttpError } from '../http/errors'
 import type { SessionUser } from './auth'
 import { ChangeWriter } from './changes'
-import { MUTATION_HANDLERS, MutationRejected } from './mutations'
+import { MUTATION_HANDLERS } from './mutations'
+import { MutationRejected } from './rejections'
+import { examFromRow } from './content'
 import type { Notifier } from './notifier'
 import { memberRowFromUser, memberScope } from './members'
 
@@ -50,6 +52,11 @@ const REDACT: Record<SyncTable, (row: unknown, viewer: Viewer) => unknown> = {
   // Questions never carry their answers (withoutAnswer); results are private like points.
   quiz_questions: (row) => row,
   quiz_results: (row) => row,
+  exams: (row) => row,
+  study_progress: (row) => row,
+  // Names and branches only; each member's reasons are in their private `honor_marks`.
+  honor_lists: (row) => row,
+  honor_marks: (row) => row,
 }
 
 export class SyncService {
@@ -286,6 +293,9 @@ export class SyncService {
       }
       for (const question of await trx.selectFrom('questions').selectAll().where('status', '=', 'published').orderBy('id').execute()) {
         await writer.put(`town:${town.id}`, 'quiz_questions', question.id, withoutAnswer(questionFromRow(question)))
+      }
+      for (const exam of await trx.selectFrom('exams').selectAll().where('status', '=', 'published').orderBy('id').execute()) {
+        await writer.put(`town:${town.id}`, 'exams', exam.id, examFromRow(exam))
       }
       for (const rule of await trx.selectFrom('points_rules').selectAll().orderBy('code').orderBy('version').execute()) {
         const row: RuleRow = { ...ruleFromRow(rule), id: ruleRowId(rule) }
