@@ -24,13 +24,15 @@ async function freePort(): Promise<number> {
 
 /** Starts the real server (`src/server/main.ts`) on the built PWA, on a fresh SQLite database with the demo data. */
 export default async function setup(project: TestProject) {
-  if (!existsSync(join(PROJECT_ROOT, 'dist', 'index.html'))) {
-    execFileSync('npx', ['vite', 'build'], { cwd: PROJECT_ROOT, stdio: 'inherit' })
+  // E2E_DIST: a build elsewhere, so several checkouts' e2e runs don't rebuild one `dist` under each other.
+  const dist = process.env.E2E_DIST ?? join(PROJECT_ROOT, 'dist')
+  if (!existsSync(join(dist, 'index.html'))) {
+    execFileSync('npx', ['vite', 'build', '--outDir', dist], { cwd: PROJECT_ROOT, stdio: 'inherit' })
   }
   const work = mkdtempSync(join(tmpdir(), 'djy-e2e-'))
   // A copy of the build, so a test can publish a "new version" of the service worker.
   const staticDir = join(work, 'dist')
-  cpSync(join(PROJECT_ROOT, 'dist'), staticDir, { recursive: true })
+  cpSync(dist, staticDir, { recursive: true })
   const port = await freePort()
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
     cwd: PROJECT_ROOT,
