@@ -6,6 +6,14 @@ import { materialSaveArgsSchema, materialWithdrawArgsSchema, questionSaveArgsSch
 import { pointsAdjustArgsSchema, pointsCorrectArgsSchema, rulesReviseArgsSchema } from './points'
 import { examSaveArgsSchema, examWithdrawArgsSchema, parseQuizId, QUIZ_KIND_LABELS, quizSubmitArgsSchema } from './quiz'
 import { honorPublishArgsSchema } from './honor'
+import {
+  leaveDecideArgsSchema,
+  leaveRequestArgsSchema,
+  meetingCheckinArgsSchema,
+  meetingCloseArgsSchema,
+  meetingProxyArgsSchema,
+  meetingScheduleArgsSchema,
+} from './meetings'
 
 export interface MutationDefinition<A> {
   args: z.ZodMiniType<A>
@@ -79,6 +87,36 @@ export const MUTATIONS = {
     args: examSaveArgsSchema,
     roles: ['admin'],
     describe: (a) => `发布专题考试《${a.exam.title}》`,
+  }),
+  'meeting.schedule': define({
+    args: meetingScheduleArgsSchema,
+    roles: ['secretary', 'admin'],
+    describe: (a) => `安排会议《${a.meeting.title}》`,
+  }),
+  'meeting.checkin': define({
+    args: meetingCheckinArgsSchema,
+    roles: ['member', 'secretary', 'admin'],
+    describe: () => '会议签到',
+  }),
+  'meeting.proxy': define({
+    args: meetingProxyArgsSchema,
+    roles: ['secretary', 'admin'],
+    describe: () => '代签',
+  }),
+  'leave.request': define({
+    args: leaveRequestArgsSchema,
+    roles: ['member', 'secretary', 'admin'],
+    describe: () => '会议请假',
+  }),
+  'leave.decide': define({
+    args: leaveDecideArgsSchema,
+    roles: ['secretary', 'admin'],
+    describe: (a) => (a.approve ? '批准请假' : '不批准请假'),
+  }),
+  'meeting.close': define({
+    args: meetingCloseArgsSchema,
+    roles: ['secretary', 'admin'],
+    describe: () => '填写会议记录并结束会议',
   }),
   'exam.withdraw': define({
     args: examWithdrawArgsSchema,

@@ -50,6 +50,11 @@ export type SyncTable =
   | 'study_progress'
   | 'honor_lists'
   | 'honor_marks'
+  | 'meetings'
+  | 'attendance'
+  | 'leaves'
+  | 'meeting_keys'
+  | 'meeting_messages'
 
 export interface Change {
   table: SyncTable

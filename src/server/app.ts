@@ -12,6 +12,8 @@ import { staticRoutes, wantsAppShell } from './routes/static'
 import { syncRoutes } from './routes/sync'
 import { pointsRoutes } from './routes/points'
 import { adminRoutes } from './routes/admin'
+import { meetingRoutes } from './routes/meetings'
+import { WebauthnService } from './services/webauthn'
 import { SyncService } from './services/sync'
 import { seedRulesIfEmpty } from './services/points'
 import { pruneTombstones, TOMBSTONE_DAYS } from './services/changes'
@@ -101,6 +103,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   syncRoutes(app, { sync, notifier })
   pointsRoutes(app, { db })
   adminRoutes(app, { db })
+  meetingRoutes(app, { db, sync, webauthn: new WebauthnService(db), origin: config.publicOrigin ?? null })
   if (config.staticDir) await staticRoutes(app, config.staticDir)
   return app
 }

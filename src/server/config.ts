@@ -17,9 +17,11 @@ export interface AppConfig {
   logger?: boolean
   /** Behind a reverse proxy, trust X-Forwarded-For for the client's address (login throttling). */
   trustProxy?: boolean
+  /** The origin browsers use (https://…), for WebAuthn; derived from each request when absent. */
+  publicOrigin?: string | undefined
 }
 
-/** Reads the environment of a real run: PORT, HOST, DATA_DIR, DATABASE_URL, SESSION_SECRET, SEED_DEMO_DATA, STATIC_DIR, TRUST_PROXY. */
+/** Reads the environment of a real run: PORT, HOST, DATA_DIR, DATABASE_URL, SESSION_SECRET, SEED_DEMO_DATA, STATIC_DIR, TRUST_PROXY, PUBLIC_ORIGIN. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig & { port: number; host: string } {
   const dataDir = resolve(env.DATA_DIR ?? join(PROJECT_ROOT, 'data'))
   return {
@@ -33,6 +35,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig &
     staticDir: resolve(env.STATIC_DIR ?? join(PROJECT_ROOT, 'dist')),
     logger: true,
     trustProxy: env.TRUST_PROXY === '1',
+    publicOrigin: env.PUBLIC_ORIGIN || undefined,
   }
 }
 

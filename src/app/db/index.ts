@@ -8,6 +8,7 @@ import type { LedgerRow, RuleRow } from '../../domain/points'
 import type { ExamRow, QuizQuestionRow, QuizResultRow } from '../../domain/quiz'
 import type { StudyProgressRow } from '../../domain/study'
 import type { HonorListRow, HonorMarkRow } from '../../domain/honor'
+import type { AttendanceRow, LeaveRow, MeetingKeyRow, MeetingMessageRow, MeetingRow } from '../../domain/meetings'
 
 export interface MetaRow {
   key: string
@@ -48,6 +49,11 @@ export class AppDB extends Dexie {
   study_progress!: EntityTable<StudyProgressRow, 'id'>
   honor_lists!: EntityTable<HonorListRow, 'id'>
   honor_marks!: EntityTable<HonorMarkRow, 'id'>
+  meetings!: EntityTable<MeetingRow, 'id'>
+  attendance!: EntityTable<AttendanceRow, 'id'>
+  leaves!: EntityTable<LeaveRow, 'id'>
+  meeting_keys!: EntityTable<MeetingKeyRow, 'id'>
+  meeting_messages!: EntityTable<MeetingMessageRow, 'id'>
 
   constructor(name = DB_NAME) {
     super(name)
@@ -72,6 +78,13 @@ export class AppDB extends Dexie {
       honor_lists: 'id',
       honor_marks: 'id',
     })
+    this.version(4).stores({
+      meetings: 'id, branchId, startsAt',
+      attendance: 'id, meetingId, memberId',
+      leaves: 'id, meetingId, memberId',
+      meeting_keys: 'id',
+      meeting_messages: 'id, meetingId, sentAt',
+    })
   }
 
   /** The tables the server fills by pull; a reset clears them, never the outbox. */
@@ -89,6 +102,11 @@ export class AppDB extends Dexie {
       study_progress: this.study_progress,
       honor_lists: this.honor_lists,
       honor_marks: this.honor_marks,
+      meetings: this.meetings,
+      attendance: this.attendance,
+      leaves: this.leaves,
+      meeting_keys: this.meeting_keys,
+      meeting_messages: this.meeting_messages,
     }
   }
 

@@ -5,6 +5,7 @@ import { courseSchema, materialSchema, studyProgressRowSchema } from '../../doma
 import { ledgerRowSchema, ruleRowSchema } from '../../domain/points'
 import { examRowSchema, quizQuestionRowSchema, quizResultRowSchema } from '../../domain/quiz'
 import { honorListRowSchema, honorMarkRowSchema } from '../../domain/honor'
+import { attendanceRowSchema, leaveRowSchema, meetingKeyRowSchema, meetingMessageRowSchema, meetingRowSchema } from '../../domain/meetings'
 import { memberRowSchema } from '../../domain/members'
 import { mutationDefinition, type MutationArgs, type MutationName } from '../../domain/mutations'
 import { parseWith, type z } from '../../domain/validation'
@@ -25,6 +26,11 @@ const ROW_SCHEMAS: Record<SyncTable, z.ZodMiniType> = {
   study_progress: studyProgressRowSchema,
   honor_lists: honorListRowSchema,
   honor_marks: honorMarkRowSchema,
+  meetings: meetingRowSchema,
+  attendance: attendanceRowSchema,
+  leaves: leaveRowSchema,
+  meeting_keys: meetingKeyRowSchema,
+  meeting_messages: meetingMessageRowSchema,
 }
 
 export interface PushOutcome {

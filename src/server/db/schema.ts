@@ -207,6 +207,85 @@ export interface HonorListTable {
   published_at: string
 }
 
+export interface MeetingTable {
+  id: string
+  branch_id: string
+  type: string
+  title: string
+  agenda: string
+  place: string
+  starts_at: string
+  ends_at: string
+  audience: string
+  expected_ids_json: string
+  remote_allowed: number
+  remote_member_ids_json: string
+  video_url: string | null
+  material_ids_json: string
+  status: 'scheduled' | 'closed' | 'cancelled'
+  minutes: string | null
+  backfill_reason: string | null
+  created_by: string
+  created_at: string
+  closed_at: string | null
+  closed_by: string | null
+}
+
+export interface MeetingKeyTable {
+  meeting_id: string
+  key: string
+}
+
+export interface AttendanceTable {
+  id: string
+  meeting_id: string
+  member_id: string
+  mode: 'onsite' | 'remote' | 'proxy'
+  checked_in_at: string
+  remote_seconds: number
+  last_heartbeat_at: string | null
+  proxy_by: string | null
+  note: string | null
+  received_at: string
+}
+
+export interface LeaveTable {
+  id: string
+  meeting_id: string
+  member_id: string
+  reason: string
+  status: 'pending' | 'approved' | 'refused'
+  requested_at: string
+  decided_by: string | null
+  decided_at: string | null
+  note: string | null
+}
+
+export interface MeetingMessageTable {
+  id: string
+  meeting_id: string
+  member_id: string
+  text: string
+  sent_at: string
+}
+
+export interface WebauthnCredentialTable {
+  id: string
+  user_id: string
+  public_key: string
+  counter: number
+  transports_json: string
+  device_name: string
+  created_at: string
+  last_used_at: string | null
+}
+
+export interface WebauthnChallengeTable {
+  id: string
+  challenge: string
+  expires_at: string
+}
+
 export interface Database {
   towns: TownTable
   branches: BranchTable
@@ -228,5 +307,12 @@ export interface Database {
   quiz_attempts: QuizAttemptTable
   exams: ExamTable
   honor_lists: HonorListTable
+  meetings: MeetingTable
+  meeting_keys: MeetingKeyTable
+  attendance: AttendanceTable
+  leaves: LeaveTable
+  meeting_messages: MeetingMessageTable
+  webauthn_credentials: WebauthnCredentialTable
+  webauthn_challenges: WebauthnChallengeTable
 }
 

@@ -15,6 +15,7 @@ import { parseWith } from '../../domain/validation'
 import { MutationRejected } from './rejections'
 import { examFromRow, saveExam, saveMaterial, saveQuestion, withdrawExam, withdrawMaterial, withdrawQuestion } from './content'
 import { publishHonorLists } from './honor'
+import { checkIn, closeMeeting, decideLeave, requestLeave, scheduleMeeting, signByProxy } from './meetings'
 
 
 export interface MutationContext {
@@ -182,6 +183,30 @@ export const MUTATION_HANDLERS: Handlers = {
 
   async 'exam.withdraw'({ trx, viewer, writer, now }, args) {
     await withdrawExam(trx, writer, viewer.townId, args.examId, now)
+  },
+
+  async 'meeting.schedule'({ trx, viewer, writer, now }, args) {
+    await scheduleMeeting(trx, writer, viewer, args.meeting, now)
+  },
+
+  async 'meeting.checkin'({ trx, viewer, writer, now }, args) {
+    await checkIn(trx, writer, viewer, args, now)
+  },
+
+  async 'meeting.proxy'({ trx, viewer, writer, now }, args) {
+    await signByProxy(trx, writer, viewer, args, now)
+  },
+
+  async 'leave.request'({ trx, viewer, writer, now }, args) {
+    await requestLeave(trx, writer, viewer, args, now)
+  },
+
+  async 'leave.decide'({ trx, viewer, writer, now }, args) {
+    await decideLeave(trx, writer, viewer, args, now)
+  },
+
+  async 'meeting.close'({ trx, viewer, writer, now }, args) {
+    await closeMeeting(trx, writer, viewer, args, now)
   },
 }
 

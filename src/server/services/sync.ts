@@ -30,6 +30,7 @@ import { ChangeWriter } from './changes'
 import { MUTATION_HANDLERS } from './mutations'
 import { MutationRejected } from './rejections'
 import { examFromRow } from './content'
+import type { LeaveRow } from '../../domain/meetings'
 import type { Notifier } from './notifier'
 import { memberRowFromUser, memberScope } from './members'
 
@@ -57,6 +58,13 @@ const REDACT: Record<SyncTable, (row: unknown, viewer: Viewer) => unknown> = {
   // Names and branches only; each member's reasons are in their private `honor_marks`.
   honor_lists: (row) => row,
   honor_marks: (row) => row,
+  meetings: (row) => row,
+  attendance: (row) => row,
+  // A leave's reason is personal: the member, the secretaries and the admin see it; other members see the status.
+  leaves: (row, viewer) => (viewer.role === 'member' && (row as LeaveRow).memberId !== viewer.id ? { ...(row as LeaveRow), reason: '' } : row),
+  // Only ever written to secretaries' and admins' own scopes.
+  meeting_keys: (row) => row,
+  meeting_messages: (row) => row,
 }
 
 export class SyncService {
@@ -269,6 +277,23 @@ export class SyncService {
     }
     if (!client.pulledBefore) await this.db.updateTable('sync_clients').set({ pulled_at: this.clock().toISOString() }).where('id', '=', clientId).execute()
     return { cursor: encodeCursor(versions), changes, hasMore, ...(reset ? { reset: true as const } : {}) }
+  }
+
+  /**
+   * Runs `change` in a transaction with a ChangeWriter, for writes that don't come from the outbox (the
+   * remote room, chat); devices that see the changed scopes are poked after commit.
+   */
+  async write<T>(change: (trx: Kysely<Database>, writer: ChangeWriter, now: string) => Promise<T>): Promise<T> {
+    const now = this.clock().toISOString()
+    let scopes: string[] = []
+    const result = await this.db.transaction().execute(async (trx) => {
+      const writer = new ChangeWriter(trx, now)
+      const value = await change(trx, writer, now)
+      scopes = [...writer.scopes]
+      return value
+    })
+    await this.notifier.notify(scopes)
+    return result
   }
 
   /** Writes the rows devices see (branches, members): on first start, and after the sync tables are added to an old database. */

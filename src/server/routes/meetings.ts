@@ -1,0 +1,120 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server'
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema'
+import { HttpError, validate } from '../http/errors'
+import { requireUser } from './auth'
+import type { SyncService } from '../services/sync'
+import type { RelyingParty, WebauthnService } from '../services/webauthn'
+import { heartbeat, joinRemotely, loadMeeting } from '../services/meetings'
+import { MutationRejected } from '../services/rejections'
+import { chatMessageSchema, mayAttendRemotely, type MeetingMessageRow } from '../../domain/meetings'
+import { z } from '../../domain/validation'
+import type { SessionUser } from '../services/auth'
+
+const credentialBody = z.object({ response: z.looseObject({ id: z.string(), type: z.literal('public-key') }) })
+const registerBody = z.object({
+  response: z.looseObject({ id: z.string(), type: z.literal('public-key') }),
+  deviceName: z.string().check(z.trim(), z.minLength(1, '请填写设备名称'), z.maxLength(30, '设备名称不超过30字')),
+})
+const meetingParams = z.object({ id: z.string().check(z.minLength(1), z.maxLength(64)) })
+
+/** Refusals from the shared meeting rules become 4xx answers with their Chinese message. */
+async function answering<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    if (error instanceof MutationRejected) throw new HttpError(error.code === 'not_found' ? 404 : error.code === 'forbidden' ? 403 : 409, error.code, error.message)
+    throw error
+  }
+}
+
+export function meetingRoutes(app: FastifyInstance, deps: { db: Kysely<Database>; sync: SyncService; webauthn: WebauthnService; origin: string | null }) {
+  // The relying party is this server as the browser sees it (behind a proxy: with TRUST_PROXY, or set PUBLIC_ORIGIN).
+  const relyingParty = (request: FastifyRequest): RelyingParty => {
+    const origin = deps.origin ?? `${request.protocol}://${request.host}`
+    return { origin, id: new URL(origin).hostname }
+  }
+
+  app.get('/api/webauthn/credentials', async (request) => deps.webauthn.credentials(requireUser(request).id))
+
+  app.post('/api/webauthn/register/options', async (request) => {
+    const user = requireUser(request)
+    const row = await deps.db.selectFrom('users').select('name').where('id', '=', user.id).executeTakeFirstOrThrow()
+    return deps.webauthn.registrationOptions(relyingParty(request), { id: user.id, name: row.name })
+  })
+
+  app.post('/api/webauthn/register/verify', async (request) => {
+    const user = requireUser(request)
+    const body = validate(registerBody, request.body)
+    return deps.webauthn.register(relyingParty(request), user.id, body.response as unknown as RegistrationResponseJSON, body.deviceName)
+  })
+
+  app.delete('/api/webauthn/credentials/:id', async (request, reply) => {
+    const user = requireUser(request)
+    const { id } = validate(z.object({ id: z.string().check(z.minLength(1), z.maxLength(512)) }), request.params, '路径参数')
+    if (!(await deps.webauthn.remove(user.id, id))) throw new HttpError(404, 'not_found', '找不到这个通行密钥')
+    return reply.code(204).send()
+  })
+
+  /** The meeting, if this user may be in its remote room now. */
+  async function remoteMeeting(user: SessionUser, meetingId: string) {
+    return answering(async () => {
+      const meeting = await loadMeeting(deps.db, meetingId)
+      if (meeting.branchId !== user.branchId) throw new MutationRejected('forbidden', '不能参加其他支部的会议')
+      const member = await deps.db.selectFrom('users').select(['id', 'status']).where('id', '=', user.id).executeTakeFirstOrThrow()
+      if (!mayAttendRemotely(meeting, member)) throw new MutationRejected('forbidden', '这场会议不允许您远程参会（外出务工党员或经书记同意者可以）')
+      if (meeting.status !== 'scheduled') throw new MutationRejected('closed', '会议已结束')
+      const now = Date.now()
+      if (now < Date.parse(meeting.startsAt) - 30 * 60_000 || now > Date.parse(meeting.endsAt)) throw new MutationRejected('outside_window', '不在会议时间内（开始前30分钟可进入）')
+      return meeting
+    })
+  }
+
+  app.post('/api/meetings/:id/remote/options', async (request) => {
+    const user = requireUser(request)
+    const { id } = validate(meetingParams, request.params, '路径参数')
+    await remoteMeeting(user, id)
+    return deps.webauthn.authenticationOptions(relyingParty(request), user.id, `remote:${id}`)
+  })
+
+  // Counted present only after the member's own passkey, with fingerprint or face, signed this meeting's challenge.
+  app.post('/api/meetings/:id/remote/verify', async (request) => {
+    const user = requireUser(request)
+    const { id } = validate(meetingParams, request.params, '路径参数')
+    const body = validate(credentialBody, request.body)
+    const meeting = await remoteMeeting(user, id)
+    await deps.webauthn.verify(relyingParty(request), user.id, `remote:${id}`, body.response as unknown as AuthenticationResponseJSON)
+    await answering(() => deps.sync.write((trx, writer, now) => joinRemotely(trx, writer, meeting, user.id, now)))
+    return { joined: true }
+  })
+
+  app.post('/api/meetings/:id/remote/heartbeat', async (request) => {
+    const user = requireUser(request)
+    const { id } = validate(meetingParams, request.params, '路径参数')
+    const meeting = await answering(() => loadMeeting(deps.db, id))
+    const seconds = await heartbeat(deps.db, meeting, user.id, new Date().toISOString())
+    if (seconds === null) throw new HttpError(409, 'not_joined', '请先通过指纹或面容验证进入远程会场')
+    return { seconds }
+  })
+
+  // 即时沟通: a message is a sync row of the branch, so it reaches every device in the room and stays with the record.
+  app.post('/api/meetings/:id/messages', async (request) => {
+    const user = requireUser(request)
+    const { id } = validate(meetingParams, request.params, '路径参数')
+    const { text } = validate(chatMessageSchema, request.body)
+    return answering(() =>
+      deps.sync.write(async (trx, writer, now) => {
+        const meeting = await loadMeeting(trx, id)
+        const mayTalk = user.role === 'admin' || (meeting.branchId === user.branchId && (meeting.expectedIds.includes(user.id) || user.role === 'secretary'))
+        if (!mayTalk) throw new MutationRejected('forbidden', '您不在这场会议中')
+        if (meeting.status !== 'scheduled') throw new MutationRejected('closed', '会议已结束，不能再发言')
+        const author = await trx.selectFrom('users').select('name').where('id', '=', user.id).executeTakeFirstOrThrow()
+        const message: MeetingMessageRow = { id: crypto.randomUUID(), meetingId: id, memberId: user.id, name: author.name, text, sentAt: now }
+        await trx.insertInto('meeting_messages').values({ id: message.id, meeting_id: id, member_id: user.id, text, sent_at: now }).execute()
+        await writer.put(`branch:${meeting.branchId}`, 'meeting_messages', message.id, message)
+        return message
+      }),
+    )
+  })
+}
