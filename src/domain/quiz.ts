@@ -74,9 +74,16 @@ export type QuizRef = { kind: 'daily'; day: string } | { kind: 'weekly'; weekSta
 
 const QUIZ_ID = /^(?:daily:(\d{4}-\d{2}-\d{2})|weekly:(\d{4}-\d{2}-\d{2})|exam:([\w-]{1,64}))$/
 
+/** A real calendar day (not 2026-02-30 or 2026-13-45, which `new Date` rolls over or cannot read). */
+const isCalendarDay = (day: string) => {
+  const date = new Date(`${day}T00:00:00Z`)
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day
+}
+
 export function parseQuizId(quizId: string): QuizRef | null {
   const m = QUIZ_ID.exec(quizId)
   if (!m) return null
+  if (!isCalendarDay(m[1] ?? m[2] ?? '2000-01-01')) return null
   if (m[1]) return { kind: 'daily', day: m[1] }
   if (m[2]) return weekStartOf(m[2]) === m[2] ? { kind: 'weekly', weekStart: m[2] } : null
   return { kind: 'exam', examId: m[3]! }
@@ -94,7 +101,10 @@ export const examSchema = z
     opensOn: examDay,
     closesOn: examDay,
   })
-  .check(z.refine((e) => e.opensOn <= e.closesOn, { message: '结束日期不能早于开始日期', path: ['closesOn'] }))
+  .check(
+    z.refine((e) => e.opensOn <= e.closesOn, { message: '结束日期不能早于开始日期', path: ['closesOn'] }),
+    z.refine((e) => new Set(e.questionIds).size === e.questionIds.length, { message: '同一道题不能选两次', path: ['questionIds'] }),
+  )
 export type Exam = z.infer<typeof examSchema>
 export const examRowSchema = z.extend(examSchema, { publishedAt: z.string() })
 export type ExamRow = z.infer<typeof examRowSchema>

@@ -102,7 +102,7 @@ export const materialDraftSchema = z
     body: z.string().check(z.maxLength(50_000, '正文不超过5万字')),
   })
   .check(
-    z.refine((m) => (m.column === 'school') === (m.course !== null && m.lesson !== null), { message: '网上党校的资料须选择课程和课次；学习智库的资料不属于课程', path: ['course'] }),
+    z.refine((m) => (m.column === 'school' ? m.course !== null && m.lesson !== null : m.course === null && m.lesson === null), { message: '网上党校的资料须选择课程和课次；学习智库的资料不属于课程', path: ['course'] }),
     z.refine((m) => (m.kind === 'article') === (m.media === null), { message: '音频和视频须有媒体文件和时长，文章没有', path: ['media'] }),
     z.refine((m) => m.kind !== 'article' || m.body.trim().length >= 10, { message: '文章正文至少10个字', path: ['body'] }),
   )

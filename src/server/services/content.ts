@@ -79,6 +79,10 @@ export async function withdrawQuestion(trx: Kysely<Database>, writer: ChangeWrit
   const existing = await trx.selectFrom('questions').select('status').where('id', '=', questionId).executeTakeFirst()
   if (!existing) throw new MutationRejected('not_found', '找不到这道题')
   if (existing.status === 'withdrawn') return
+  // An exam keeps its questions: members who haven't sat it yet need this one on their devices.
+  const exams = await trx.selectFrom('exams').select(['title', 'question_ids_json']).where('status', '=', 'published').execute()
+  const usedBy = exams.find((e) => (JSON.parse(e.question_ids_json) as string[]).includes(questionId))
+  if (usedBy) throw new MutationRejected('in_use', `这道题在专题考试《${usedBy.title}》中，请先撤销该考试`)
   await trx.updateTable('questions').set({ status: 'withdrawn' }).where('id', '=', questionId).execute()
   await writer.delete(`town:${townId}`, 'quiz_questions', questionId)
 }
