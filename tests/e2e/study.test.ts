@@ -73,7 +73,8 @@ describe('studying offline earns points once the network is back', () => {
     await context.setOffline(true)
     await page.locator('.van-nav-bar__left').click()
     await page.locator('.van-nav-bar__left').click()
-    await page.getByText('每日答题').click()
+    await page.getByText('答题考试').click()
+    await page.getByText('每日答题').first().click()
     const questions = page.locator('.quiz-question')
     await questions.first().waitFor()
     expect(await questions.count()).toBe(5)
@@ -95,6 +96,8 @@ describe('studying offline earns points once the network is back', () => {
 
   it('downloads an audio lesson on request and plays it back offline, seeking included', async () => {
     await page.clock.resume()
+    // Back from 每日答题 to 答题考试, then home.
+    await page.locator('.van-nav-bar__left').click()
     await page.locator('.van-nav-bar__left').click()
     await page.locator('.van-tabbar').getByText('学习').click()
     await page.locator('.van-tab').getByText('学习智库').click()

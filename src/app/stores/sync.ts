@@ -37,7 +37,8 @@ export const useSyncStore = defineStore('sync', () => {
   const sessionEnded = shallowRef(0)
 
   const outbox = useLiveQuery(() => db.outbox.orderBy('seq').toArray(), [])
-  const rejectedRows = useLiveQuery(() => db.rejected.orderBy('rejectedAt').reverse().toArray(), [])
+  // Newest first. `rejectedAt` is not an index (ordering by it would throw), so sort here: the list is short.
+  const rejectedRows = useLiveQuery(async () => (await db.rejected.toArray()).sort((a, b) => b.rejectedAt.localeCompare(a.rejectedAt)), [])
   const lastSyncedAt = useLiveQuery(() => db.getMeta<string>(META_KEYS.lastSyncedAt), undefined)
 
   const userId = computed(() => engine.value?.userId ?? null)
