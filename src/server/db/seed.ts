@@ -7,6 +7,7 @@ import { seedTownSchema, seedUserSchema } from '../../domain/users'
 import type { Database } from './schema'
 import { hashPassword } from '../security/password'
 import { seedStudy } from '../services/study'
+import { seedMeetings } from '../services/meetingSeed'
 
 export const DEMO_PASSWORD = 'dangjian2026'
 
@@ -59,6 +60,7 @@ export async function seedIfEmpty(db: Kysely<Database>, seedDir: string, now = n
     )
     if (households.length > 0) await trx.insertInto('households').values(households).execute()
     await seedStudy(trx, seedDir, stamp)
+    await seedMeetings(trx, seedDir, now)
   })
   return true
 }

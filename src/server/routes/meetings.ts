@@ -93,6 +93,8 @@ export function meetingRoutes(app: FastifyInstance, deps: { db: Kysely<Database>
     const user = requireUser(request)
     const { id } = validate(meetingParams, request.params, '路径参数')
     const meeting = await answering(() => loadMeeting(deps.db, id))
+    // Closing settled the remote time for good: later beats must not change it.
+    if (meeting.status !== 'scheduled') throw new HttpError(409, 'closed', '会议已结束')
     const seconds = await heartbeat(deps.db, meeting, user.id, new Date().toISOString())
     if (seconds === null) throw new HttpError(409, 'not_joined', '请先通过指纹或面容验证进入远程会场')
     return { seconds }

@@ -82,7 +82,7 @@ export async function loadMeeting(trx: Kysely<Database>, meetingId: string): Pro
 }
 
 /** The devices that hold a branch's meeting keys: its secretaries' and every admin's. */
-async function keyHolders(trx: Kysely<Database>, branchId: string): Promise<string[]> {
+export async function keyHolders(trx: Kysely<Database>, branchId: string): Promise<string[]> {
   const rows = await trx
     .selectFrom('users')
     .select('id')
@@ -269,8 +269,10 @@ export async function closeMeeting(trx: Kysely<Database>, writer: ChangeWriter, 
   for (const memberId of meeting.expectedIds) {
     const a = attendance.find((x) => x.member_id === memberId)
     const outcome = attendanceOutcome(meeting, a && attendanceFromRow(a), leaves.find((l) => l.member_id === memberId))
-    if (outcome === 'on_time' || outcome === 'late') events.push({ id: `meeting:${meeting.id}`, memberId, kind: 'meeting.attended', day, quantity: 1 })
-    if (outcome === 'absent') events.push({ id: `meeting:${meeting.id}`, memberId, kind: 'meeting.absent', day, quantity: 1 })
+    // The event id is the ledger entry's source: one per member and meeting (`rule:source` is the entry's id).
+    const id = `meeting:${attendanceId(meeting.id, memberId)}`
+    if (outcome === 'on_time' || outcome === 'late') events.push({ id, memberId, kind: 'meeting.attended', day, quantity: 1 })
+    if (outcome === 'absent') events.push({ id, memberId, kind: 'meeting.absent', day, quantity: 1 })
   }
   await trx.updateTable('meetings').set({ status: 'closed', minutes: args.minutes, closed_at: now, closed_by: viewer.id }).where('id', '=', meeting.id).execute()
   await writer.put(`branch:${meeting.branchId}`, 'meetings', meeting.id, { ...meeting, status: 'closed', minutes: args.minutes, closedAt: now })

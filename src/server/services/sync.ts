@@ -33,6 +33,7 @@ import { examFromRow } from './content'
 import type { LeaveRow } from '../../domain/meetings'
 import type { Notifier } from './notifier'
 import { memberRowFromUser, memberScope } from './members'
+import { publishMeetings } from './meetingSeed'
 
 interface BatchContext {
   viewer: Viewer
@@ -329,6 +330,7 @@ export class SyncService {
       for (const user of await trx.selectFrom('users').selectAll().orderBy('id').execute()) {
         await writer.put(memberScope(user, town.id), 'members', user.id, memberRowFromUser(user))
       }
+      await publishMeetings(trx, writer)
     })
   }
 }
