@@ -1,37 +1,12 @@
 import Dexie from 'dexie'
 import { MAX_PUSH_BATCH, SCHEMA_VERSION, type Change, type MutationResult, type SyncTable } from '../../domain/sync'
-import { branchRowSchema } from '../../domain/users'
-import { courseSchema, materialSchema, studyProgressRowSchema } from '../../domain/study'
-import { ledgerRowSchema, ruleRowSchema } from '../../domain/points'
-import { examRowSchema, quizQuestionRowSchema, quizResultRowSchema } from '../../domain/quiz'
-import { honorListRowSchema, honorMarkRowSchema } from '../../domain/honor'
-import { attendanceRowSchema, leaveRowSchema, meetingKeyRowSchema, meetingMessageRowSchema, meetingRowSchema } from '../../domain/meetings'
-import { memberRowSchema } from '../../domain/members'
-import { mutationDefinition, type MutationArgs, type MutationName } from '../../domain/mutations'
+import type { MutationArgs, MutationName } from '../../domain/mutations'
 import { parseWith, type z } from '../../domain/validation'
 import type { AppDB, RejectedRow } from '../db'
 import { META_KEYS } from '../constants'
 import type { SyncTransport } from './transport'
 
-const ROW_SCHEMAS: Record<SyncTable, z.ZodMiniType> = {
-  members: memberRowSchema,
-  branches: branchRowSchema,
-  courses: courseSchema,
-  materials: materialSchema,
-  points_rules: ruleRowSchema,
-  points: ledgerRowSchema,
-  quiz_questions: quizQuestionRowSchema,
-  quiz_results: quizResultRowSchema,
-  exams: examRowSchema,
-  study_progress: studyProgressRowSchema,
-  honor_lists: honorListRowSchema,
-  honor_marks: honorMarkRowSchema,
-  meetings: meetingRowSchema,
-  attendance: attendanceRowSchema,
-  leaves: leaveRowSchema,
-  meeting_keys: meetingKeyRowSchema,
-  meeting_messages: meetingMessageRowSchema,
-}
+const loadSchemas = () => import('./schemas')
 
 export interface PushOutcome {
   applied: number
@@ -78,6 +53,7 @@ export class SyncEngine {
 
   /** Records a change: the outbox row is the whole local write; what it does shows through the overlay. */
   async enqueue<N extends MutationName>(name: N, args: MutationArgs<N>): Promise<string> {
+    const { mutationDefinition } = await loadSchemas()
     const parsed = parseWith(mutationDefinition(name).args, args)
     if (!parsed.ok) throw new Error(parsed.message)
     const id = crypto.randomUUID()
@@ -129,7 +105,7 @@ export class SyncEngine {
       const cursor = await this.db.getMeta<string>(META_KEYS.cursor)
       const reply = await this.transport.pull(clientId, cursor)
       const tables = this.db.syncedTables
-      const writes = this.validate(reply.changes)
+      const writes = this.validate(reply.changes, (await loadSchemas()).ROW_SCHEMAS)
       await this.db.transaction('rw', [this.db.meta, ...Object.values(tables)], async () => {
         // Applying pulled rows never writes to the outbox: nothing echoes back to the server.
         if (reply.reset) await Promise.all(Object.values(tables).map((t) => t.clear()))
@@ -151,15 +127,15 @@ export class SyncEngine {
    * Checks every row of a page against its schema before anything is written, and groups the page into
    * runs of the same table and operation (order matters only between a put and a delete of one row).
    */
-  private validate(changes: readonly Change[]): Array<{ table: SyncTable; op: 'put' | 'delete'; keys: string[]; rows: unknown[] }> {
+  private validate(changes: readonly Change[], schemas: Record<SyncTable, z.ZodMiniType>): Array<{ table: SyncTable; op: 'put' | 'delete'; keys: string[]; rows: unknown[] }> {
     const runs: Array<{ table: SyncTable; op: 'put' | 'delete'; keys: string[]; rows: unknown[] }> = []
     for (const change of changes) {
-      if (!(change.table in ROW_SCHEMAS)) continue // a table this version of the app does not know yet
+      if (!(change.table in schemas)) continue // a table this version of the app does not know yet
       let run = runs.at(-1)
       if (!run || run.table !== change.table || run.op !== change.op) runs.push((run = { table: change.table, op: change.op, keys: [], rows: [] }))
       run.keys.push(change.id)
       if (change.op === 'delete') continue
-      const row = parseWith(ROW_SCHEMAS[change.table], change.row)
+      const row = parseWith(schemas[change.table], change.row)
       if (!row.ok) throw new Error(`同步数据格式有误（${change.table}/${change.id}）：${row.message}`)
       run.rows.push(row.value)
     }

@@ -1,0 +1,47 @@
+import { liveQuery } from 'dexie'
+import { computed, shallowRef, watch } from 'vue'
+import { appDB } from '../db/instance'
+import { usePointsStore } from '../stores/points'
+import { useRulesStore } from '../stores/rules'
+import { dayInShanghai } from '../../domain/points'
+import { STREAK_CATEGORIES, studyDays, studyStreak } from '../../domain/streak'
+
+const shift = (day: string, by: number) => new Date(Date.parse(`${day}T00:00:00Z`) + by * 86_400_000).toISOString().slice(0, 10)
+
+/**
+ * 连续学习 on 首页: the days with study or quiz points, confirmed or waiting to sync. Reads the ledger only
+ * as far back as the run of days goes (two months at a time), never the whole of a long ledger.
+ */
+export function useStudyStreak() {
+  const db = appDB()
+  const points = usePointsStore()
+  const rules = useRulesStore()
+  const today = dayInShanghai(new Date())
+  const codes = computed(() => rules.all.filter((r) => STREAK_CATEGORIES.includes(r.category)).map((r) => ({ code: r.code, category: r.category })))
+  const confirmedDays = shallowRef<Set<string>>(new Set())
+
+  watch(
+    () => codes.value.map((r) => r.code).join(),
+    (_key, _old, onCleanup) => {
+      const counting = codes.value
+      const subscription = liveQuery(async () => {
+        for (let window = 62; ; window *= 2) {
+          const from = shift(today, -window)
+          const days = studyDays(await db.points.where('day').aboveOrEqual(from).toArray(), counting)
+          // The run may go on before the window: look further back, else this is all of it.
+          if (studyStreak(days, today) < window - 1 || window > 20_000) return days
+        }
+      }).subscribe({
+        next: (days) => (confirmedDays.value = days),
+        error: (error: unknown) => console.error('liveQuery', error),
+      })
+      onCleanup(() => subscription.unsubscribe())
+    },
+    { immediate: true },
+  )
+
+  const days = computed(() => new Set([...confirmedDays.value, ...studyDays(points.pending, codes.value)]))
+  const streak = computed(() => studyStreak(days.value, today))
+  const studiedToday = computed(() => days.value.has(today))
+  return { streak, studiedToday }
+}

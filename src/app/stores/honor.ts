@@ -1,0 +1,54 @@
+import { defineStore } from 'pinia'
+import { computed } from 'vue'
+import { appDB } from '../db/instance'
+import { useLiveQuery } from '../composables/useLiveQuery'
+import { useSyncStore } from './sync'
+import { dayInShanghai } from '../../domain/points'
+import { honorPublishArgsSchema, type HonorListRow, type HonorMarkRow, type HonorPublishArgs } from '../../domain/honor'
+
+/** 2026-05 → 2026年5月 */
+export function monthLabel(month: string): string {
+  return `${month.slice(0, 4)}年${Number(month.slice(5, 7))}月`
+}
+
+/** The month `back` months before `month` (YYYY-MM). */
+export function monthBefore(month: string, back: number): string {
+  const index = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1 - back
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`
+}
+
+/** Names grouped by branch, branches in Chinese order, as the lists are published. */
+export function byBranch<T extends { branchName: string }>(entries: readonly T[]): { branchName: string; entries: T[] }[] {
+  const groups = new Map<string, T[]>()
+  for (const entry of entries) groups.set(entry.branchName, [...(groups.get(entry.branchName) ?? []), entry])
+  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b, 'zh-CN')).map(([branchName, list]) => ({ branchName, entries: list }))
+}
+
+/** 红黄榜 on this device: the town's published months, the member's own marks, and publishing (admin). */
+export const useHonorStore = defineStore('honor', () => {
+  const db = appDB()
+  const sync = useSyncStore()
+  const listRows = useLiveQuery<HonorListRow[] | null>(() => db.honor_lists.toArray(), null)
+  const markRows = useLiveQuery<HonorMarkRow[]>(() => db.honor_marks.toArray(), [])
+
+  const loaded = computed(() => listRows.value !== null)
+  /** Published months, newest first. */
+  const lists = computed(() => [...(listRows.value ?? [])].sort((a, b) => b.month.localeCompare(a.month)))
+  const listFor = (month: string) => lists.value.find((l) => l.month === month) ?? null
+  const markFor = (month: string) => markRows.value.find((m) => m.month === month) ?? null
+  /** Publications made here that the server hasn't taken yet. */
+  const pendingPublishes = computed(() =>
+    sync.pending.flatMap((m) => {
+      if (m.name !== 'honor.publish') return []
+      const args = honorPublishArgsSchema.safeParse(m.args)
+      return args.success ? [args.data] : []
+    }),
+  )
+  const currentMonth = () => dayInShanghai(new Date()).slice(0, 7)
+
+  function publish(args: HonorPublishArgs): Promise<string> {
+    return sync.enqueue('honor.publish', args)
+  }
+
+  return { loaded, lists, listFor, markFor, pendingPublishes, currentMonth, publish }
+})

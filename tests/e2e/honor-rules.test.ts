@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium, loginAs, phoneContext, screenshot } from './browser'
+import { dayInShanghai } from '../../src/domain/points'
+
+const baseUrl = inject('baseUrl')
+const now = new Date()
+const month = dayInShanghai(now).slice(0, 7)
+const monthLabel = `${month.slice(0, 4)}年${Number(month.slice(5, 7))}月`
+const tomorrow = dayInShanghai(new Date(now.getTime() + 86_400_000))
+// How the page writes a day of this year (and the year when it's the next one).
+const tomorrowLabel = `${tomorrow.slice(0, 4) === month.slice(0, 4) ? '' : `${tomorrow.slice(0, 4)}年`}${Number(tomorrow.slice(5, 7))}月${Number(tomorrow.slice(8, 10))}日`
+
+describe('红黄榜 and 积分规则: the town committee publishes and revises, the member sees it', () => {
+  let browser: Browser
+  let admin: Page
+  let member: Page
+  beforeAll(async () => {
+    browser = await launchChromium()
+    admin = await (await phoneContext(browser, baseUrl)).newPage()
+    member = await (await phoneContext(browser, baseUrl)).newPage()
+  })
+  afterAll(async () => {
+    await browser?.close()
+  })
+
+  it('the admin publishes this month’s 红黄榜 after a confirmation', async () => {
+    await admin.goto('/login')
+    await loginAs(admin, '13800000901')
+    await admin.locator('.van-grid-item').getByText('红黄榜').click()
+    await admin.getByText('还没有发布红黄榜').waitFor()
+    await admin.getByRole('button', { name: '发布 / 重新发布红黄榜' }).click()
+    const form = admin.locator('.publish-form')
+    await form.waitFor()
+    // The standard is set high so the demo member, whatever else the suite gave them, falls below it.
+    const threshold = form.getByRole('spinbutton').first()
+    await threshold.fill('500')
+    await threshold.press('Tab')
+    await screenshot(admin, '60-honor-publish-form')
+    await form.getByRole('button', { name: '发布', exact: true }).click()
+    await admin.locator('.van-dialog').getByText(`发布${monthLabel}红黄榜`).waitFor()
+    await admin.getByRole('button', { name: '确认发布' }).click()
+    // The toast is readable: dark, not white on white.
+    const toast = admin.locator('.van-toast').filter({ hasText: /已提交发布|已保存/ })
+    await toast.waitFor()
+    expect(await toast.evaluate((el) => getComputedStyle(el).backgroundColor)).not.toBe('rgb(255, 255, 255)')
+    // Synced through the server and back: the month appears, published.
+    await admin.locator('.honor-months').getByText(monthLabel).waitFor({ timeout: 20_000 })
+    expect(await admin.locator('.honor-meta').textContent()).toContain('积分标准 500 分')
+    expect(await admin.getByTestId('honor-my-status').count()).toBe(0)
+    await expect.poll(() => admin.locator('.van-toast:visible').count(), { timeout: 10_000 }).toBe(0)
+    await screenshot(admin, '69-honor-admin')
+  })
+
+  it('the admin revises a rule from tomorrow; today’s rule stays as it is', async () => {
+    await admin.locator('.van-nav-bar__left').click()
+    await admin.locator('.van-grid-item').getByText('全镇党员').waitFor()
+    await screenshot(admin, '67-home-admin')
+    await admin.locator('.van-grid-item').getByText('积分规则').click()
+    const rule = admin.locator('[data-rule="board-adopted"]')
+    await rule.waitFor()
+    await rule.getByRole('button', { name: '修改' }).click()
+    const form = admin.locator('.revise-form')
+    await form.waitFor()
+    expect(await form.getByLabel('生效日期').inputValue()).toBe(tomorrow)
+    await form.locator('.van-stepper__plus').first().click()
+    await form.getByText(`自${tomorrowLabel}起：每条意见建议被采纳 +3，每日最多6分`).waitFor()
+    await screenshot(admin, '61-rules-revise-form')
+    await form.getByRole('button', { name: '保存修改' }).click()
+    await admin.getByRole('button', { name: '确认修改' }).click()
+    await rule.locator('.rule-upcoming').waitFor({ timeout: 20_000 })
+    expect(await rule.locator('.rule-text').textContent()).toContain('+2')
+    await rule.scrollIntoViewIfNeeded()
+    await expect.poll(() => admin.locator('.van-toast:visible').count(), { timeout: 10_000 }).toBe(0)
+    await screenshot(admin, '68-rules-admin')
+  })
+
+  it('the member sees the month, their own status and why, without other members’ reasons', async () => {
+    await member.goto('/login')
+    await loginAs(member, '13800000004')
+    await member.locator('.van-grid-item').getByText('红黄榜').click()
+    await member.locator('.honor-months').getByText(monthLabel).waitFor({ timeout: 20_000 })
+    const status = member.getByTestId('honor-my-status')
+    await status.waitFor()
+    expect(await status.textContent()).toContain('本月您在黄榜上')
+    expect(await status.textContent()).toContain('本月积分低于公布的标准')
+    expect(await status.textContent()).toContain('公布的标准为 500 分')
+    expect(await member.locator('.honor-yellow').textContent()).toContain('钱淑珍')
+    expect(await member.locator('.honor-yellow').textContent()).not.toContain('低于')
+    await screenshot(member, '62-honor-member')
+  })
+
+  it('the member’s 积分规则 shows the change to come', async () => {
+    await member.locator('.van-nav-bar__left').click()
+    await member.getByTestId('today-points').click()
+    await member.locator('.points-links').waitFor()
+    await screenshot(member, '65-points-links')
+    await member.locator('.points-links').getByText('积分规则').click()
+    const line = member.locator('[data-rule="board-adopted"] .rule-upcoming')
+    await line.waitFor({ timeout: 20_000 })
+    expect(await line.textContent()).toContain(`将于${tomorrowLabel}起调整为：每条意见建议被采纳 +3，每日最多6分`)
+    expect(await member.locator('[data-rule="article-read"] .rule-text').textContent()).toContain('每篇阅读满60秒 +1，每日最多6分')
+    await screenshot(member, '63-rules-member')
+  })
+
+  it('the member’s 首页 shows today’s points, the streak and what to study next', async () => {
+    await member.goto('/')
+    await member.getByTestId('streak').waitFor()
+    expect(await member.getByTestId('streak').textContent()).toMatch(/连续学习\s*\d+\s*天/)
+    await member.getByTestId('next-study').getByText('第1课').waitFor()
+    expect(await member.locator('.van-grid-item').getByText('答题考试').count()).toBe(1)
+  })
+
+  it('after the member reads lesson 1 to the end, 首页 moves on to lesson 2 and counts the day; 网上党校 shows the progress', async () => {
+    // Fake time in the page, so a minute of reading passes in an instant.
+    await member.clock.install()
+    await member.getByTestId('next-study').getByText('第1课').click()
+    await member.locator('.reader-title').waitFor()
+    for (let i = 0; i < 8; i++) {
+      await member.mouse.wheel(0, 2000)
+      await member.clock.runFor(10_000)
+    }
+    await member.locator('.van-nav-bar__left').click()
+    await member.clock.runFor(2_000)
+    // Back to real time, so the sync's own timers (push, then pull) run as on a phone.
+    await member.clock.resume()
+    // Recorded (the lesson counts at once, even before the server has it) ...
+    await member.getByTestId('next-study').getByText('第2课').waitFor({ timeout: 20_000 })
+    // ... and once synced (nothing waits in the outbox), the server's progress and points drive 首页.
+    await expect.poll(() => member.locator('.van-tabbar .van-badge').count(), { timeout: 20_000 }).toBe(0)
+    await expect
+      .poll(async () => [await member.getByTestId('streak').textContent(), await member.getByTestId('next-study').textContent()].join(' | '), { timeout: 20_000 })
+      .toMatch(/连续学习\s*1\s*天\s*今天已学习 \| .*第2课/)
+    await expect.poll(() => member.getByTestId('today-points').textContent(), { timeout: 20_000 }).toMatch(/今日积分.*\b1\s*\/\s*\d+/)
+    await screenshot(member, '64-home-member')
+
+    await member.locator('.van-tabbar').getByText('学习').click()
+    const course = member.locator('.study-course').first()
+    await course.locator('.material-done-tag').first().waitFor({ timeout: 20_000 })
+    expect(await course.locator('.study-course-count').textContent()).toMatch(/已学 1\/\d+ 课/)
+    expect(await course.locator('.material-cell').first().textContent()).toContain('已学完')
+    await screenshot(member, '66-study-progress')
+  })
+
+  it('the admin publishes the month again with a new standard, and the member now finds themself on the 红榜', async () => {
+    await admin.goto('/honor')
+    await admin.getByRole('button', { name: '发布 / 重新发布红黄榜' }).click()
+    const form = admin.locator('.publish-form')
+    await form.getByText('重新发布红黄榜').waitFor()
+    const [threshold, perBranch] = [form.getByRole('spinbutton').nth(0), form.getByRole('spinbutton').nth(1)]
+    expect(await threshold.inputValue()).toBe('500')
+    await threshold.fill('0')
+    await threshold.press('Tab')
+    await perBranch.fill('20')
+    await perBranch.press('Tab')
+    await form.getByRole('button', { name: '重新发布', exact: true }).click()
+    await admin.locator('.van-dialog').getByText('原来的名单将被替换').waitFor()
+    await admin.getByRole('button', { name: '确认发布' }).click()
+    await expect.poll(() => admin.locator('.honor-meta').textContent(), { timeout: 20_000 }).toContain('积分标准 0 分')
+
+    await member.goto('/honor')
+    const status = member.getByTestId('honor-my-status')
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toContain('您在本月红榜上')
+    expect(await status.textContent()).toContain('本月积分 1 分')
+    expect(await member.locator('.honor-red').filter({ hasText: '合兴村党支部' }).textContent()).toMatch(/钱淑珍\s*1 分/)
+    await screenshot(member, '70-honor-member-red')
+  })
+})
