@@ -77,7 +77,7 @@ describe('the installable PWA shell in Chromium', () => {
     await page.getByText('王建国').first().waitFor()
     await screenshot(page, '05-offline-me')
     await page.goto('/meetings')
-    await page.getByText('暂无会议安排').waitFor()
+    await page.getByRole('button', { name: '扫码签到' }).waitFor()
     await page.locator('.van-tabbar').getByText('学习').click()
     await page.getByText('网上党校').first().waitFor()
     await page.getByText('网络已断开').waitFor()

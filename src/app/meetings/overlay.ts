@@ -1,0 +1,189 @@
+// What the meeting screens show before the server confirms (issue 5): synced rows with this user's
+// waiting mutations laid over them, the member's own status at a meeting, and the checks a scanned
+// code goes through before it is queued. Pure: the store feeds it rows, the tests feed it too.
+import {
+  attendanceOutcome,
+  inCheckinWindow,
+  ON_TIME_GRACE_MS,
+  type AttendanceRow,
+  type LeaveRow,
+  type MeetingRow,
+} from '../../domain/meetings'
+import { CLOCK_TOLERANCE_MS, parseCheckinToken, SLOT_MS, slotStart, TOKEN_GRACE_MS, TOKEN_PROBLEM_MESSAGES } from '../../domain/checkin'
+import { MUTATIONS, type MutationArgs } from '../../domain/mutations'
+import type { MemberRow } from '../../domain/members'
+import type { PendingMutation } from '../../domain/optimistic'
+
+export type MeetingView = MeetingRow & { pending: boolean }
+export type AttendanceView = AttendanceRow & { pending: boolean }
+export type LeaveView = LeaveRow & { pending: boolean }
+
+/** The server's id for a member's attendance or leave at a meeting. */
+export const meetingMemberKey = (meetingId: string, memberId: string) => `${meetingId}:${memberId}`
+
+function argsOf<N extends 'meeting.schedule' | 'meeting.close' | 'meeting.checkin' | 'meeting.proxy' | 'leave.request' | 'leave.decide'>(mutation: PendingMutation, name: N) {
+  if (mutation.name !== name) return null
+  const parsed = MUTATIONS[name].args.safeParse(mutation.args)
+  return parsed.success ? (parsed.data as MutationArgs<N>) : null
+}
+
+/** Who a draft expects, as the server will work it out: the whole branch, or the members chosen. */
+export function expectedOf(draft: Pick<MeetingRow, 'branchId'> & { audience: MeetingRow['audience']; memberIds: string[] }, roster: readonly MemberRow[]): string[] {
+  if (draft.audience !== 'branch') return [...new Set(draft.memberIds)].sort()
+  return roster.filter((m) => m.branchId === draft.branchId && m.role !== 'admin').map((m) => m.id).sort()
+}
+
+export function overlayMeetings(confirmed: readonly MeetingRow[], pending: readonly PendingMutation[], roster: readonly MemberRow[]): MeetingView[] {
+  const rows = new Map<string, MeetingView>(confirmed.map((m) => [m.id, { ...m, pending: false }]))
+  for (const mutation of pending) {
+    const schedule = argsOf(mutation, 'meeting.schedule')
+    if (schedule) {
+      const { memberIds, ...draft } = schedule.meeting
+      const existing = rows.get(draft.id)
+      rows.set(draft.id, {
+        status: 'scheduled',
+        minutes: null,
+        closedAt: null,
+        ...existing,
+        ...draft,
+        expectedIds: expectedOf({ ...draft, memberIds }, roster),
+        pending: true,
+      })
+    }
+    const close = argsOf(mutation, 'meeting.close')
+    const closing = close && rows.get(close.meetingId)
+    if (close && closing) rows.set(closing.id, { ...closing, status: 'closed', minutes: close.minutes, closedAt: mutation.clientTime, pending: true })
+  }
+  return [...rows.values()]
+}
+
+export function overlayAttendance(confirmed: readonly AttendanceRow[], pending: readonly PendingMutation[]): AttendanceView[] {
+  const rows = new Map<string, AttendanceView>(confirmed.map((a) => [meetingMemberKey(a.meetingId, a.memberId), { ...a, pending: false }]))
+  const add = (row: Omit<AttendanceView, 'id' | 'remoteSeconds' | 'pending'>) => {
+    const id = meetingMemberKey(row.meetingId, row.memberId)
+    if (!rows.has(id)) rows.set(id, { id, remoteSeconds: 0, pending: true, ...row })
+  }
+  for (const mutation of pending) {
+    const checkin = argsOf(mutation, 'meeting.checkin')
+    const token = checkin && parseCheckinToken(checkin.token)
+    // The server counts the check-in at the start of the code's time slot; so does the estimate.
+    if (checkin && token) {
+      add({ meetingId: checkin.meetingId, memberId: mutation.userId, mode: 'onsite', checkedInAt: new Date(slotStart(token.slot)).toISOString(), proxyBy: null, note: null })
+    }
+    const proxy = argsOf(mutation, 'meeting.proxy')
+    if (proxy) add({ meetingId: proxy.meetingId, memberId: proxy.memberId, mode: 'proxy', checkedInAt: mutation.clientTime, proxyBy: mutation.userId, note: proxy.note })
+  }
+  return [...rows.values()]
+}
+
+export function overlayLeaves(confirmed: readonly LeaveRow[], pending: readonly PendingMutation[]): LeaveView[] {
+  const rows = new Map<string, LeaveView>(confirmed.map((l) => [meetingMemberKey(l.meetingId, l.memberId), { ...l, pending: false }]))
+  for (const mutation of pending) {
+    const request = argsOf(mutation, 'leave.request')
+    if (request) {
+      const id = meetingMemberKey(request.meetingId, mutation.userId)
+      const existing = rows.get(id)
+      if (!existing || existing.status === 'pending') {
+        rows.set(id, {
+          id,
+          meetingId: request.meetingId,
+          memberId: mutation.userId,
+          reason: request.reason,
+          status: 'pending',
+          requestedAt: mutation.clientTime,
+          decidedBy: null,
+          decidedAt: null,
+          note: null,
+          pending: true,
+        })
+      }
+    }
+    const decide = argsOf(mutation, 'leave.decide')
+    const leave = decide && rows.get(meetingMemberKey(decide.meetingId, decide.memberId))
+    if (decide && leave) {
+      rows.set(leave.id, { ...leave, status: decide.approve ? 'approved' : 'refused', decidedBy: mutation.userId, decidedAt: mutation.clientTime, note: decide.note, pending: true })
+    }
+  }
+  return [...rows.values()]
+}
+
+export type MyStatusKey =
+  | 'pending_sync'
+  | 'checked_in'
+  | 'late'
+  | 'remote'
+  | 'partial'
+  | 'proxy'
+  | 'on_leave'
+  | 'leave_pending'
+  | 'leave_refused'
+  | 'absent'
+  | 'not_checked_in'
+  | 'cancelled'
+
+export type StatusTone = 'success' | 'warning' | 'danger' | 'primary' | 'default'
+
+export interface MyStatus {
+  key: MyStatusKey
+  label: string
+  tone: StatusTone
+  /** Rests on a change that has not reached the server yet. */
+  pending: boolean
+}
+
+const status = (key: MyStatusKey, label: string, tone: StatusTone, pending = false): MyStatus => ({ key, label, tone, pending })
+
+/** A member's standing at a meeting, in the words the list and the detail show; null when they are not expected. */
+export function myStatus(
+  meeting: Pick<MeetingRow, 'expectedIds' | 'status' | 'startsAt' | 'endsAt'>,
+  memberId: string,
+  attendance: (Pick<AttendanceRow, 'mode' | 'checkedInAt' | 'remoteSeconds'> & { pending?: boolean }) | undefined,
+  leave: (Pick<LeaveRow, 'status'> & { pending?: boolean }) | undefined,
+  now: number,
+): MyStatus | null {
+  if (!meeting.expectedIds.includes(memberId)) return null
+  if (attendance) {
+    if (attendance.pending) return status('pending_sync', attendance.mode === 'proxy' ? '代签（待同步）' : '已签到（待同步）', 'primary', true)
+    if (attendance.mode === 'proxy') return status('proxy', '代签', 'success')
+    if (meeting.status === 'closed' && attendanceOutcome(meeting, attendance, undefined) === 'partial') return status('partial', '部分参会', 'warning')
+    if (attendance.mode === 'remote') return status('remote', '远程参会', 'success')
+    return Date.parse(attendance.checkedInAt) <= Date.parse(meeting.startsAt) + ON_TIME_GRACE_MS ? status('checked_in', '已签到', 'success') : status('late', '迟到', 'warning')
+  }
+  if (meeting.status === 'cancelled') return status('cancelled', '会议已取消', 'default')
+  if (leave?.status === 'approved') return status('on_leave', '已请假', 'default', leave.pending)
+  if (leave?.status === 'pending') return status('leave_pending', '请假待审批', 'warning', leave.pending)
+  if (meeting.status === 'closed' || Date.parse(meeting.endsAt) < now) return status('absent', '缺席', 'danger')
+  if (leave?.status === 'refused') return status('leave_refused', '请假未批准', 'danger', leave.pending)
+  return status('not_checked_in', '未签到', 'default')
+}
+
+export interface ScanContext {
+  meetings: readonly MeetingView[]
+  attendanceFor: (meetingId: string, memberId: string) => unknown
+  memberId: string
+  /** The meeting the scanner was opened for, if any. */
+  expectedMeetingId?: string
+  now: number
+}
+
+/**
+ * Whether a scanned text can become this member's check-in, checked on the device with no signal: the
+ * server checks the code's signature later; what can be told here (junk, another meeting, twice, a stale
+ * screenshot) the member is told at once, and nothing is queued.
+ */
+export function checkScan(text: string, ctx: ScanContext): { ok: true; meeting: MeetingView; token: string } | { ok: false; message: string } {
+  const token = parseCheckinToken(text)
+  if (!token) return { ok: false, message: TOKEN_PROBLEM_MESSAGES.malformed }
+  if (ctx.expectedMeetingId && token.meetingId !== ctx.expectedMeetingId) return { ok: false, message: TOKEN_PROBLEM_MESSAGES.other_meeting }
+  const meeting = ctx.meetings.find((m) => m.id === token.meetingId)
+  if (!meeting) return { ok: false, message: '这不是本支部会议的签到码；如果是新安排的会议，请先联网同步' }
+  if (meeting.status === 'closed') return { ok: false, message: '会议已结束，不能再签到' }
+  if (meeting.status === 'cancelled') return { ok: false, message: '会议已取消' }
+  if (!meeting.expectedIds.includes(ctx.memberId)) return { ok: false, message: '您不在这场会议的参会人员中' }
+  if (ctx.attendanceFor(meeting.id, ctx.memberId)) return { ok: false, message: '您已经签到过了' }
+  const start = slotStart(token.slot)
+  if (ctx.now < start - CLOCK_TOLERANCE_MS) return { ok: false, message: TOKEN_PROBLEM_MESSAGES.clock }
+  if (ctx.now > start + SLOT_MS + TOKEN_GRACE_MS + CLOCK_TOLERANCE_MS) return { ok: false, message: TOKEN_PROBLEM_MESSAGES.expired }
+  if (!inCheckinWindow(meeting, start)) return { ok: false, message: '不在会议签到时间内（开始前30分钟至会议结束）' }
+  return { ok: true, meeting, token: text.trim() }
+}

@@ -1,0 +1,42 @@
+// Dates and times of meetings as the town reads them: Beijing time, in Chinese, whatever the phone's zone.
+
+const ZONE = 'Asia/Shanghai'
+const dayFormat = new Intl.DateTimeFormat('zh-CN', { timeZone: ZONE, month: 'long', day: 'numeric', weekday: 'short' })
+const yearFormat = new Intl.DateTimeFormat('zh-CN', { timeZone: ZONE, year: 'numeric' })
+const timeFormat = new Intl.DateTimeFormat('zh-CN', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+const partsFormat = new Intl.DateTimeFormat('en-CA', {
+  timeZone: ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+})
+
+/** 3月10日周二 (with the year when it is not this year). */
+export function formatDay(iso: string, now = Date.now()): string {
+  const at = new Date(iso)
+  const year = yearFormat.format(at)
+  return (year === yearFormat.format(new Date(now)) ? '' : year) + dayFormat.format(at)
+}
+
+export const formatTime = (iso: string) => timeFormat.format(new Date(iso))
+
+/** 3月10日周二 14:00–15:30 */
+export function formatWhen(startsAt: string, endsAt: string, now = Date.now()): string {
+  return `${formatDay(startsAt, now)} ${formatTime(startsAt)}–${formatTime(endsAt)}`
+}
+
+/** The date (YYYY-MM-DD) and time (HH:mm) in Beijing of an instant, for the form's pickers. */
+export function shanghaiParts(at: string | number): { date: string; time: string } {
+  const parts = Object.fromEntries(partsFormat.formatToParts(new Date(at)).map((p) => [p.type, p.value]))
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` }
+}
+
+/** The instant of a Beijing date and time, as the ISO text a draft carries; '' when either is missing. */
+export function fromShanghai(date: string, time: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(date) && /^\d{2}:\d{2}$/.test(time) ? `${date}T${time}:00+08:00` : ''
+}
+
+export const percent = (rate: number | null) => (rate === null ? '—' : `${Math.round(rate * 100)}%`)
