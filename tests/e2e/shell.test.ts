@@ -41,6 +41,9 @@ describe('the installable PWA shell in Chromium', () => {
     await page.getByText('王建国同志，您好').waitFor()
     const tabbar = page.locator('.van-tabbar')
     expect((await tabbar.locator('.van-tabbar-item').allTextContents()).map((t) => t.trim())).toEqual(['首页', '学习', '会议', '朋友圈', '我的'])
+    // The demo branch meets tonight: 首页 reminds the member once the meeting has synced.
+    await page.getByTestId('meeting-reminder').first().waitFor({ timeout: 20_000 })
+    expect(await page.getByTestId('meeting-reminder').first().textContent()).toMatch(/今天 \d{2}:\d{2}/)
     await screenshot(page, '03-home')
     await tabbar.getByText('我的').click()
     await page.getByText('合兴村党支部').first().waitFor()
