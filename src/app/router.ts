@@ -48,6 +48,7 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./views/members/BranchMembersPage.vue'),
     meta: { title: '支部党员', roles: ['secretary', 'admin'] },
   },
+  { path: '/branch/members/:id/ledger', component: () => import('./views/members/MemberLedgerPage.vue'), meta: { title: '积分记录', roles: ['admin'] } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 

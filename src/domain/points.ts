@@ -297,3 +297,61 @@ export const rulesReviseArgsSchema = z.object({
   }),
 })
 export type RulesReviseArgs = z.infer<typeof rulesReviseArgsSchema>
+
+/** `GET /api/points/ledger`: one member's ledger for the admin, newest first, a page at a time. */
+export const memberLedgerQuerySchema = z.object({
+  memberId: z.string().check(z.minLength(1, '请指定党员')),
+  /** The `nextBefore` of the previous page. */
+  before: z.optional(z.string().check(z.minLength(1), z.maxLength(400))),
+})
+export type MemberLedgerQuery = z.infer<typeof memberLedgerQuerySchema>
+
+export const MEMBER_LEDGER_PAGE = 50
+
+/** Where an entry came from, by the prefix of its source id. */
+export const LEDGER_SOURCES = ['study', 'quiz', 'meeting', 'adjust', 'counter', 'other'] as const
+export type LedgerSource = (typeof LEDGER_SOURCES)[number]
+export const LEDGER_SOURCE_LABELS: Record<LedgerSource, string> = {
+  study: '学习记录',
+  quiz: '答题考试',
+  meeting: '组织生活',
+  adjust: '管理员调整',
+  counter: '更正',
+  other: '其他',
+}
+export function ledgerSourceOf(sourceId: string): LedgerSource {
+  const prefix = sourceId.slice(0, sourceId.indexOf(':'))
+  return (LEDGER_SOURCES as readonly string[]).includes(prefix) ? (prefix as LedgerSource) : 'other'
+}
+
+/** The id the counter-entry of an entry gets (`counterEntry`), so "already corrected" is one lookup. */
+export const counterEntryId = (entry: Pick<LedgerEntry, 'id' | 'ruleCode'>) => entryId(entry.ruleCode, `counter:${entry.id}`)
+
+export interface MemberLedgerEntry {
+  id: string
+  ruleCode: string
+  /** The rule's name in the version that scored the entry (the code if that version is gone). */
+  ruleName: string
+  day: string
+  points: number
+  reason: string | null
+  sourceId: string
+  source: LedgerSource
+  createdAt: string
+  /** The name of the admin who made it (adjustments, corrections); null for entries the rules gave. */
+  createdBy: string | null
+  /** A counter-entry (`counter:<id>`): it corrects `corrects` and can't be corrected itself. */
+  correction: boolean
+  corrects: string | null
+  /** The counter-entry made for this entry, if any: an entry is corrected at most once. */
+  correctedBy: { id: string; day: string; reason: string | null; createdBy: string | null } | null
+}
+
+export interface MemberLedgerReply {
+  member: { id: string; name: string; branchName: string | null }
+  /** The member's net points this month and this year (Asia/Shanghai), as the rankings count them. */
+  totals: { month: number; year: number }
+  entries: MemberLedgerEntry[]
+  /** Pass as `before` for the next page; null when this is the last. */
+  nextBefore: string | null
+}

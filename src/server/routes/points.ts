@@ -1,7 +1,19 @@
 import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
-import { dayInShanghai, periodKey, rank, rankingQuerySchema, type RankingReply } from '../../domain/points'
+import {
+  counterEntryId,
+  dayInShanghai,
+  ledgerSourceOf,
+  MEMBER_LEDGER_PAGE,
+  memberLedgerQuerySchema,
+  periodKey,
+  rank,
+  rankingQuerySchema,
+  type MemberLedgerEntry,
+  type MemberLedgerReply,
+  type RankingReply,
+} from '../../domain/points'
 import { HttpError, validate } from '../http/errors'
 import { requireUser } from './auth'
 
@@ -30,4 +42,105 @@ export function pointsRoutes(app: FastifyInstance, deps: { db: Kysely<Database> 
       me: mine ? { place: mine.place, points: mine.points } : null,
     }
   })
+
+  // One member's ledger for the admin (积分记录, to correct an entry): ledgers are private rows on each member's
+  // own devices, so the admin reads them here, online. Newest first, a page at a time; never to anyone else.
+  app.get('/api/points/ledger', async (request): Promise<MemberLedgerReply> => {
+    const user = requireUser(request)
+    if (user.role !== 'admin') throw new HttpError(403, 'forbidden', '只有镇党委管理员可以查看党员的积分记录')
+    const query = validate(memberLedgerQuerySchema, request.query, '查询参数')
+    const before = query.before === undefined ? null : parseLedgerCursor(query.before)
+    const member = await deps.db
+      .selectFrom('users')
+      .leftJoin('branches', 'branches.id', 'users.branch_id')
+      .select(['users.id', 'users.name', 'users.role', 'branches.name as branchName'])
+      .where('users.id', '=', query.memberId)
+      .executeTakeFirst()
+    if (!member || member.role === 'admin') throw new HttpError(404, 'not_found', '找不到这名党员')
+
+    let page = deps.db
+      .selectFrom('points_ledger as l')
+      .leftJoin('points_rules as r', (join) => join.onRef('r.code', '=', 'l.rule_code').onRef('r.version', '=', 'l.rule_version'))
+      .leftJoin('users as c', 'c.id', 'l.created_by')
+      .select(['l.id', 'l.rule_code', 'l.source_id', 'l.day', 'l.points', 'l.reason', 'l.created_at', 'r.name as ruleName', 'c.name as createdBy'])
+      .where('l.member_id', '=', member.id)
+    if (before) {
+      const [day, createdAt, id] = before
+      page = page.where((eb) =>
+        eb.or([
+          eb('l.day', '<', day),
+          eb.and([eb('l.day', '=', day), eb('l.created_at', '<', createdAt)]),
+          eb.and([eb('l.day', '=', day), eb('l.created_at', '=', createdAt), eb('l.id', '<', id)]),
+        ]),
+      )
+    }
+    const rows = await page.orderBy('l.day', 'desc').orderBy('l.created_at', 'desc').orderBy('l.id', 'desc').limit(MEMBER_LEDGER_PAGE + 1).execute()
+    const more = rows.length > MEMBER_LEDGER_PAGE
+    const shown = rows.slice(0, MEMBER_LEDGER_PAGE)
+
+    const counterIds = shown.filter((r) => !r.source_id.startsWith('counter:')).map((r) => counterEntryId({ id: r.id, ruleCode: r.rule_code }))
+    const counters =
+      counterIds.length === 0
+        ? []
+        : await deps.db
+            .selectFrom('points_ledger as l')
+            .leftJoin('users as c', 'c.id', 'l.created_by')
+            .select(['l.id', 'l.source_id', 'l.day', 'l.reason', 'c.name as createdBy'])
+            .where('l.id', 'in', counterIds)
+            .execute()
+    const counterOf = new Map(counters.map((c) => [c.source_id.slice('counter:'.length), c]))
+
+    const today = dayInShanghai(new Date())
+    const totals = await deps.db
+      .selectFrom('points_totals')
+      .select(['period', 'points'])
+      .where('member_id', '=', member.id)
+      .where('period', 'in', [periodKey('month', today), periodKey('year', today)])
+      .execute()
+    const totalOf = (period: string) => Number(totals.find((t) => t.period === period)?.points ?? 0)
+
+    const entries = shown.map((r): MemberLedgerEntry => {
+      const correction = r.source_id.startsWith('counter:')
+      const counter = counterOf.get(r.id)
+      return {
+        id: r.id,
+        ruleCode: r.rule_code,
+        ruleName: r.ruleName ?? r.rule_code,
+        day: r.day,
+        points: r.points,
+        reason: r.reason,
+        sourceId: r.source_id,
+        source: ledgerSourceOf(r.source_id),
+        createdAt: r.created_at,
+        createdBy: r.createdBy ?? null,
+        correction,
+        corrects: correction ? r.source_id.slice('counter:'.length) : null,
+        correctedBy: counter ? { id: counter.id, day: counter.day, reason: counter.reason, createdBy: counter.createdBy ?? null } : null,
+      }
+    })
+    const last = shown.at(-1)
+    return {
+      member: { id: member.id, name: member.name, branchName: member.branchName ?? null },
+      totals: { month: totalOf(periodKey('month', today)), year: totalOf(periodKey('year', today)) },
+      entries,
+      nextBefore: more && last ? ledgerCursor([last.day, last.created_at, last.id]) : null,
+    }
+  })
+}
+
+type LedgerCursor = [day: string, createdAt: string, id: string]
+
+/** The `before` cursor: the last shown entry's (day, created_at, id), opaque to the app. */
+function ledgerCursor(at: LedgerCursor): string {
+  return Buffer.from(JSON.stringify(at)).toString('base64url')
+}
+
+function parseLedgerCursor(raw: string): LedgerCursor {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'))
+    if (Array.isArray(value) && value.length === 3 && value.every((part) => typeof part === 'string' && part.length > 0)) return value as LedgerCursor
+  } catch {
+    // falls through to the 400
+  }
+  throw new HttpError(400, 'bad_request', '查询参数有误：翻页位置无效，请重新打开积分记录')
 }
