@@ -1,6 +1,7 @@
 // npm run bench [-- --build]: first-load size of the built PWA, then the server under load on SQLite and,
 // when one can be had, PostgreSQL, then sync (push, pull, and pulling into IndexedDB in Chromium), then points
-// at town scale (2,300 members, ~3 million ledger rows; BENCH_LEDGER_ROWS scales it down while developing).
+// at town scale (2,300 members, ~3 million ledger rows; BENCH_LEDGER_ROWS scales it down while developing), then
+// 积分明细 in Chromium with 10,000 ledger entries on the device.
 // Prints a report and writes it to bench/results/latest.json.
 // It reports; it never fails the process over a number.
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -14,6 +15,8 @@ import { browserSyncBench, type BrowserSync } from './browser-sync'
 import { syncBenchOn, type SyncBench } from './sync'
 import { printSyncSection } from './sync-report'
 import { pointsBenchOn, printPointsSection, type PointsBench } from './points'
+import { ledgerPageBench, printLedgerPageSection, type LedgerPageBench } from './ledger-page'
+import { meetingsBenchOn, printMeetingsSection, type MeetingsBench } from './meetings'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const SECONDS = 5
@@ -60,6 +63,8 @@ const runs: ServerLoad[] = []
 const syncRuns: SyncBench[] = []
 let browserSync: BrowserSync | { failed: string }
 const pointsRuns: PointsBench[] = []
+let ledgerPage: LedgerPageBench | { failed: string }
+const meetingsRuns: MeetingsBench[] = []
 try {
   for (const database of databases) {
     console.log(`  running ${database.name}…`)
@@ -80,11 +85,19 @@ try {
   }
   console.log('  running Chromium…')
   browserSync = await browserSyncBench(ROOT).catch((error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }))
+  console.log('  running 积分明细 in Chromium with 100, 1,000 and 10,000 ledger entries…')
+  ledgerPage = await ledgerPageBench(ROOT, join(ROOT, 'dist')).catch((error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }))
 
   // 4. Points at town scale, on each database.
   for (const database of databases) {
     console.log(`  running points at town scale on ${database.name} (loading ~3 million ledger rows takes a while)…`)
     pointsRuns.push(await pointsBenchOn(ROOT, database.url))
+  }
+
+  // 三会一课: 500 check-ins in one minute, and the remote room with 100 members, on each database.
+  for (const database of databases) {
+    console.log(`  running meetings on ${database.name} (500 check-ins, one of the runs spread over a minute; the remote room)…`)
+    meetingsRuns.push(await meetingsBenchOn(ROOT, database.url))
   }
 } finally {
   stopPostgres()
@@ -92,6 +105,8 @@ try {
 
 printSyncSection(syncRuns, browserSync, SECONDS)
 printPointsSection(pointsRuns, 'skipped' in postgres ? postgres.skipped : null)
+printLedgerPageSection(ledgerPage)
+printMeetingsSection(meetingsRuns, 'skipped' in postgres ? postgres.skipped : null)
 
 // 5. JSON
 const report = {
@@ -108,6 +123,8 @@ const report = {
   },
   sync: { seconds: SECONDS, runs: syncRuns, browser: browserSync },
   points: { runs: pointsRuns, postgresSkipped: 'skipped' in postgres ? postgres.skipped : null },
+  ledgerPage,
+  meetings: { runs: meetingsRuns, postgresSkipped: 'skipped' in postgres ? postgres.skipped : null },
 }
 mkdirSync(dirname(OUT), { recursive: true })
 writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`)

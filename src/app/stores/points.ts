@@ -1,27 +1,49 @@
 import { defineStore } from 'pinia'
-import { computed } from 'vue'
+import { liveQuery } from 'dexie'
+import { computed, getCurrentScope, ref, shallowRef, watch, type ShallowRef } from 'vue'
 import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
 import { useStudyStore } from './study'
-import { dayInShanghai, ruleActiveOn, scoreEvents, totalsOf, type LedgerEntry, type PointsEvent } from '../../domain/points'
+import { dayInShanghai, ruleActiveOn, scoreEvents, totalsOf, type LedgerEntry, type LedgerRow, type PointsEvent } from '../../domain/points'
 import { studyEventKind, studyRecordArgsSchema } from '../../domain/study'
+
+/** A Dexie live query that depends on a reactive value: a new subscription each time the value changes. */
+function useLiveQueryOf<S, T>(source: () => S, query: (value: S) => Promise<T>, initial: T): ShallowRef<T> {
+  const result = shallowRef(initial)
+  watch(
+    source,
+    (value, _old, onCleanup) => {
+      const subscription = liveQuery(() => query(value)).subscribe({
+        next: (rows) => (result.value = rows),
+        error: (error: unknown) => console.error('liveQuery', error),
+      })
+      onCleanup(() => subscription.unsubscribe())
+    },
+    { immediate: true },
+  )
+  return result
+}
+
+const yearStart = (day: string) => `${day.slice(0, 4)}-01-01`
 
 /**
  * The member's points: the ledger the server confirmed, and an estimate (待确认) of what the study
  * sessions still waiting to sync will earn, computed with the same rules the server uses.
+ * A member's ledger grows by thousands of entries a year, so only the current year is kept in memory
+ * (totals and caps need no more); 积分明细 reads its list a page at a time (useLedgerPage).
  */
 export const usePointsStore = defineStore('points', () => {
   const db = appDB()
   const sync = useSyncStore()
   const study = useStudyStore()
-  const ledger = useLiveQuery(() => db.points.orderBy('day').reverse().toArray(), [])
   const rules = useLiveQuery(() => db.points_rules.toArray(), [])
   const today = () => dayInShanghai(new Date())
 
   const ruleName = (code: string) => rules.value.find((r) => r.code === code)?.name ?? code
 
-  const pending = computed<LedgerEntry[]>(() => {
+  /** Study sessions waiting to sync, as the events the server will score. */
+  const pendingEvents = computed<PointsEvent[]>(() => {
     const memberId = sync.userId ?? ''
     const events: PointsEvent[] = []
     for (const mutation of sync.pending) {
@@ -31,11 +53,27 @@ export const usePointsStore = defineStore('points', () => {
       if (!args.success || !material) continue
       events.push({ id: `study:${args.data.sessionId}`, memberId, kind: studyEventKind(material), day: dayInShanghai(args.data.endedAt), quantity: args.data.activeSeconds })
     }
-    const confirmed = ledger.value.map((row) => ({ ...row, memberId }))
-    return scoreEvents(rules.value, events, confirmed)
+    return events
   })
 
-  const totals = computed(() => totalsOf(ledger.value, today()))
+  // From January 1 of this year, or of an older pending session's year: the daily and yearly caps count no further back.
+  const since = computed(() => pendingEvents.value.reduce((from, e) => (yearStart(e.day) < from ? yearStart(e.day) : from), yearStart(today())))
+  const recent = useLiveQueryOf(
+    () => since.value,
+    (from) => db.points.where('day').aboveOrEqual(from).toArray(),
+    [] as LedgerRow[],
+  )
+
+  const pending = computed<LedgerEntry[]>(() => {
+    const memberId = sync.userId ?? ''
+    const confirmed = recent.value.map((row) => ({ ...row, memberId }))
+    return scoreEvents(rules.value, pendingEvents.value, confirmed)
+  })
+
+  const totals = computed(() => {
+    const { today: onToday, month, year } = totalsOf(recent.value, today())
+    return { today: onToday, month, year }
+  })
   const pendingTotal = computed(() => pending.value.reduce((sum, e) => sum + e.points, 0))
   /** The most a member can earn from daily study and quizzes today, by the published caps. */
   const dailyMaximum = computed(() =>
@@ -44,5 +82,33 @@ export const usePointsStore = defineStore('points', () => {
       .reduce((sum, r) => sum + (r.dailyCap ?? 0), 0),
   )
 
+  // The whole ledger, newest first, read from IndexedDB only once something asks for it (the home page's
+  // 连续学习 does): with 10,000 entries that read is the slowest thing on the page.
+  const scope = getCurrentScope()
+  let whole: ShallowRef<LedgerRow[]> | undefined
+  const ledger = computed(() => {
+    whole ??= scope?.run(() => useLiveQuery(() => db.points.orderBy('day').reverse().toArray(), [] as LedgerRow[]))
+    return whole?.value ?? []
+  })
+
   return { ledger, pending, totals, pendingTotal, dailyMaximum, ruleName }
 })
+
+/**
+ * 积分明细's list: the newest entries, `pageSize` more each time `more()` is called, and how many there are.
+ * Reads only what is shown (newest first by day), never the whole ledger; follows new entries as they sync.
+ */
+export function useLedgerPage(pageSize: number) {
+  const db = appDB()
+  const shown = ref(pageSize)
+  const rows = useLiveQueryOf(
+    () => shown.value,
+    (limit) => db.points.orderBy('day').reverse().limit(limit).toArray(),
+    undefined as LedgerRow[] | undefined,
+  )
+  const count = useLiveQuery(() => db.points.count(), undefined as number | undefined)
+  const entries = computed(() => rows.value ?? [])
+  const loaded = computed(() => rows.value !== undefined && count.value !== undefined)
+  const remaining = computed(() => Math.max(0, (count.value ?? 0) - entries.value.length))
+  return { entries, count, loaded, remaining, more: () => void (shown.value += pageSize) }
+}
