@@ -319,7 +319,7 @@ describe('meetings store', () => {
       await db.outbox.clear()
       await db.rejected.put({ ...row!, code: 'token_forged', message: '签到码无效', rejectedAt: new Date(NOW).toISOString() })
       await waitFor(() => expect(meetings.checkinState(mutationId, 'today')).toEqual({ state: 'rejected', message: '签到码无效' }))
-      expect(meetings.statusOf('today')?.label).toBe('未签到')
+      await waitFor(() => expect(meetings.statusOf('today')?.label).toBe('未签到'))
     })
   })
 })
