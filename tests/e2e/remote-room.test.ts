@@ -22,7 +22,7 @@ async function openRoom(page: Page, meetingId: string, title: string) {
     .poll(async () => {
       await page.goto(`/meetings/${meetingId}/room`)
       return page.getByRole('heading', { name: title }).isVisible({ timeout: 2_000 }).catch(() => false)
-    }, { timeout: 30_000 })
+    }, { timeout: 60_000 })
     .toBe(true)
 }
 

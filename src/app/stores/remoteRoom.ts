@@ -5,7 +5,9 @@ import { api } from '../api/client'
 import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
-import { mayAttendRemotely, quorum, type MeetingMessageRow } from '../../domain/meetings'
+import { useMeetingsStore } from './meetings'
+import { useMembersStore } from './members'
+import { mayAttendRemotely, type MeetingMessageRow } from '../../domain/meetings'
 
 export const HEARTBEAT_INTERVAL_MS = 30_000
 
@@ -16,10 +18,10 @@ export const HEARTBEAT_INTERVAL_MS = 30_000
 export const useRemoteRoomStore = defineStore('remoteRoom', () => {
   const db = appDB()
   const sync = useSyncStore()
-  const meetings = useLiveQuery(() => db.meetings.toArray(), [])
-  const attendance = useLiveQuery(() => db.attendance.toArray(), [])
+  // Meetings, attendance and names come from the meetings store's own live queries.
+  const meetings = useMeetingsStore()
+  const members = useMembersStore()
   const messages = useLiveQuery(() => db.meeting_messages.orderBy('sentAt').toArray(), [] as MeetingMessageRow[])
-  const members = useLiveQuery(() => db.members.toArray(), [])
 
   const meetingId = ref<string | null>(null)
   /** Seconds the server has counted, from the last heartbeat's answer. */
@@ -27,15 +29,14 @@ export const useRemoteRoomStore = defineStore('remoteRoom', () => {
   const joining = ref(false)
   let timer: ReturnType<typeof setInterval> | undefined
 
-  const meeting = computed(() => meetings.value.find((m) => m.id === meetingId.value) ?? null)
-  const self = computed(() => members.value.find((m) => m.id === sync.userId) ?? null)
-  const nameOf = (id: string) => members.value.find((m) => m.id === id)?.name ?? '党员'
-  const present = computed(() => attendance.value.filter((a) => a.meetingId === meetingId.value))
-  const onSite = computed(() => present.value.filter((a) => a.mode !== 'remote').map((a) => ({ ...a, name: nameOf(a.memberId) })))
-  const remote = computed(() => present.value.filter((a) => a.mode === 'remote').map((a) => ({ ...a, name: nameOf(a.memberId) })))
+  const meeting = computed(() => (meetingId.value ? (meetings.byId(meetingId.value) ?? null) : null))
+  const present = computed(() => (meetingId.value ? meetings.attendanceOf(meetingId.value) : []))
+  const withName = <T extends { memberId: string }>(a: T) => ({ ...a, name: meetings.nameOf(a.memberId) })
+  const onSite = computed(() => present.value.filter((a) => a.mode !== 'remote').map(withName))
+  const remote = computed(() => present.value.filter((a) => a.mode === 'remote').map(withName))
   const joined = computed(() => remote.value.some((a) => a.memberId === sync.userId))
-  const eligible = computed(() => Boolean(meeting.value && self.value && mayAttendRemotely(meeting.value, self.value)))
-  const quorumState = computed(() => (meeting.value?.type === 'assembly' ? quorum(meeting.value.expectedIds.length, present.value.length) : null))
+  const eligible = computed(() => Boolean(meeting.value && members.self && mayAttendRemotely(meeting.value, members.self)))
+  const quorumState = computed(() => (meetingId.value ? meetings.quorumOf(meetingId.value) : null))
   const chat = computed(() => messages.value.filter((m) => m.meetingId === meetingId.value))
 
   async function sendHeartbeat(): Promise<void> {
@@ -90,5 +91,5 @@ export const useRemoteRoomStore = defineStore('remoteRoom', () => {
     await sync.syncNow()
   }
 
-  return { meetingId, meeting, countedSeconds, joining, joined, eligible, onSite, remote, quorumState, chat, open, close, join, startHeartbeat, stopHeartbeat, send, nameOf }
+  return { meetingId, meeting, countedSeconds, joining, joined, eligible, onSite, remote, quorumState, chat, open, close, join, startHeartbeat, stopHeartbeat, send }
 })
