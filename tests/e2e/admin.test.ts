@@ -19,7 +19,7 @@ describe('the town committee adjusts a member’s points', () => {
   it('adds volunteer points with a required reason, and the town ranking shows them', async () => {
     await page.goto('/login')
     await loginAs(page, '13800000901')
-    await page.getByText('全镇党员').click()
+    await page.locator('.van-grid-item').getByText('全镇党员', { exact: true }).click()
     const cell = page.locator('[data-member="u-13800000021"]')
     await cell.waitFor()
     const name = (await cell.locator('.member-name').textContent())!.trim()

@@ -38,7 +38,7 @@ describe('the town committee corrects an entry of a member’s ledger', () => {
   it('adds 4 volunteer points through 全镇党员, and the ranking counts them', async () => {
     await page.goto('/login')
     await loginAs(page, '13800000901')
-    await page.getByText('全镇党员').click()
+    await page.locator('.van-grid-item').getByText('全镇党员', { exact: true }).click()
     const cell = page.locator(`[data-member="${MEMBER}"]`)
     await cell.waitFor()
     name = (await cell.locator('.member-name').textContent())!.trim()

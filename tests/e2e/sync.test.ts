@@ -26,7 +26,7 @@ describe('a status change made offline reaches the secretary', () => {
   it('shows the secretary the branch roster with each member’s status', async () => {
     await secretary.goto('/login')
     await loginAs(secretary, '13800000101')
-    await secretary.getByText('支部党员').click()
+    await secretary.locator('.van-grid-item').getByText('支部党员', { exact: true }).click()
     await secretary.locator('[data-member="u-13800000001"]').waitFor()
     expect(await statusOf(secretary, 'u-13800000001')).toContain('在家')
     expect(await statusOf(secretary, 'u-13800000002')).toContain('外出务工 · 杭州')
