@@ -211,11 +211,68 @@ export const commentActionSchema = z.discriminatedUnion('type', [
   }),
 ])
 export type CommentAction = z.infer<typeof commentActionSchema>
+export const COMMENT_ACTION_LABELS: Record<CommentAction['type'], string> = {
+  accept: '受理留言',
+  resolve: '办结留言',
+  reject: '不予采纳',
+  merge: '合并留言',
+  edit: '修改留言',
+}
 
 export const commentActArgsSchema = z.object({ commentId: z.string().check(z.minLength(1)), action: commentActionSchema })
 export const commentDeleteArgsSchema = z.object({ commentId: z.string().check(z.minLength(1)) })
 /** Sets (not toggles) the sender's like, so replaying it from the outbox is harmless. */
 export const commentLikeArgsSchema = z.object({ commentId: z.string().check(z.minLength(1)), liked: z.boolean() })
+
+export const topicSaveArgsSchema = z.object({ topic: topicDraftSchema })
+export const commentPostArgsSchema = z.object({ comment: commentDraftSchema })
+
+/** A household a 党员中心户 looks after, synced only to that member's own devices. */
+export const householdRowSchema = z.object({
+  id: z.string(),
+  memberId: z.string(),
+  headName: z.string(),
+  address: z.string(),
+  people: z.int(),
+})
+export type HouseholdRow = z.infer<typeof householdRowSchema>
+
+/** An in-app notice to one member (their private scope): what became of their comment. */
+export const noticeRowSchema = z.object({
+  id: z.string(),
+  kind: z.literal('comment'),
+  topicId: z.string(),
+  commentId: z.string(),
+  title: z.string(),
+  body: z.string(),
+  createdAt: z.string(),
+  readAt: z.nullable(z.string()),
+})
+export type NoticeRow = z.infer<typeof noticeRowSchema>
+export const noticeReadArgsSchema = z.object({ noticeIds: z.array(z.string().check(z.minLength(1))).check(z.minLength(1), z.maxLength(200)) })
+
+/** 12月5日 (Asia/Shanghai): how a deadline is said. */
+export function shanghaiMonthDay(at: string | number): string {
+  const [, month, day] = dayInShanghai(new Date(at).toISOString()).split('-')
+  return `${Number(month)}月${Number(day)}日`
+}
+
+/** What the author is told when a handler changes their comment's status. */
+export function commentNotice(comment: Pick<CommentRow, 'status' | 'deadline' | 'reply' | 'reason' | 'text'>): { title: string; body: string } | null {
+  const excerpt = comment.text.length > 30 ? `${comment.text.slice(0, 30)}…` : comment.text
+  switch (comment.status) {
+    case 'accepted':
+      return { title: '您的留言已受理', body: `“${excerpt}”已受理，限时${comment.deadline ? shanghaiMonthDay(comment.deadline) : ''}前办结。` }
+    case 'resolved':
+      return { title: '您的留言已办结', body: `“${excerpt}”已办结。办理结果：${comment.reply ?? ''}` }
+    case 'rejected':
+      return { title: '您的留言不予采纳', body: `“${excerpt}”不予采纳。原因：${comment.reason ?? ''}` }
+    case 'merged':
+      return { title: '您的留言已合并办理', body: `“${excerpt}”已与同类留言合并办理。说明：${comment.reason ?? ''}` }
+    case 'pending':
+      return null
+  }
+}
 
 /** Who handles a topic's comments: the branch's secretary for a branch topic, the admin for any. */
 export function mayHandle(viewer: Viewer, topic: Pick<TopicRow, 'branchId'>): boolean {

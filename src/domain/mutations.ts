@@ -14,6 +14,15 @@ import {
   meetingProxyArgsSchema,
   meetingScheduleArgsSchema,
 } from './meetings'
+import {
+  COMMENT_ACTION_LABELS,
+  commentActArgsSchema,
+  commentDeleteArgsSchema,
+  commentLikeArgsSchema,
+  commentPostArgsSchema,
+  noticeReadArgsSchema,
+  topicSaveArgsSchema,
+} from './board'
 
 export interface MutationDefinition<A> {
   args: z.ZodMiniType<A>
@@ -122,6 +131,36 @@ export const MUTATIONS = {
     args: examWithdrawArgsSchema,
     roles: ['admin'],
     describe: () => '撤销专题考试',
+  }),
+  'topic.save': define({
+    args: topicSaveArgsSchema,
+    roles: ['secretary', 'admin'],
+    describe: (a) => `发布话题《${a.topic.title}》`,
+  }),
+  'comment.post': define({
+    args: commentPostArgsSchema,
+    roles: ['member', 'secretary', 'admin'],
+    describe: (a) => `留言：${a.comment.text.slice(0, 12)}${a.comment.text.length > 12 ? '…' : ''}`,
+  }),
+  'comment.act': define({
+    args: commentActArgsSchema,
+    roles: ['member', 'secretary', 'admin'],
+    describe: (a) => COMMENT_ACTION_LABELS[a.action.type],
+  }),
+  'comment.delete': define({
+    args: commentDeleteArgsSchema,
+    roles: ['member', 'secretary', 'admin'],
+    describe: () => '删除留言',
+  }),
+  'comment.like': define({
+    args: commentLikeArgsSchema,
+    roles: ['member', 'secretary', 'admin'],
+    describe: (a) => (a.liked ? '点赞' : '取消点赞'),
+  }),
+  'notice.read': define({
+    args: noticeReadArgsSchema,
+    roles: ['member', 'secretary', 'admin'],
+    describe: () => '标记通知已读',
   }),
 } as const
 

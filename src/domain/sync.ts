@@ -3,7 +3,7 @@ import { z } from './validation'
 import type { Role } from './users'
 
 /** Bumped when the meaning of a mutation or a synced row changes; the server says which it accepts. */
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 export const MAX_PUSH_BATCH = 100
 export const PULL_PAGE_SIZE = 500
 
@@ -55,6 +55,10 @@ export type SyncTable =
   | 'leaves'
   | 'meeting_keys'
   | 'meeting_messages'
+  | 'topics'
+  | 'comments'
+  | 'households'
+  | 'notices'
 
 export interface Change {
   table: SyncTable

@@ -13,6 +13,8 @@ import { syncRoutes } from './routes/sync'
 import { pointsRoutes } from './routes/points'
 import { adminRoutes } from './routes/admin'
 import { meetingRoutes } from './routes/meetings'
+import { photoRoutes } from './routes/photos'
+import { PhotoService } from './services/photos'
 import { WebauthnService } from './services/webauthn'
 import { SyncService } from './services/sync'
 import { seedRulesIfEmpty } from './services/points'
@@ -33,6 +35,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const notifier: Notifier = config.databaseUrl ? await PostgresNotifier.connect(config.databaseUrl, (error) => console.error('PostgreSQL LISTEN connection:', String(error))) : new LocalNotifier()
   const sync = new SyncService(db, notifier)
   await sync.publishAllIfEmpty()
+  await sync.publishHouseholdsIfMissing()
 
   const app = Fastify({
     logger: config.logger ?? false,
@@ -104,6 +107,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   pointsRoutes(app, { db })
   adminRoutes(app, { db })
   meetingRoutes(app, { db, sync, webauthn: new WebauthnService(db), origin: config.publicOrigin ?? null })
+  await photoRoutes(app, { sync, photos: new PhotoService(db) })
   if (config.staticDir) await staticRoutes(app, config.staticDir)
   return app
 }

@@ -9,6 +9,7 @@ import type { ExamRow, QuizQuestionRow, QuizResultRow } from '../../domain/quiz'
 import type { StudyProgressRow } from '../../domain/study'
 import type { HonorListRow, HonorMarkRow } from '../../domain/honor'
 import type { AttendanceRow, LeaveRow, MeetingKeyRow, MeetingMessageRow, MeetingRow } from '../../domain/meetings'
+import type { CommentRow, HouseholdRow, NoticeRow, TopicRow } from '../../domain/board'
 
 export interface MetaRow {
   key: string
@@ -30,6 +31,27 @@ export interface RejectedRow extends Omit<OutboxRow, 'seq'> {
   code: string
   message: string
   rejectedAt: string
+}
+
+/**
+ * A photo taken for a comment or topic, compressed on the device and kept here until the server has all
+ * of it (`uploaded` bytes so far, so a cut-off upload resumes where it stopped). Not synced: the server
+ * keeps its own re-encoded copy, which devices then read by id.
+ */
+export interface PhotoUploadRow {
+  id: string
+  userId: string
+  blob: Blob
+  type: string
+  size: number
+  width: number
+  height: number
+  uploaded: number
+  /** null while waiting; set once the server has re-encoded it. */
+  doneAt: string | null
+  /** Why the server refused it (not an image, too large): kept so the member is told, never retried. */
+  error: string | null
+  createdAt: string
 }
 
 /** The only code that touches IndexedDB. Each schema change is a new `version(n)` below, never an edit. */
@@ -54,6 +76,11 @@ export class AppDB extends Dexie {
   leaves!: EntityTable<LeaveRow, 'id'>
   meeting_keys!: EntityTable<MeetingKeyRow, 'id'>
   meeting_messages!: EntityTable<MeetingMessageRow, 'id'>
+  topics!: EntityTable<TopicRow, 'id'>
+  comments!: EntityTable<CommentRow, 'id'>
+  households!: EntityTable<HouseholdRow, 'id'>
+  notices!: EntityTable<NoticeRow, 'id'>
+  photo_uploads!: EntityTable<PhotoUploadRow, 'id'>
 
   constructor(name = DB_NAME) {
     super(name)
@@ -85,6 +112,13 @@ export class AppDB extends Dexie {
       meeting_keys: 'id',
       meeting_messages: 'id, meetingId, sentAt',
     })
+    this.version(5).stores({
+      topics: 'id, branchId, createdAt',
+      comments: 'id, topicId, [topicId+createdAt], [topicId+status], authorId, createdAt',
+      households: 'id, memberId',
+      notices: 'id, createdAt',
+      photo_uploads: 'id, userId, createdAt',
+    })
   }
 
   /** The tables the server fills by pull; a reset clears them, never the outbox. */
@@ -107,6 +141,10 @@ export class AppDB extends Dexie {
       leaves: this.leaves,
       meeting_keys: this.meeting_keys,
       meeting_messages: this.meeting_messages,
+      topics: this.topics,
+      comments: this.comments,
+      households: this.households,
+      notices: this.notices,
     }
   }
 

@@ -8,6 +8,7 @@ import { examRowSchema, quizQuestionRowSchema, quizResultRowSchema } from '../..
 import { honorListRowSchema, honorMarkRowSchema } from '../../domain/honor'
 import { attendanceRowSchema, leaveRowSchema, meetingKeyRowSchema, meetingMessageRowSchema, meetingRowSchema } from '../../domain/meetings'
 import { memberRowSchema } from '../../domain/members'
+import { commentRowSchema, householdRowSchema, noticeRowSchema, topicRowSchema } from '../../domain/board'
 import type { z } from '../../domain/validation'
 
 export { mutationDefinition } from '../../domain/mutations'
@@ -30,4 +31,8 @@ export const ROW_SCHEMAS: Record<SyncTable, z.ZodMiniType> = {
   leaves: leaveRowSchema,
   meeting_keys: meetingKeyRowSchema,
   meeting_messages: meetingMessageRowSchema,
+  topics: topicRowSchema,
+  comments: commentRowSchema,
+  households: householdRowSchema,
+  notices: noticeRowSchema,
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely'
+import { PostgresAdapter, type Kysely, type Migration, type MigrationProvider } from 'kysely'
 
 // One list of migrations for both databases: only the schema builder and column types both accept.
 const migrations: Record<string, Migration> = {
@@ -329,6 +329,94 @@ const migrations: Record<string, Migration> = {
         .addColumn('challenge', 'text', (c) => c.notNull())
         .addColumn('expires_at', 'text', (c) => c.notNull())
         .execute()
+    },
+  },
+  '0006_board': {
+    async up(db: Kysely<unknown>) {
+      // The one binary column type: PostgreSQL calls it bytea, SQLite blob.
+      const binary = db.getExecutor().adapter instanceof PostgresAdapter ? 'bytea' : 'blob'
+      await db.schema
+        .createTable('board_topics')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('branch_id', 'text', (c) => c.references('branches.id'))
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('photos_json', 'text', (c) => c.notNull())
+        .addColumn('closes_on', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('board_topics_branch_idx').on('board_topics').columns(['branch_id', 'created_at']).execute()
+      await db.schema
+        .createTable('board_comments')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('topic_id', 'text', (c) => c.notNull().references('board_topics.id'))
+        .addColumn('branch_id', 'text')
+        .addColumn('author_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('author_branch_id', 'text')
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('household_id', 'text')
+        .addColumn('resident_name', 'text')
+        .addColumn('photos_json', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('deadline', 'text')
+        .addColumn('handler_id', 'text')
+        .addColumn('reply', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('merged_into', 'text')
+        .addColumn('liked_by_json', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('accepted_at', 'text')
+        .addColumn('closed_at', 'text')
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('board_comments_topic_idx').on('board_comments').columns(['topic_id', 'created_at']).execute()
+      await db.schema.createIndex('board_comments_author_idx').on('board_comments').columns(['author_id', 'received_at']).execute()
+      await db.schema
+        .createTable('notices')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('member_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('topic_id', 'text', (c) => c.notNull())
+        .addColumn('comment_id', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('read_at', 'text')
+        .execute()
+      await db.schema.createIndex('notices_member_idx').on('notices').columns(['member_id', 'created_at']).execute()
+      await db.schema
+        .createTable('photos')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('owner_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('total_bytes', 'integer', (c) => c.notNull())
+        .addColumn('received_bytes', 'integer', (c) => c.notNull())
+        .addColumn('mime', 'text')
+        .addColumn('width', 'integer')
+        .addColumn('height', 'integer')
+        .addColumn('data', binary)
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createTable('photo_chunks')
+        .addColumn('photo_id', 'text', (c) => c.notNull().references('photos.id'))
+        .addColumn('offset', 'integer', (c) => c.notNull())
+        .addColumn('data', binary, (c) => c.notNull())
+        .addPrimaryKeyConstraint('photo_chunks_pk', ['photo_id', 'offset'])
+        .execute()
+      await db.schema
+        .createTable('photo_links')
+        .addColumn('photo_id', 'text', (c) => c.notNull())
+        .addColumn('branch_id', 'text')
+        .addColumn('owner_id', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('photo_links_photo_idx').on('photo_links').columns(['photo_id']).execute()
     },
   },
 }

@@ -286,6 +286,86 @@ export interface WebauthnChallengeTable {
   expires_at: string
 }
 
+export interface BoardTopicTable {
+  id: string
+  branch_id: string | null
+  category: string
+  title: string
+  text: string
+  photos_json: string
+  closes_on: string
+  created_by: string
+  created_at: string
+  updated_at: string
+}
+
+export interface BoardCommentTable {
+  id: string
+  topic_id: string
+  branch_id: string | null
+  author_id: string
+  author_branch_id: string | null
+  text: string
+  category: string
+  household_id: string | null
+  resident_name: string | null
+  photos_json: string
+  status: string
+  deadline: string | null
+  handler_id: string | null
+  reply: string | null
+  reason: string | null
+  merged_into: string | null
+  liked_by_json: string
+  created_at: string
+  updated_at: string
+  accepted_at: string | null
+  closed_at: string | null
+  /** The server's receipt time (created_at is the device's, bounded): the second rate limit counts these. */
+  received_at: string
+}
+
+export interface NoticeTable {
+  id: string
+  member_id: string
+  kind: string
+  topic_id: string
+  comment_id: string
+  title: string
+  body: string
+  created_at: string
+  read_at: string | null
+}
+
+export interface PhotoTable {
+  id: string
+  owner_id: string
+  /** uploading: chunks arriving; ready: checked and re-encoded into `data`. */
+  status: string
+  total_bytes: number
+  received_bytes: number
+  mime: string | null
+  width: number | null
+  height: number | null
+  data: Buffer | null
+  created_at: string
+  updated_at: string
+}
+
+export interface PhotoChunkTable {
+  photo_id: string
+  offset: number
+  data: Buffer
+}
+
+/** Where a photo is shown: who may read it follows the topic or comment that names it. */
+export interface PhotoLinkTable {
+  photo_id: string
+  /** The topic's branch; null for a town-wide topic. */
+  branch_id: string | null
+  owner_id: string
+}
+
 export interface Database {
   towns: TownTable
   branches: BranchTable
@@ -314,5 +394,11 @@ export interface Database {
   meeting_messages: MeetingMessageTable
   webauthn_credentials: WebauthnCredentialTable
   webauthn_challenges: WebauthnChallengeTable
+  board_topics: BoardTopicTable
+  board_comments: BoardCommentTable
+  notices: NoticeTable
+  photos: PhotoTable
+  photo_chunks: PhotoChunkTable
+  photo_links: PhotoLinkTable
 }
 

@@ -8,6 +8,7 @@ import type { Database } from './schema'
 import { hashPassword } from '../security/password'
 import { seedStudy } from '../services/study'
 import { seedMeetings } from '../services/meetingSeed'
+import { seedBoard } from '../services/board'
 
 export const DEMO_PASSWORD = 'dangjian2026'
 
@@ -61,6 +62,7 @@ export async function seedIfEmpty(db: Kysely<Database>, seedDir: string, now = n
     if (households.length > 0) await trx.insertInto('households').values(households).execute()
     await seedStudy(trx, seedDir, stamp)
     await seedMeetings(trx, seedDir, now)
+    await seedBoard(trx, seedDir, now)
   })
   return true
 }

@@ -15,6 +15,7 @@ import { parseWith } from '../../domain/validation'
 import { MutationRejected } from './rejections'
 import { examFromRow, saveExam, saveMaterial, saveQuestion, withdrawExam, withdrawMaterial, withdrawQuestion } from './content'
 import { publishHonorLists } from './honor'
+import { actOnComment, deleteComment, likeComment, markNoticesRead, postBoardComment, saveTopic } from './board'
 import { checkIn, closeMeeting, decideLeave, requestLeave, scheduleMeeting, signByProxy } from './meetings'
 
 
@@ -24,6 +25,8 @@ export interface MutationContext {
   writer: ChangeWriter
   /** The server's receipt time. */
   now: string
+  /** The device's time when the mutation was made: unchecked, bound it before use (boundedWrittenAt). */
+  clientTime: string
 }
 
 type Handlers = { [N in MutationName]: (ctx: MutationContext, args: MutationArgs<N>) => Promise<void> }
@@ -207,6 +210,30 @@ export const MUTATION_HANDLERS: Handlers = {
 
   async 'meeting.close'({ trx, viewer, writer, now }, args) {
     await closeMeeting(trx, writer, viewer, args, now)
+  },
+
+  async 'topic.save'({ trx, viewer, writer, now }, args) {
+    await saveTopic(trx, writer, viewer, args.topic, now)
+  },
+
+  async 'comment.post'({ trx, viewer, writer, now, clientTime }, args) {
+    await postBoardComment(trx, writer, viewer, args.comment, clientTime, now)
+  },
+
+  async 'comment.act'({ trx, viewer, writer, now }, args) {
+    await actOnComment(trx, writer, viewer, args, now)
+  },
+
+  async 'comment.delete'({ trx, viewer, writer }, args) {
+    await deleteComment(trx, writer, viewer, args.commentId)
+  },
+
+  async 'comment.like'({ trx, viewer, writer }, args) {
+    await likeComment(trx, writer, viewer, args)
+  },
+
+  async 'notice.read'({ trx, viewer, writer, now }, args) {
+    await markNoticesRead(trx, writer, viewer, args.noticeIds, now)
   },
 }
 

@@ -34,6 +34,8 @@ import type { LeaveRow } from '../../domain/meetings'
 import type { Notifier } from './notifier'
 import { memberRowFromUser, memberScope } from './members'
 import { publishMeetings } from './meetingSeed'
+import { redactComment, type CommentRow } from '../../domain/board'
+import { publishBoard, publishHouseholds } from './board'
 
 interface BatchContext {
   viewer: Viewer
@@ -66,6 +68,12 @@ const REDACT: Record<SyncTable, (row: unknown, viewer: Viewer) => unknown> = {
   // Only ever written to secretaries' and admins' own scopes.
   meeting_keys: (row) => row,
   meeting_messages: (row) => row,
+  topics: (row) => row,
+  // The resident's name: the author, the topic's and the author's branch secretaries and the admin only.
+  comments: (row, viewer) => redactComment(row as CommentRow, viewer, { branchId: (row as CommentRow).branchId }),
+  // Private: only the member's own `user:` scope holds these.
+  households: (row) => row,
+  notices: (row) => row,
 }
 
 /** How fresh a device's `last_seen_at` is kept. */
@@ -199,7 +207,7 @@ export class SyncService {
     const effects = await trx.savepoint('effects').execute()
     const writer = new ChangeWriter(effects, now)
     try {
-      await MUTATION_HANDLERS[checked.name]({ trx: effects, viewer, writer, now }, checked.args as never)
+      await MUTATION_HANDLERS[checked.name]({ trx: effects, viewer, writer, now, clientTime: mutation.clientTime }, checked.args as never)
       await record(effects, { id: mutation.id, status: 'applied' })
       await effects.releaseSavepoint('effects').execute()
     } catch (error) {
@@ -337,6 +345,16 @@ export class SyncService {
         await writer.put(memberScope(user, town.id), 'members', user.id, memberRowFromUser(user))
       }
       await publishMeetings(trx, writer)
+      await publishHouseholds(trx, writer)
+      await publishBoard(trx, writer, town.id)
     })
+  }
+
+  /** A database from before the board (issue 6) has households nobody's devices have: send them once. */
+  async publishHouseholdsIfMissing(): Promise<void> {
+    const published = await this.db.selectFrom('sync_rows').select('row_id').where('table_name', '=', 'households').limit(1).executeTakeFirst()
+    const any = await this.db.selectFrom('households').select('id').limit(1).executeTakeFirst()
+    if (published || !any) return
+    await this.write((trx, writer) => publishHouseholds(trx, writer))
   }
 }
