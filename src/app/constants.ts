@@ -12,3 +12,5 @@ export const META_KEYS = {
 export const SYNC_LOCK = 'djy-sync'
 export const BACKGROUND_SYNC_TAG = 'djy-sync'
 export const MEDIA_CACHE = 'djy-media'
+/** 朋友圈 photos seen on this device; private to the signed-in member, cleared when they sign out. */
+export const PHOTO_CACHE = 'djy-photos'

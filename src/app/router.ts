@@ -42,6 +42,12 @@ export const routes: RouteRecordRaw[] = [
   { path: '/admin/materials/:id', component: () => import('./views/admin/MaterialEditPage.vue'), meta: { title: '编辑学习资料', roles: ['admin'] } },
   { path: '/admin/questions/:id', component: () => import('./views/admin/QuestionEditPage.vue'), meta: { title: '编辑题目', roles: ['admin'] } },
   { path: '/admin/exams/:id', component: () => import('./views/admin/ExamEditPage.vue'), meta: { title: '编辑专题考试', roles: ['admin'] } },
+  { path: '/board/topics/new', component: () => import('./views/board/TopicEditPage.vue'), meta: { title: '发布话题', roles: ['secretary', 'admin'] } },
+  { path: '/board/topics/:id', component: () => import('./views/board/TopicPage.vue'), meta: { title: '话题' } },
+  { path: '/board/topics/:id/edit', component: () => import('./views/board/TopicEditPage.vue'), meta: { title: '修改话题', roles: ['secretary', 'admin'] } },
+  { path: '/board/todo', component: () => import('./views/board/BoardTodoPage.vue'), meta: { title: '待办留言', roles: ['secretary', 'admin'] } },
+  { path: '/board/stats', component: () => import('./views/board/BoardStatsPage.vue'), meta: { title: '议事统计' } },
+  { path: '/notices', component: () => import('./views/board/NoticesPage.vue'), meta: { title: '消息通知' } },
   { path: '/sync', component: () => import('./views/sync/SyncStatusPage.vue'), meta: { title: '同步状态' } },
   {
     path: '/branch/members',

@@ -5,7 +5,7 @@ import { NavigationRoute, registerRoute } from 'workbox-routing'
 import { CacheFirst } from 'workbox-strategies'
 import { ExpirationPlugin } from 'workbox-expiration'
 import { RangeRequestsPlugin } from 'workbox-range-requests'
-import { BACKGROUND_SYNC_TAG, MEDIA_CACHE } from './constants'
+import { BACKGROUND_SYNC_TAG, MEDIA_CACHE, PHOTO_CACHE } from './constants'
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> }
 
@@ -24,6 +24,15 @@ registerRoute(
   new CacheFirst({
     cacheName: MEDIA_CACHE,
     plugins: [new RangeRequestsPlugin(), new ExpirationPlugin({ maxEntries: 60, maxAgeSeconds: 60 * 24 * 3600, purgeOnQuotaError: true })],
+  }),
+)
+
+// 朋友圈 photos: an id never gets other bytes, so once seen a photo shows offline for good (or until space runs short).
+registerRoute(
+  ({ url, request }) => request.method === 'GET' && /^\/api\/photos\/[\w-]+$/.test(url.pathname),
+  new CacheFirst({
+    cacheName: PHOTO_CACHE,
+    plugins: [new ExpirationPlugin({ maxEntries: 1000, maxAgeSeconds: 180 * 24 * 3600, purgeOnQuotaError: true })],
   }),
 )
 

@@ -162,6 +162,8 @@ export const commentRowSchema = z.object({
   /** The topic's branch (null for a town-wide topic), copied so handling rights and sync scope need no lookup. */
   branchId: z.nullable(z.string()),
   authorId: z.string(),
+  /** Shown beside the comment: members of other branches comment on town-wide topics, and their rows aren't synced here. */
+  authorName: z.string(),
   /** The author's branch when they posted: its secretary looks after the households. */
   authorBranchId: z.nullable(z.string()),
   text: z.string(),
@@ -294,6 +296,7 @@ export function redactComment(comment: CommentRow, viewer: Viewer, topic: Pick<T
 
 export interface PostingContext {
   author: Viewer
+  authorName: string
   topic: Pick<TopicRow, 'id' | 'branchId' | 'closesOn'>
   /** The households the author looks after (their ten, for a 党员中心户). */
   households: readonly { id: string; headName: string }[]
@@ -318,6 +321,7 @@ export function postComment(draft: CommentDraft, ctx: PostingContext): { ok: tru
       topicId: draft.topicId,
       branchId: ctx.topic.branchId,
       authorId: ctx.author.id,
+      authorName: ctx.authorName,
       authorBranchId: ctx.author.branchId,
       text: draft.text,
       category: draft.category,

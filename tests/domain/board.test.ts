@@ -69,7 +69,7 @@ const households = [
   { id: 'h-2', headName: '李阿姨' },
 ]
 const draft: CommentDraft = { id: 'c-1', topicId: topic.id, text: '路灯也一起装上', category: 'suggestion', householdId: 'h-1', photos: ['ph-a'] }
-const ctx = (extra: Partial<PostingContext> = {}): PostingContext => ({ author: member, topic, households, recentPostTimes: [], now: NOW, ...extra })
+const ctx = (extra: Partial<PostingContext> = {}): PostingContext => ({ author: member, authorName: '许光荣', topic, households, recentPostTimes: [], now: NOW, ...extra })
 
 function posted(extra: Partial<CommentDraft> = {}, context: Partial<PostingContext> = {}): CommentRow {
   const result = postComment({ ...draft, ...extra }, ctx(context))
@@ -185,6 +185,7 @@ describe('comment drafts', () => {
       topicId: topic.id,
       branchId: 'b-hexing',
       authorId: member.id,
+      authorName: '许光荣',
       authorBranchId: 'b-hexing',
       text: '路灯也一起装上',
       category: 'suggestion',

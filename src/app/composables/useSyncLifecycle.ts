@@ -22,6 +22,16 @@ export function useSyncLifecycle() {
     (userId) => (userId ? void sync.start(userId) : sync.stop()),
     { immediate: true },
   )
+  // Photos for comments go up once the sync that sent the comments has succeeded (loaded only when needed).
+  watch(
+    () => sync.lastSyncedAt,
+    async (at) => {
+      const userId = sync.userId
+      if (!at || !userId) return
+      const [{ uploadPendingPhotos }, { appDB }] = await Promise.all([import('../board/photos'), import('../db/instance')])
+      await uploadPendingPhotos(appDB(), userId)
+    },
+  )
   watch(
     () => sync.recentRejections,
     (rows) => {

@@ -4,7 +4,7 @@ import { meSchema, type Me } from '../../domain/users'
 import { api, ApiError } from '../api/client'
 import { appDB, reportStorageProblem } from '../db/instance'
 import { classifyStorageError } from '../db'
-import { META_KEYS } from '../constants'
+import { PHOTO_CACHE, META_KEYS } from '../constants'
 
 /** Who is signed in. Kept on the device so the app opens offline without asking again. */
 export const useSessionStore = defineStore('session', () => {
@@ -60,6 +60,8 @@ export const useSessionStore = defineStore('session', () => {
       await appDB().setMeta(META_KEYS.pendingLogout, true)
     }
     await remember(null)
+    // Photos others posted are theirs and their households': the next person on this phone doesn't see them.
+    if ('caches' in globalThis) await caches.delete(PHOTO_CACHE).catch(() => false)
   }
 
   return { me, restored, signedIn, restore, refresh, login, logout }

@@ -355,6 +355,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('topic_id', 'text', (c) => c.notNull().references('board_topics.id'))
         .addColumn('branch_id', 'text')
         .addColumn('author_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('author_name', 'text', (c) => c.notNull())
         .addColumn('author_branch_id', 'text')
         .addColumn('text', 'text', (c) => c.notNull())
         .addColumn('category', 'text', (c) => c.notNull())

@@ -304,6 +304,7 @@ export interface BoardCommentTable {
   topic_id: string
   branch_id: string | null
   author_id: string
+  author_name: string
   author_branch_id: string | null
   text: string
   category: string

@@ -57,6 +57,7 @@ export function commentFromRow(row: Selectable<BoardCommentTable>): CommentRow {
     topicId: row.topic_id,
     branchId: row.branch_id,
     authorId: row.author_id,
+    authorName: row.author_name,
     authorBranchId: row.author_branch_id,
     text: row.text,
     category: row.category as CommentRow['category'],
@@ -83,6 +84,7 @@ function commentToRow(c: CommentRow, receivedAt: string): Selectable<BoardCommen
     topic_id: c.topicId,
     branch_id: c.branchId,
     author_id: c.authorId,
+    author_name: c.authorName,
     author_branch_id: c.authorBranchId,
     text: c.text,
     category: c.category,
@@ -212,7 +214,8 @@ export async function postBoardComment(
     id: h.id,
     headName: h.head_name,
   }))
-  const result = postComment(draft, { author: viewer, topic, households, recentPostTimes: recent.map((r) => r.created_at), now: new Date(writtenAt) })
+  const author = await trx.selectFrom('users').select('name').where('id', '=', viewer.id).executeTakeFirstOrThrow()
+  const result = postComment(draft, { author: viewer, authorName: author.name, topic, households, recentPostTimes: recent.map((r) => r.created_at), now: new Date(writtenAt) })
   if (!result.ok) throw new MutationRejected(result.code, result.message)
   await trx.insertInto('board_comments').values(commentToRow(result.comment, now)).execute()
   await linkPhotos(trx, draft.photos, topic.branchId, viewer.id)
@@ -354,7 +357,7 @@ export async function seedBoard(trx: Kysely<Database>, seedDir: string, now: Dat
   if (!parsed.ok) throw new Error(`seeds/board.json 不符合格式: ${parsed.message}`)
   const today = dayInShanghai(now)
   const at = (day: string, time: string) => new Date(`${day}T${time}:00+08:00`).toISOString()
-  const users = new Map((await trx.selectFrom('users').select(['id', 'branch_id']).execute()).map((u) => [u.id, u.branch_id]))
+  const users = new Map((await trx.selectFrom('users').select(['id', 'branch_id', 'name']).execute()).map((u) => [u.id, u]))
   const households = new Map((await trx.selectFrom('households').select(['id', 'member_id', 'head_name']).execute()).map((h) => [h.id, h]))
   for (const topic of parsed.value) {
     const postedOn = addDays(today, topic.day)
@@ -391,7 +394,8 @@ export async function seedBoard(trx: Kysely<Database>, seedDir: string, now: Dat
         topicId: topic.id,
         branchId: topic.branchId,
         authorId: c.authorId,
-        authorBranchId: users.get(c.authorId) ?? null,
+        authorName: users.get(c.authorId)?.name ?? '',
+        authorBranchId: users.get(c.authorId)?.branch_id ?? null,
         text: c.text,
         category: c.category,
         householdId: household?.id ?? null,

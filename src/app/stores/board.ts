@@ -1,0 +1,223 @@
+import { defineStore } from 'pinia'
+import { computed, onScopeDispose, ref, watch, type Ref } from 'vue'
+import Dexie from 'dexie'
+import { appDB } from '../db/instance'
+import { useLiveQuery } from '../composables/useLiveQuery'
+import { useSyncStore } from './sync'
+import { useSessionStore } from './session'
+import {
+  boardStats,
+  mayHandle,
+  mayPostTopic,
+  sortFeed,
+  type BoardStats,
+  type CommentAction,
+  type CommentDraft,
+  type CommentRow,
+  type HouseholdRow,
+  type NoticeRow,
+  type TopicDraft,
+  type TopicRow,
+} from '../../domain/board'
+import type { Viewer } from '../../domain/sync'
+import type { PhotoUploadRow } from '../db'
+import { overlayComments, overlayTopics, type CommentView, type TopicView } from '../board/overlay'
+import { compressPhoto, keepPhoto, uploadPendingPhotos } from '../board/photos'
+
+export type { CommentView, TopicView } from '../board/overlay'
+
+/** Where a photo stands on this device: still being sent, sent, or refused by the server (with why). */
+export type PhotoState = { state: 'local'; uploaded: number; size: number } | { state: 'done' } | { state: 'error'; message: string } | { state: 'remote' }
+
+/**
+ * 朋友圈 on this device (issue 6): the feed of topics, each topic's comments, the member's households and
+ * notices, all as synced, with this user's waiting changes laid over them. A topic's comments are read
+ * per topic (a busy topic has hundreds; the town has thousands), counts come from the index alone.
+ */
+export const useBoardStore = defineStore('board', () => {
+  const db = appDB()
+  const sync = useSyncStore()
+  const session = useSessionStore()
+
+  const topicRows = useLiveQuery<TopicRow[] | null>(() => db.topics.toArray(), null)
+  // [topicId, status] of every comment, read from the index without loading a single comment.
+  const commentKeys = useLiveQuery<[string, string][]>(async () => (await db.comments.orderBy('[topicId+status]').keys()) as unknown as [string, string][], [])
+  const householdRows = useLiveQuery<HouseholdRow[]>(() => db.households.toArray(), [])
+  const noticeRows = useLiveQuery<NoticeRow[]>(() => db.notices.orderBy('createdAt').reverse().toArray(), [])
+  const photoRows = useLiveQuery<PhotoUploadRow[]>(() => db.photo_uploads.toArray(), [])
+
+  const now = ref(Date.now())
+  const timer = setInterval(() => (now.value = Date.now()), 30_000)
+  onScopeDispose(() => clearInterval(timer))
+
+  const me = computed(() => session.me)
+  const viewer = computed<Viewer | null>(() => {
+    const m = me.value
+    return m ? { id: m.user.id, role: m.user.role, branchId: m.branch?.id ?? null, townId: m.town.id } : null
+  })
+  const myId = computed(() => viewer.value?.id ?? '')
+  const role = computed(() => viewer.value?.role ?? 'member')
+
+  const loaded = computed(() => topicRows.value !== null)
+  const topics = computed(() => overlayTopics(topicRows.value ?? [], sync.pending))
+  /** Newest first, as every device shows it. */
+  const feed = computed<TopicView[]>(() => sortFeed(topics.value))
+  const topicById = (id: string) => topics.value.find((t) => t.id === id)
+
+  const households = computed(() => [...householdRows.value].filter((h) => h.memberId === myId.value).sort((a, b) => a.id.localeCompare(b.id)))
+
+  /** Comment count and resolved count per topic, with this user's comments still waiting to be sent. */
+  const summaries = computed(() => {
+    const map = new Map<string, { comments: number; resolved: number; waiting: number }>()
+    const entry = (id: string) => map.get(id) ?? map.set(id, { comments: 0, resolved: 0, waiting: 0 }).get(id)!
+    for (const [topicId, status] of commentKeys.value) {
+      const e = entry(topicId)
+      e.comments++
+      if (status === 'resolved') e.resolved++
+    }
+    for (const row of sync.pending) {
+      const topicId = row.name === 'comment.post' ? (row.args as { comment?: { topicId?: unknown } }).comment?.topicId : undefined
+      if (typeof topicId === 'string') {
+        entry(topicId).comments++
+        entry(topicId).waiting++
+      }
+    }
+    return map
+  })
+  const summaryOf = (topicId: string) => summaries.value.get(topicId) ?? { comments: 0, resolved: 0, waiting: 0 }
+
+  const notices = computed(() => noticeRows.value)
+  const unreadNotices = computed(() => {
+    const readingNow = new Set(
+      sync.pending.filter((p) => p.name === 'notice.read').flatMap((p) => (p.args as { noticeIds: string[] }).noticeIds),
+    )
+    return noticeRows.value.filter((n) => n.readAt === null && !readingNow.has(n.id)).length
+  })
+
+  // Photos: the device's own copy while it has one, else the server's (cached by the service worker once seen).
+  const objectUrls = new Map<string, string>()
+  onScopeDispose(() => objectUrls.forEach((url) => URL.revokeObjectURL(url)))
+  const photosById = computed(() => new Map(photoRows.value.map((p) => [p.id, p])))
+  function photoSrc(id: string): string {
+    const local = photosById.value.get(id)
+    if (!local) return `/api/photos/${encodeURIComponent(id)}`
+    let url = objectUrls.get(id)
+    if (!url) {
+      url = URL.createObjectURL(local.blob)
+      objectUrls.set(id, url)
+    }
+    return url
+  }
+  function photoState(id: string): PhotoState {
+    const local = photosById.value.get(id)
+    if (!local) return { state: 'remote' }
+    if (local.error) return { state: 'error', message: local.error }
+    if (local.doneAt) return { state: 'done' }
+    return { state: 'local', uploaded: local.uploaded, size: local.size }
+  }
+  const photosWaiting = computed(() => photoRows.value.filter((p) => p.userId === myId.value && p.doneAt === null && p.error === null).length)
+
+  // Sent after each successful sync (useSyncLifecycle), so after the comment naming them; or on request.
+  function uploadPhotos(): Promise<void> {
+    return myId.value ? uploadPendingPhotos(db, myId.value) : Promise.resolve()
+  }
+
+  const canPostTopic = (branchId: string | null) => (viewer.value ? mayPostTopic(viewer.value, branchId) : false)
+  const canHandle = (topic: Pick<TopicRow, 'branchId'>) => (viewer.value ? mayHandle(viewer.value, topic) : false)
+
+  /** Compresses and keeps the photos, then queues the comment naming them; returns the comment id. */
+  async function postComment(draft: Omit<CommentDraft, 'id' | 'photos'>, files: readonly Blob[] = []): Promise<string> {
+    const photos = await keepPhotos(files)
+    const id = `c-${crypto.randomUUID()}`
+    await sync.enqueue('comment.post', { comment: { ...draft, id, photos } })
+    return id
+  }
+
+  async function keepPhotos(files: readonly Blob[]): Promise<string[]> {
+    const ids: string[] = []
+    for (const file of files) ids.push(await keepPhoto(db, myId.value, await compressPhoto(file)))
+    return ids
+  }
+
+  async function saveTopic(draft: Omit<TopicDraft, 'photos'> & { photos?: string[] }, files: readonly Blob[] = []): Promise<string> {
+    const photos = [...(draft.photos ?? []), ...(await keepPhotos(files))]
+    await sync.enqueue('topic.save', { topic: { ...draft, photos } })
+    return draft.id
+  }
+
+  /** Figures for one branch (or the town: null) as this device has them; `month` is YYYY-MM. */
+  async function loadStats(branchId: string | null, month?: string): Promise<BoardStats> {
+    const allTopics = topics.value.filter((t) => branchId === null || t.branchId === branchId)
+    const ids = allTopics.map((t) => t.id)
+    const comments: CommentRow[] = ids.length === 0 ? [] : await db.comments.where('topicId').anyOf(ids).toArray()
+    return boardStats(allTopics, comments, { now: new Date(), ...(month ? { month } : {}) })
+  }
+
+  return {
+    loaded,
+    now,
+    viewer,
+    myId,
+    role,
+    feed,
+    topicById,
+    summaryOf,
+    households,
+    notices,
+    unreadNotices,
+    photoSrc,
+    photoState,
+    photosWaiting,
+    uploadPhotos,
+    canPostTopic,
+    canHandle,
+    postComment,
+    saveTopic,
+    loadStats,
+    editComment: (commentId: string, change: { text: string; category: CommentRow['category']; photos: string[] }, files: readonly Blob[] = []) =>
+      keepPhotos(files).then((added) => sync.enqueue('comment.act', { commentId, action: { type: 'edit', ...change, photos: [...change.photos, ...added] } })),
+    deleteComment: (commentId: string) => sync.enqueue('comment.delete', { commentId }),
+    act: (commentId: string, action: Exclude<CommentAction, { type: 'edit' }>) => sync.enqueue('comment.act', { commentId, action }),
+    like: (commentId: string, liked: boolean) => sync.enqueue('comment.like', { commentId, liked }),
+    markNoticesRead: (noticeIds: string[]) => (noticeIds.length ? sync.enqueue('notice.read', { noticeIds }) : Promise.resolve('')),
+  }
+})
+
+/**
+ * One topic's comments, oldest first, with this user's waiting changes laid over them; for the topic
+ * page (read by the index on the topic alone, so a topic with 500 comments opens as fast as one with 5).
+ */
+export function useTopicComments(topicId: Ref<string>) {
+  const db = appDB()
+  const board = useBoardStore()
+  const sync = useSyncStore()
+  const session = useSessionStore()
+  const rows = ref<CommentRow[] | null>(null)
+  let subscription: { unsubscribe(): void } | null = null
+  watch(
+    topicId,
+    (id) => {
+      subscription?.unsubscribe()
+      rows.value = null
+      subscription = Dexie.liveQuery(() => db.comments.where('[topicId+createdAt]').between([id, Dexie.minKey], [id, Dexie.maxKey]).toArray()).subscribe({
+        next: (value) => (rows.value = value),
+        error: (error: unknown) => console.error('liveQuery', error),
+      })
+    },
+    { immediate: true },
+  )
+  onScopeDispose(() => subscription?.unsubscribe())
+
+  const comments = computed<CommentView[]>(() => {
+    const viewer = board.viewer
+    if (!viewer || rows.value === null) return []
+    const overlaid = overlayComments(rows.value, sync.pending, {
+      viewer,
+      viewerName: session.me?.user.name ?? '',
+      topicOf: (id) => board.topicById(id),
+      households: board.households,
+    })
+    return overlaid.filter((c) => c.topicId === topicId.value).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+  })
+  return { comments, loaded: computed(() => rows.value !== null) }
+}
