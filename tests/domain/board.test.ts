@@ -5,6 +5,8 @@ import {
   RATE_LIMITS,
   authorChangeProblem,
   boardStats,
+  commentNotice,
+  shanghaiMonthDay,
   commentActionSchema,
   commentDraftSchema,
   commentRowSchema,
@@ -526,5 +528,31 @@ describe('the posting rate limit', () => {
     const refused = postingAllowed(posts, NOW)
     expect(refused).toMatchObject({ ok: false, message: daily.message })
     expect(refused.ok ? null : Date.parse(refused.retryAt)).toBe(NOW.getTime() - 2 * HOUR - 39 * MIN + 24 * HOUR)
+  })
+})
+
+describe('notices to the author', () => {
+  it('says the deadline as a Beijing-time day, on the right side of midnight', () => {
+    // 15:59:59.999Z is 23:59:59.999 in Shanghai: still 5 December there.
+    expect(shanghaiMonthDay('2026-12-05T15:59:59.999Z')).toBe('12月5日')
+    expect(shanghaiMonthDay('2026-12-05T16:00:00.000Z')).toBe('12月6日')
+  })
+
+  it('tells the author each change with what they need: the deadline, the reply, the reason', () => {
+    const accepted = transition(posted(), { type: 'accept', days: 3 }, secretary, NOW)
+    if (!accepted.ok) throw new Error(accepted.message)
+    expect(commentNotice(accepted.comment)).toEqual({ title: '您的留言已受理', body: '“路灯也一起装上”已受理，限时12月1日前办结。' })
+    const resolved = transition(accepted.comment, { type: 'resolve', reply: '已安装两盏路灯' }, secretary, NOW)
+    if (!resolved.ok) throw new Error(resolved.message)
+    expect(commentNotice(resolved.comment)?.body).toContain('办理结果：已安装两盏路灯')
+    expect(commentNotice(comment('rejected'))).toMatchObject({ title: '您的留言不予采纳', body: expect.stringContaining('原因：不在本村范围') })
+    expect(commentNotice(comment('merged'))?.title).toBe('您的留言已合并办理')
+    expect(commentNotice(comment('pending'))).toBeNull()
+  })
+
+  it('quotes a long comment by its first 30 characters', () => {
+    const long = posted({ text: '一'.repeat(40) })
+    const notice = commentNotice({ ...long, status: 'rejected', reason: '重复' })
+    expect(notice?.body.startsWith(`“${'一'.repeat(30)}…”`)).toBe(true)
   })
 })
