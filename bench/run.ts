@@ -1,7 +1,8 @@
 // npm run bench [-- --build]: first-load size of the built PWA, then the server under load on SQLite and,
 // when one can be had, PostgreSQL, then sync (push, pull, and pulling into IndexedDB in Chromium), then points
 // at town scale (2,300 members, ~3 million ledger rows; BENCH_LEDGER_ROWS scales it down while developing), then
-// 积分明细 in Chromium with 10,000 ledger entries on the device.
+// 积分明细 in Chromium with 10,000 ledger entries on the device, then the 朋友圈 board (a 20,000-comment branch pulled
+// and opened in Chromium, and a 12-megapixel photo compressed on the device).
 // Prints a report and writes it to bench/results/latest.json.
 // It reports; it never fails the process over a number.
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -17,6 +18,7 @@ import { printSyncSection } from './sync-report'
 import { pointsBenchOn, printPointsSection, type PointsBench } from './points'
 import { ledgerPageBench, printLedgerPageSection, type LedgerPageBench } from './ledger-page'
 import { meetingsBenchOn, printMeetingsSection, type MeetingsBench } from './meetings'
+import { boardBench, printBoardSection, type BoardBench } from './board'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const SECONDS = 5
@@ -65,6 +67,7 @@ let browserSync: BrowserSync | { failed: string }
 const pointsRuns: PointsBench[] = []
 let ledgerPage: LedgerPageBench | { failed: string }
 const meetingsRuns: MeetingsBench[] = []
+let board: BoardBench | { failed: string }
 try {
   for (const database of databases) {
     console.log(`  running ${database.name}…`)
@@ -87,6 +90,8 @@ try {
   browserSync = await browserSyncBench(ROOT).catch((error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }))
   console.log('  running 积分明细 in Chromium with 100, 1,000 and 10,000 ledger entries…')
   ledgerPage = await ledgerPageBench(ROOT, join(ROOT, 'dist')).catch((error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }))
+  console.log('  running 朋友圈 in Chromium (200 topics, 20,000 comments: the first pull, the feed, a topic with 500 comments; a 12 MP photo compressed)…')
+  board = await boardBench(ROOT, join(ROOT, 'dist')).catch((error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }))
 
   // 4. Points at town scale, on each database.
   for (const database of databases) {
@@ -107,6 +112,7 @@ printSyncSection(syncRuns, browserSync, SECONDS)
 printPointsSection(pointsRuns, 'skipped' in postgres ? postgres.skipped : null)
 printLedgerPageSection(ledgerPage)
 printMeetingsSection(meetingsRuns, 'skipped' in postgres ? postgres.skipped : null)
+printBoardSection(board)
 
 // 5. JSON
 const report = {
@@ -125,6 +131,7 @@ const report = {
   points: { runs: pointsRuns, postgresSkipped: 'skipped' in postgres ? postgres.skipped : null },
   ledgerPage,
   meetings: { runs: meetingsRuns, postgresSkipped: 'skipped' in postgres ? postgres.skipped : null },
+  board,
 }
 mkdirSync(dirname(OUT), { recursive: true })
 writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`)

@@ -153,6 +153,22 @@ export const useBoardStore = defineStore('board', () => {
     return boardStats(allTopics, comments, { now: new Date(), ...(month ? { month } : {}) })
   }
 
+  /**
+   * What waits for this viewer's handling: the 待处理 and 已受理 comments on the topics they handle
+   * (`canHandle`), read by the [topicId+status] index, so the rest of a busy branch's comments stay on disk.
+   * Reads the topics from the database too, so a live query over it follows new topics as well.
+   */
+  async function loadTodo(): Promise<CommentRow[]> {
+    const v = viewer.value
+    if (!v) return []
+    const handled = (await db.topics.toArray()).filter((t) => mayHandle(v, t)).map((t) => t.id)
+    if (handled.length === 0) return []
+    return db.comments
+      .where('[topicId+status]')
+      .anyOf(handled.flatMap((id) => [[id, 'pending'], [id, 'accepted']]))
+      .toArray()
+  }
+
   return {
     loaded,
     now,
@@ -174,6 +190,7 @@ export const useBoardStore = defineStore('board', () => {
     postComment,
     saveTopic,
     loadStats,
+    loadTodo,
     editComment: (commentId: string, change: { text: string; category: CommentRow['category']; photos: string[] }, files: readonly Blob[] = []) =>
       keepPhotos(files).then((added) => sync.enqueue('comment.act', { commentId, action: { type: 'edit', ...change, photos: [...change.photos, ...added] } })),
     deleteComment: (commentId: string) => sync.enqueue('comment.delete', { commentId }),

@@ -8,6 +8,8 @@ import type { BoardCommentTable, BoardTopicTable, Database, NoticeTable } from '
 import {
   COMMENT_CATEGORIES,
   commentNotice,
+  deadlineAfter,
+  DEFAULT_DEADLINE_DAYS,
   mergeTargetProblem,
   postComment,
   setLike,
@@ -402,7 +404,7 @@ export async function seedBoard(trx: Kysely<Database>, seedDir: string, now: Dat
         residentName: household?.head_name ?? null,
         photos: [],
         status: c.status,
-        deadline: handled ? at(addDays(writtenOn, 8), '23:59') : null,
+        deadline: acceptedAt ? new Date(deadlineAfter(new Date(acceptedAt), DEFAULT_DEADLINE_DAYS)).toISOString() : null,
         handlerId: handled ? topic.createdBy : null,
         reply: c.status === 'resolved' ? c.reply : null,
         reason: c.status === 'rejected' ? c.reply : null,

@@ -1,0 +1,73 @@
+// 待办留言 (issue 6): the comments waiting for this secretary's (or the admin's) handling, with their own
+// handling not yet sent laid over them, so a comment accepted with no signal moves at once.
+import { computed, onScopeDispose, shallowRef, watch, type Ref } from 'vue'
+import { liveQuery } from 'dexie'
+import { displayStatus, type CommentRow } from '../../domain/board'
+import { useBoardStore, type CommentView } from '../stores/board'
+import { useSyncStore } from '../stores/sync'
+import { useSessionStore } from '../stores/session'
+import { overlayComments } from './overlay'
+
+export interface TodoItem {
+  comment: CommentView
+  status: { key: ReturnType<typeof displayStatus>['key']; label: string }
+}
+
+/** 待处理 first (the longest waiting first), then 已受理 by deadline (so 已超期 lead). */
+export function sortTodo(items: readonly TodoItem[]): TodoItem[] {
+  const rank = (i: TodoItem) => (i.comment.status === 'pending' ? 0 : 1)
+  return [...items].sort(
+    (a, b) =>
+      rank(a) - rank(b) ||
+      (rank(a) === 0
+        ? a.comment.createdAt.localeCompare(b.comment.createdAt)
+        : (a.comment.deadline ?? '').localeCompare(b.comment.deadline ?? '')) ||
+      a.comment.id.localeCompare(b.comment.id),
+  )
+}
+
+/**
+ * The viewer's 待办: read only while `enabled` (members have none), following the database live.
+ * `count` is what needs attention now: 待处理 plus 已超期.
+ */
+export function useBoardTodo(enabled: Ref<boolean>) {
+  const board = useBoardStore()
+  const sync = useSyncStore()
+  const session = useSessionStore()
+  const rows = shallowRef<CommentRow[] | null>(null)
+  let subscription: { unsubscribe(): void } | null = null
+  watch(
+    enabled,
+    (on) => {
+      subscription?.unsubscribe()
+      subscription = null
+      if (!on) return
+      subscription = liveQuery(() => board.loadTodo()).subscribe({
+        next: (value) => (rows.value = value),
+        error: (error: unknown) => console.error('liveQuery', error),
+      })
+    },
+    { immediate: true },
+  )
+  onScopeDispose(() => subscription?.unsubscribe())
+
+  const items = computed<TodoItem[]>(() => {
+    const viewer = board.viewer
+    if (!viewer || rows.value === null) return []
+    const now = new Date(board.now)
+    const overlaid = overlayComments(rows.value, sync.pending, {
+      viewer,
+      viewerName: session.me?.user.name ?? '',
+      topicOf: (id) => board.topicById(id),
+      households: board.households,
+    })
+    const waiting = overlaid.filter((c) => {
+      if (c.status !== 'pending' && c.status !== 'accepted') return false
+      const topic = board.topicById(c.topicId)
+      return topic !== undefined && board.canHandle(topic)
+    })
+    return sortTodo(waiting.map((comment) => ({ comment, status: displayStatus(comment, now) })))
+  })
+  const count = computed(() => items.value.filter((i) => i.status.key === 'pending' || i.status.key === 'overdue').length)
+  return { items, count, loaded: computed(() => rows.value !== null) }
+}
