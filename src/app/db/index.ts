@@ -114,7 +114,8 @@ export class AppDB extends Dexie {
     })
     this.version(5).stores({
       topics: 'id, branchId, createdAt',
-      comments: 'id, topicId, [topicId+createdAt], [topicId+status], authorId, createdAt',
+      // Only what the pages query: every index is written for each of a busy branch's thousands of comments.
+      comments: 'id, [topicId+createdAt], [topicId+status]',
       households: 'id, memberId',
       notices: 'id, createdAt',
       photo_uploads: 'id, userId, createdAt',

@@ -148,8 +148,8 @@ export const useBoardStore = defineStore('board', () => {
   /** Figures for one branch (or the town: null) as this device has them; `month` is YYYY-MM. */
   async function loadStats(branchId: string | null, month?: string): Promise<BoardStats> {
     const allTopics = topics.value.filter((t) => branchId === null || t.branchId === branchId)
-    const ids = allTopics.map((t) => t.id)
-    const comments: CommentRow[] = ids.length === 0 ? [] : await db.comments.where('topicId').anyOf(ids).toArray()
+    const ids = new Set(allTopics.map((t) => t.id))
+    const comments: CommentRow[] = ids.size === 0 ? [] : await db.comments.filter((c) => ids.has(c.topicId)).toArray()
     return boardStats(allTopics, comments, { now: new Date(), ...(month ? { month } : {}) })
   }
 
