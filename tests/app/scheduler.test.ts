@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { SyncScheduler, type SchedulerStatus } from '../../src/app/sync/scheduler'
+import { EVENTS_REOPEN_MS, SyncScheduler, type SchedulerStatus } from '../../src/app/sync/scheduler'
 
 describe('sync scheduler', () => {
   beforeEach(() => vi.useFakeTimers())
@@ -86,5 +86,99 @@ describe('sync scheduler', () => {
     await vi.advanceTimersByTimeAsync(200)
     expect(task).toHaveBeenCalledTimes(2)
     expect(maxRunning).toBe(1)
+  })
+
+  describe('the event stream (pokes)', () => {
+    /** A stand-in for the browser's EventSource: the test decides when it opens, fails or pokes. */
+    class FakeEventSource extends EventTarget {
+      static readonly CONNECTING = 0
+      static readonly OPEN = 1
+      static readonly CLOSED = 2
+      static made: FakeEventSource[] = []
+      readyState = FakeEventSource.CONNECTING
+      constructor(readonly url: string) {
+        super()
+        FakeEventSource.made.push(this)
+      }
+      close() {
+        this.readyState = FakeEventSource.CLOSED
+      }
+      open() {
+        this.readyState = FakeEventSource.OPEN
+        this.dispatchEvent(new Event('open'))
+      }
+      /** `giveUp`: the browser won't reconnect (opened with no network, or an error answer). */
+      fail(giveUp: boolean) {
+        this.readyState = giveUp ? FakeEventSource.CLOSED : FakeEventSource.CONNECTING
+        this.dispatchEvent(new Event('error'))
+      }
+      poke() {
+        this.dispatchEvent(new Event('poke'))
+      }
+    }
+
+    beforeEach(() => {
+      FakeEventSource.made = []
+      vi.stubGlobal('EventSource', FakeEventSource)
+    })
+    afterEach(() => vi.unstubAllGlobals())
+
+    it('syncs on a poke', async () => {
+      const task = vi.fn().mockResolvedValue(undefined)
+      const scheduler = new SyncScheduler(task, () => {}, { intervalMs: 1e9, eventsUrl: '/api/events' })
+      scheduler.start()
+      await vi.advanceTimersByTimeAsync(10)
+      FakeEventSource.made[0]!.open()
+      await vi.advanceTimersByTimeAsync(10)
+      expect(task).toHaveBeenCalledTimes(1)
+      FakeEventSource.made[0]!.poke()
+      await vi.advanceTimersByTimeAsync(10)
+      expect(task).toHaveBeenCalledTimes(2)
+      scheduler.stop()
+    })
+
+    it('opens the stream again when the browser gave it up, and when the network comes back', async () => {
+      const task = vi.fn().mockResolvedValue(undefined)
+      const scheduler = new SyncScheduler(task, () => {}, { intervalMs: 1e9, eventsUrl: '/api/events' })
+      scheduler.start()
+      await vi.advanceTimersByTimeAsync(10)
+      // Opened with no network: the browser closes it for good.
+      FakeEventSource.made[0]!.fail(true)
+      await vi.advanceTimersByTimeAsync(EVENTS_REOPEN_MS)
+      expect(FakeEventSource.made).toHaveLength(2)
+      // And the `online` event makes a new one at once when the one it has is closed.
+      FakeEventSource.made[1]!.fail(true)
+      window.dispatchEvent(new Event('online'))
+      expect(FakeEventSource.made).toHaveLength(3)
+      // Pokes may have been missed while there was no stream: opening it again syncs.
+      const before = task.mock.calls.length
+      FakeEventSource.made[2]!.open()
+      await vi.advanceTimersByTimeAsync(10)
+      expect(task).toHaveBeenCalledTimes(before + 1)
+      FakeEventSource.made[2]!.poke()
+      await vi.advanceTimersByTimeAsync(10)
+      expect(task).toHaveBeenCalledTimes(before + 2)
+      scheduler.stop()
+      await vi.advanceTimersByTimeAsync(EVENTS_REOPEN_MS * 2)
+      expect(FakeEventSource.made).toHaveLength(3)
+    })
+
+    it('syncs when a dropped stream comes back by itself, since pokes were missed meanwhile', async () => {
+      const task = vi.fn().mockResolvedValue(undefined)
+      const scheduler = new SyncScheduler(task, () => {}, { intervalMs: 1e9, eventsUrl: '/api/events' })
+      scheduler.start()
+      const stream = FakeEventSource.made[0]!
+      stream.open()
+      await vi.advanceTimersByTimeAsync(10)
+      expect(task).toHaveBeenCalledTimes(1)
+      stream.fail(false)
+      await vi.advanceTimersByTimeAsync(10)
+      expect(task).toHaveBeenCalledTimes(1)
+      stream.open()
+      await vi.advanceTimersByTimeAsync(10)
+      expect(task).toHaveBeenCalledTimes(2)
+      expect(FakeEventSource.made).toHaveLength(1)
+      scheduler.stop()
+    })
   })
 })

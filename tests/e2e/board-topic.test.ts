@@ -45,6 +45,21 @@ async function scrollToEnd(page: Page): Promise<void> {
   await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight))
 }
 
+const STAT_KEYS = ['comments', 'accepted', 'resolved', 'resolvedWithinDeadline', 'comments-need'] as const
+
+/** The branch's figures on 议事统计 as this phone has them (all months), read in a tab of its own. */
+async function branchStats(page: Page): Promise<Record<(typeof STAT_KEYS)[number], number>> {
+  const tab = await page.context().newPage()
+  try {
+    await tab.goto('/board/stats')
+    await tab.locator('[data-stat="comments"]').waitFor()
+    const entries = await Promise.all(STAT_KEYS.map(async (key) => [key, Number(await tab.locator(`[data-stat="${key}"]`).textContent())] as const))
+    return Object.fromEntries(entries) as Record<(typeof STAT_KEYS)[number], number>
+  } finally {
+    await tab.close()
+  }
+}
+
 describe('a comment on behalf of a household, from an offline phone to 已办结', () => {
   let browser: Browser
   let memberContext: BrowserContext
@@ -53,6 +68,7 @@ describe('a comment on behalf of a household, from an offline phone to 已办结
   let secretary: Page
   let photoDir: string
   let photoPath: string
+  let statsBefore: Awaited<ReturnType<typeof branchStats>>
 
   beforeAll(async () => {
     photoDir = mkdtempSync(join(tmpdir(), 'board-topic-'))
@@ -98,6 +114,7 @@ describe('a comment on behalf of a household, from an offline phone to 已办结
 
   it('the secretary has the topic open, with 修改 and the handling buttons', async () => {
     secretary = await signIn(secretaryContext, '13800000101')
+    statsBefore = await branchStats(secretary)
     await openTopic(secretary)
     expect(await secretary.locator('.topic-edit').getAttribute('href')).toBe('/board/topics/t-hexing-road/edit')
     // The seed's accepted comment is past its deadline: 已超期, in red, and a filter for it.
@@ -252,6 +269,16 @@ describe('a comment on behalf of a household, from an offline phone to 已办结
     expect(await seen.locator('.photo-img').getAttribute('src')).toMatch(/^\/api\/photos\/p-/)
     await settled(secretary)
     await screenshot(secretary, 'board-topic-130-resolved-secretary')
+
+    // 议事统计 counts it: one more 生活需求 comment, accepted, resolved, and within its 3-day deadline.
+    const after = await branchStats(secretary)
+    expect(after).toEqual({
+      comments: statsBefore.comments + 1,
+      accepted: statsBefore.accepted + 1,
+      resolved: statsBefore.resolved + 1,
+      resolvedWithinDeadline: statsBefore.resolvedWithinDeadline + 1,
+      'comments-need': statsBefore['comments-need'] + 1,
+    })
   })
 
   it('the member sees 已办结 and the reply without reloading, and the photo is on the server', async () => {

@@ -24,6 +24,9 @@ async function withSyncLock(task: () => Promise<void>): Promise<void> {
   })
 }
 
+/** How long to wait before opening the event stream again after the browser gave it up. */
+export const EVENTS_REOPEN_MS = 5_000
+
 /**
  * Decides when to sync: at start, on `online`, when the page becomes visible, shortly after a local
  * write, every 30 s while online, when the server pokes, when the service worker's Background Sync fires.
@@ -33,6 +36,8 @@ export class SyncScheduler {
   private timer: ReturnType<typeof setTimeout> | undefined
   private interval: ReturnType<typeof setInterval> | undefined
   private events: EventSource | undefined
+  private reopenTimer: ReturnType<typeof setTimeout> | undefined
+  private streamOpenedBefore = false
   private running = false
   private again = false
   private failures = 0
@@ -115,12 +120,32 @@ export class SyncScheduler {
   }
 
   private openEvents(): void {
-    if (!this.options.eventsUrl || this.events || typeof EventSource === 'undefined') return
-    this.events = new EventSource(this.options.eventsUrl)
-    this.events.addEventListener('poke', () => this.request(0))
+    if (!this.options.eventsUrl || typeof EventSource === 'undefined') return
+    if (this.events && this.events.readyState !== EventSource.CLOSED) return
+    this.events?.close()
+    const events = new EventSource(this.options.eventsUrl)
+    this.events = events
+    events.addEventListener('poke', () => this.request(0))
+    // Pokes sent while there was no stream are lost: a stream that opens again (the browser reconnecting by
+    // itself, or a new one after it gave up) is followed by a sync. The very first needs none: start() asked.
+    events.addEventListener('open', () => {
+      if (this.streamOpenedBefore) this.request(0)
+      this.streamOpenedBefore = true
+    })
+    // A stream opened with no network, or answered with an error, is given up by the browser for good
+    // (CLOSED): without this the device would hear no pokes until a reload and wait for the 30 s timer.
+    events.addEventListener('error', () => {
+      if (events.readyState !== EventSource.CLOSED || this.events !== events) return
+      this.events = undefined
+      clearTimeout(this.reopenTimer)
+      this.reopenTimer = setTimeout(() => {
+        if (navigator.onLine) this.openEvents()
+      }, EVENTS_REOPEN_MS)
+    })
   }
 
   private closeEvents(): void {
+    clearTimeout(this.reopenTimer)
     this.events?.close()
     this.events = undefined
   }
