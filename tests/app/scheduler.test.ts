@@ -95,6 +95,9 @@ describe('sync scheduler', () => {
       static readonly OPEN = 1
       static readonly CLOSED = 2
       static made: FakeEventSource[] = []
+      readonly CONNECTING = 0
+      readonly OPEN = 1
+      readonly CLOSED = 2
       readyState = FakeEventSource.CONNECTING
       constructor(readonly url: string) {
         super()
@@ -127,7 +130,7 @@ describe('sync scheduler', () => {
       const task = vi.fn().mockResolvedValue(undefined)
       const scheduler = new SyncScheduler(task, () => {}, { intervalMs: 1e9, eventsUrl: '/api/events' })
       scheduler.start()
-      await vi.advanceTimersByTimeAsync(10)
+      // The stream opening at start joins the sync start() asked for.
       FakeEventSource.made[0]!.open()
       await vi.advanceTimersByTimeAsync(10)
       expect(task).toHaveBeenCalledTimes(1)
@@ -161,6 +164,24 @@ describe('sync scheduler', () => {
       scheduler.stop()
       await vi.advanceTimersByTimeAsync(EVENTS_REOPEN_MS * 2)
       expect(FakeEventSource.made).toHaveLength(3)
+    })
+
+    it('replaces a stream still waiting to reconnect when the network comes back, and syncs once it opens', async () => {
+      const task = vi.fn().mockResolvedValue(undefined)
+      const scheduler = new SyncScheduler(task, () => {}, { intervalMs: 1e9, eventsUrl: '/api/events' })
+      scheduler.start()
+      await vi.advanceTimersByTimeAsync(10)
+      // Started offline: the browser will retry in a few seconds (CONNECTING), pokes meanwhile would be lost.
+      FakeEventSource.made[0]!.fail(false)
+      window.dispatchEvent(new Event('online'))
+      expect(FakeEventSource.made).toHaveLength(2)
+      expect(FakeEventSource.made[0]!.readyState).toBe(FakeEventSource.CLOSED)
+      await vi.advanceTimersByTimeAsync(10)
+      const before = task.mock.calls.length
+      FakeEventSource.made[1]!.open()
+      await vi.advanceTimersByTimeAsync(10)
+      expect(task).toHaveBeenCalledTimes(before + 1)
+      scheduler.stop()
     })
 
     it('syncs when a dropped stream comes back by itself, since pokes were missed meanwhile', async () => {

@@ -37,7 +37,6 @@ export class SyncScheduler {
   private interval: ReturnType<typeof setInterval> | undefined
   private events: EventSource | undefined
   private reopenTimer: ReturnType<typeof setTimeout> | undefined
-  private streamOpenedBefore = false
   private running = false
   private again = false
   private failures = 0
@@ -58,6 +57,8 @@ export class SyncScheduler {
       this.cleanups.push(() => target.removeEventListener(type, handler))
     }
     listen(window, 'online', () => {
+      // A stream still waiting out the browser's retry delay would miss the pokes of the next seconds.
+      if (this.events && this.events.readyState === this.events.CONNECTING) this.closeEvents()
       this.openEvents()
       this.request(0)
     })
@@ -121,21 +122,18 @@ export class SyncScheduler {
 
   private openEvents(): void {
     if (!this.options.eventsUrl || typeof EventSource === 'undefined') return
-    if (this.events && this.events.readyState !== EventSource.CLOSED) return
+    if (this.events && this.events.readyState !== this.events.CLOSED) return
     this.events?.close()
     const events = new EventSource(this.options.eventsUrl)
     this.events = events
     events.addEventListener('poke', () => this.request(0))
-    // Pokes sent while there was no stream are lost: a stream that opens again (the browser reconnecting by
-    // itself, or a new one after it gave up) is followed by a sync. The very first needs none: start() asked.
-    events.addEventListener('open', () => {
-      if (this.streamOpenedBefore) this.request(0)
-      this.streamOpenedBefore = true
-    })
+    // Pokes sent while there was no stream are lost, so every opening (the first, the browser reconnecting
+    // by itself, a new stream after it gave up) is followed by a sync. At start it joins start()'s own.
+    events.addEventListener('open', () => this.request(0))
     // A stream opened with no network, or answered with an error, is given up by the browser for good
     // (CLOSED): without this the device would hear no pokes until a reload and wait for the 30 s timer.
     events.addEventListener('error', () => {
-      if (events.readyState !== EventSource.CLOSED || this.events !== events) return
+      if (events.readyState !== events.CLOSED || this.events !== events) return
       this.events = undefined
       clearTimeout(this.reopenTimer)
       this.reopenTimer = setTimeout(() => {
