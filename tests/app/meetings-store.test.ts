@@ -320,6 +320,9 @@ describe('meetings store', () => {
       await db.rejected.put({ ...row!, code: 'token_forged', message: '签到码无效', rejectedAt: new Date(NOW).toISOString() })
       await waitFor(() => expect(meetings.checkinState(mutationId, 'today')).toEqual({ state: 'rejected', message: '签到码无效' }))
       await waitFor(() => expect(meetings.statusOf('today')?.label).toBe('未签到'))
+      // Refused: the member may scan the right code now.
+      const retry = await meetings.checkInFromScan(await checkinToken(key, 'today', NOW))
+      expect(retry.ok).toBe(true)
     })
   })
 })

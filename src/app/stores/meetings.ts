@@ -129,8 +129,16 @@ export const useMeetingsStore = defineStore('meetings', () => {
     return { meetings, ...attendanceRates({ meetings, attendance: attendanceRows.value, leaves: leaveRows.value, awayIds }) }
   }
 
-  // Two frames of the same code decoded a moment apart must not make two check-ins.
-  const inFlight = new Set<string>()
+  // Two frames of the same code decoded a moment apart must not make two check-ins. The outbox reaches the
+  // overlay through a live query a moment after the write, so the meeting stays here until the server
+  // refuses its check-in (then a new scan may try again). '' marks one still being written.
+  const queued = new Map<string, string>()
+  watch(
+    () => sync.rejected,
+    (rows) => {
+      for (const [meetingId, mutationId] of queued) if (rows.some((r) => r.id === mutationId)) queued.delete(meetingId)
+    },
+  )
 
   /**
    * The one way a scanned text becomes a check-in, whether it came from the camera or a picture: checked
@@ -148,13 +156,15 @@ export const useMeetingsStore = defineStore('meetings', () => {
     })
     if (!verdict.ok) return verdict
     const meetingId = verdict.meeting.id
-    if (inFlight.has(meetingId)) return { ok: false, message: '您已经签到过了' }
-    inFlight.add(meetingId)
+    if (queued.has(meetingId)) return { ok: false, message: '您已经签到过了' }
+    queued.set(meetingId, '')
     try {
       const mutationId = await sync.enqueue('meeting.checkin', { meetingId, token: verdict.token, scannedAt: new Date().toISOString() })
+      queued.set(meetingId, mutationId)
       return { ok: true, meetingId, mutationId }
-    } finally {
-      inFlight.delete(meetingId)
+    } catch (error) {
+      queued.delete(meetingId)
+      throw error
     }
   }
 
