@@ -21,7 +21,12 @@ async function openRoom(page: Page, meetingId: string, title: string) {
   await expect
     .poll(async () => {
       await page.goto(`/meetings/${meetingId}/room`)
-      return page.getByRole('heading', { name: title }).isVisible({ timeout: 2_000 }).catch(() => false)
+      // isVisible() doesn't wait: give the page time to sync before reloading it (a reload interrupts the sync).
+      return page
+        .getByRole('heading', { name: title })
+        .waitFor({ state: 'visible', timeout: 8_000 })
+        .then(() => true)
+        .catch(() => false)
     }, { timeout: 60_000 })
     .toBe(true)
 }
