@@ -18,9 +18,9 @@ import type { Viewer } from '../../src/domain/sync'
 import type { Me } from '../../src/domain/users'
 import { demoMe, freshDB } from './helpers'
 
-const MEMBER = 'u-13800000010'
-const OTHER = 'u-13800000009'
-const SECRETARY = 'u-13800000101'
+const MEMBER = 'u-2sxm9c477t5z'
+const OTHER = 'u-u8qzcrmkzu7p'
+const SECRETARY = 'u-d2h5f8be4qmj'
 const BRANCH = 'b-hexing'
 const NOW = Date.parse('2026-03-10T09:00:00+08:00')
 const MIN = 60_000

@@ -14,7 +14,7 @@ import type { CommentRow, TopicRow } from '../../src/domain/board'
 import type { Me } from '../../src/domain/users'
 import { demoMe, freshDB } from './helpers'
 
-const SECRETARY = 'u-13800000101'
+const SECRETARY = 'u-d2h5f8be4qmj'
 const NOW = Date.parse('2026-03-10T09:00:00+08:00')
 const at = (minutes: number) => new Date(NOW + minutes * 60_000).toISOString()
 const unreachable: SyncTransport = {
@@ -22,7 +22,7 @@ const unreachable: SyncTransport = {
   pull: () => Promise.reject(new TypeError('Failed to fetch')),
 }
 const secretaryMe: Me = { ...demoMe, user: { ...demoMe.user, id: SECRETARY, phone: '13800000101', name: '张志强', role: 'secretary' } }
-const memberMe: Me = { ...demoMe, user: { ...demoMe.user, id: 'u-13800000009', phone: '13800000009', name: '冯玉兰' } }
+const memberMe: Me = { ...demoMe, user: { ...demoMe.user, id: 'u-u8qzcrmkzu7p', phone: '13800000009', name: '冯玉兰' } }
 
 const topic = (id: string, branchId: string | null): TopicRow => ({
   id,
@@ -40,7 +40,7 @@ const comment = (id: string, topicId: string, over: Partial<CommentRow> = {}): C
   id,
   topicId,
   branchId: topicId === 't-town' ? null : topicId === 't-other' ? 'b-jinjiwo' : 'b-hexing',
-  authorId: 'u-13800000009',
+  authorId: 'u-u8qzcrmkzu7p',
   authorName: '冯玉兰',
   authorBranchId: 'b-hexing',
   text: `留言 ${id}`,

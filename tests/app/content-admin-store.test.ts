@@ -13,7 +13,7 @@ import { dayInShanghai } from '../../src/domain/points'
 import { addDays, type Exam } from '../../src/domain/quiz'
 import { freshDB } from './helpers'
 
-const ADMIN_ID = 'u-13800000901'
+const ADMIN_ID = 'u-jjv8xvrq2yab'
 
 let server: TestServer
 let adminCookie: string
@@ -118,7 +118,7 @@ describe('content admin store', () => {
   })
 
   it('shows a saved material as 待同步 until pushed, reloads the list after the push, and a withdrawal reaches members’ devices', async () => {
-    const member = await device(() => server.app, DEMO.member, 'u-13800000001')
+    const member = await device(() => server.app, DEMO.member, 'u-66hr2jf7sv8n')
     await member.engine.sync()
     const store = useContentAdminStore()
     const sync = useSyncStore()
@@ -212,7 +212,7 @@ describe('content admin store', () => {
     await sync.syncNow()
     await vi.waitFor(() => expect(store.find.exam(exam.id)).toMatchObject({ pending: false, status: 'published' }))
 
-    const member = await device(() => server.app, DEMO.member, 'u-13800000001')
+    const member = await device(() => server.app, DEMO.member, 'u-66hr2jf7sv8n')
     await member.engine.enqueue('quiz.submit', { quizId: `exam:${exam.id}`, answers: { 'q-001': [0], 'q-002': [1] }, submittedAt: new Date().toISOString() })
     expect((await member.engine.sync()).applied).toBe(1)
     await member.close()

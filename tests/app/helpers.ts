@@ -5,7 +5,7 @@ import { setAppDB } from '../../src/app/db/instance'
 
 export const demoMe: Me = {
   user: {
-    id: 'u-13800000001',
+    id: 'u-66hr2jf7sv8n',
     phone: '13800000001',
     name: '王建国',
     role: 'member',

@@ -14,7 +14,7 @@ import { effectScope } from 'vue'
 import type { LedgerRow } from '../../src/domain/points'
 import { freshDB } from './helpers'
 
-const MEMBER = 'u-13800000001'
+const MEMBER = 'u-66hr2jf7sv8n'
 const unreachable: SyncTransport = {
   push: () => Promise.reject(new TypeError('Failed to fetch')),
   pull: () => Promise.reject(new TypeError('Failed to fetch')),

@@ -1,3 +1,4 @@
+import { demoUserId } from '../demo-users'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { useMeetingsStore } from '../../src/app/stores/meetings'
@@ -12,8 +13,8 @@ import { checkinToken, newMeetingKey, SLOT_MS } from '../../src/domain/checkin'
 import { META_KEYS } from '../../src/app/constants'
 import { demoMe, freshDB } from './helpers'
 
-const MEMBER = 'u-13800000001'
-const SECRETARY = 'u-13800000101'
+const MEMBER = 'u-66hr2jf7sv8n'
+const SECRETARY = 'u-d2h5f8be4qmj'
 const BRANCH = 'b-hexing'
 const MIN = 60_000
 /** A device that never reaches the server: everything stays in the outbox. */
@@ -26,7 +27,7 @@ const NOW = Date.parse('2026-03-10T09:00:00+08:00')
 const at = (minutesFromNow: number) => new Date(NOW + minutesFromNow * MIN).toISOString()
 
 const ROSTER: MemberRow[] = Array.from({ length: 11 }, (_, i) => ({
-  id: i === 0 ? SECRETARY : `u-138000000${String(i).padStart(2, '0')}`,
+  id: i === 0 ? SECRETARY : demoUserId(`138000000${String(i).padStart(2, '0')}`),
   name: `党员${i}`,
   role: i === 0 ? 'secretary' : 'member',
   branchId: BRANCH,

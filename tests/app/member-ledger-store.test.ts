@@ -9,8 +9,8 @@ import { correctable, correctionProblem, LEDGER_OFFLINE_MESSAGE, useMemberLedger
 import type { AppDB } from '../../src/app/db'
 import { freshDB } from './helpers'
 
-const ADMIN_ID = 'u-13800000901'
-const MEMBER = 'u-13800000040'
+const ADMIN_ID = 'u-jjv8xvrq2yab'
+const MEMBER = 'u-s556sgtjww6k'
 
 let server: TestServer
 let adminCookie: string

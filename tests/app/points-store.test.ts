@@ -9,7 +9,7 @@ import type { LedgerRow, RuleRow } from '../../src/domain/points'
 import type { Material } from '../../src/domain/study'
 import { freshDB } from './helpers'
 
-const MEMBER = 'u-13800000001'
+const MEMBER = 'u-66hr2jf7sv8n'
 const unreachable: SyncTransport = {
   push: () => Promise.reject(new TypeError('Failed to fetch')),
   pull: () => Promise.reject(new TypeError('Failed to fetch')),

@@ -7,7 +7,7 @@ import type { AppDB } from '../../src/app/db'
 import { dailyQuizQuestionIds, weeklyQuizQuestionIds, type ExamRow, type QuizQuestionRow, type QuizResultRow } from '../../src/domain/quiz'
 import { freshDB } from './helpers'
 
-const MEMBER = 'u-13800000001'
+const MEMBER = 'u-66hr2jf7sv8n'
 /** A device that never reaches the server: everything stays in the outbox. */
 const unreachable: SyncTransport = {
   push: () => Promise.reject(new TypeError('Failed to fetch')),

@@ -41,12 +41,12 @@ import type { Viewer } from '../../src/domain/sync'
 import { parseWith } from '../../src/domain/validation'
 
 const town = 't-tianlong'
-const member: Viewer = { id: 'u-13800000001', role: 'member', branchId: 'b-hexing', townId: town }
-const neighbour: Viewer = { id: 'u-13800000002', role: 'member', branchId: 'b-hexing', townId: town }
+const member: Viewer = { id: 'u-66hr2jf7sv8n', role: 'member', branchId: 'b-hexing', townId: town }
+const neighbour: Viewer = { id: 'u-v3dbuda5vaig', role: 'member', branchId: 'b-hexing', townId: town }
 const stranger: Viewer = { id: 'u-13800000050', role: 'member', branchId: 'b-jinjiwo', townId: town }
-const secretary: Viewer = { id: 'u-13800000101', role: 'secretary', branchId: 'b-hexing', townId: town }
-const otherSecretary: Viewer = { id: 'u-13800000102', role: 'secretary', branchId: 'b-jinjiwo', townId: town }
-const admin: Viewer = { id: 'u-13800000901', role: 'admin', branchId: null, townId: town }
+const secretary: Viewer = { id: 'u-d2h5f8be4qmj', role: 'secretary', branchId: 'b-hexing', townId: town }
+const otherSecretary: Viewer = { id: 'u-6hufpjsd62d9', role: 'secretary', branchId: 'b-jinjiwo', townId: town }
+const admin: Viewer = { id: 'u-jjv8xvrq2yab', role: 'admin', branchId: null, townId: town }
 
 /** 2026-11-28 10:00 Beijing time. */
 const NOW = new Date('2026-11-28T02:00:00.000Z')
@@ -273,8 +273,8 @@ describe('the status machine', () => {
   })
 
   it('accepts with a chosen deadline and handler', () => {
-    const result = act(comment('pending'), { type: 'accept', days: 3, handlerId: 'u-13800000003' })
-    expect(result).toMatchObject({ ok: true, comment: { status: 'accepted', deadline: '2026-12-01T15:59:59.999Z', handlerId: 'u-13800000003' } })
+    const result = act(comment('pending'), { type: 'accept', days: 3, handlerId: 'u-tzp3tuuzx4zh' })
+    expect(result).toMatchObject({ ok: true, comment: { status: 'accepted', deadline: '2026-12-01T15:59:59.999Z', handlerId: 'u-tzp3tuuzx4zh' } })
   })
 
   it('resolves an accepted comment with a reply', () => {

@@ -20,7 +20,7 @@ describe('the town committee adjusts a member’s points', () => {
     await page.goto('/login')
     await loginAs(page, '13800000901')
     await page.locator('.van-grid-item').getByText('全镇党员', { exact: true }).click()
-    const cell = page.locator('[data-member="u-13800000021"]')
+    const cell = page.locator('[data-member="u-68c42ggnbbhj"]')
     await cell.waitFor()
     const name = (await cell.locator('.member-name').textContent())!.trim()
     await cell.click()

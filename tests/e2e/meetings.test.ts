@@ -4,7 +4,7 @@ import QRCode from 'qrcode'
 import { launchChromium, loginAs, phoneContext, screenshot } from './browser'
 
 const baseUrl = inject('baseUrl')
-const MEMBER_ID = 'u-13800000005'
+const MEMBER_ID = 'u-2vdqevmh7a2b'
 const TITLE = `扫码签到演练 ${Date.now().toString(36)}`
 const BACKFILLED = `补录支部党员大会 ${Date.now().toString(36)}`
 
@@ -174,7 +174,7 @@ describe('checking in to a meeting with no signal on either phone', () => {
     await screenshot(secretary, '89-meeting-proxy-form')
     await secretary.getByRole('button', { name: '为郑永福代签' }).click()
     await secretary.getByRole('button', { name: '确认代签' }).click()
-    await secretary.locator('[data-group="proxy"] [data-attendee="u-13800000007"]').waitFor()
+    await secretary.locator('[data-group="proxy"] [data-attendee="u-2473sdhsfeka"]').waitFor()
     await expect.poll(() => secretary.locator('[data-group="proxy"] .attendee-outcome').textContent(), { timeout: 20_000 }).toBe('代签')
 
     await secretary.getByText('记录并结束').click()
@@ -187,8 +187,8 @@ describe('checking in to a meeting with no signal on either phone', () => {
     await secretary.getByRole('button', { name: '保存记录并结束会议' }).click()
     await secretary.getByRole('button', { name: '确定结束' }).click()
     await secretary.getByText('讨论村道修缮方案，形成一致意见。').waitFor()
-    await expect.poll(() => secretary.locator('[data-attendee="u-13800000007"] .attendee-outcome').textContent(), { timeout: 20_000 }).toBe('按时参会')
-    expect(await secretary.locator('[data-attendee="u-13800000005"] .attendee-outcome').textContent()).toBe('缺席')
+    await expect.poll(() => secretary.locator('[data-attendee="u-2473sdhsfeka"] .attendee-outcome').textContent(), { timeout: 20_000 }).toBe('按时参会')
+    expect(await secretary.locator('[data-attendee="u-2vdqevmh7a2b"] .attendee-outcome').textContent()).toBe('缺席')
     await secretary.locator('.detail-tags').getByText('已结束').waitFor()
     await secretary.locator('.detail-tags').getByText('待同步').waitFor({ state: 'detached', timeout: 20_000 })
     expect(await secretary.locator('.detail-tags').textContent()).not.toContain('进行中')

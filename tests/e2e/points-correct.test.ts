@@ -4,7 +4,7 @@ import { launchChromium, loginAs, phoneContext, screenshot } from './browser'
 import type { RankingReply } from '../../src/domain/points'
 
 const baseUrl = inject('baseUrl')
-const MEMBER = 'u-13800000031'
+const MEMBER = 'u-r7dsaezypwcy'
 const ADJUST_REASON = '误记：参加了东亭村环境整治'
 const CORRECT_REASON = '经核实当天未参加，撤销加分'
 

@@ -63,7 +63,7 @@ describe('remote attendance confirmed by fingerprint or face', () => {
       memberIds: [],
       remoteAllowed: true,
       // 王建国 is at home in the demo data; the secretary allows him to attend remotely.
-      remoteMemberIds: ['u-13800000001'],
+      remoteMemberIds: ['u-66hr2jf7sv8n'],
       videoUrl: 'https://meeting.example.cn/room/123',
       materialIds: [],
       backfillReason: null,
@@ -107,6 +107,6 @@ describe('remote attendance confirmed by fingerprint or face', () => {
     await screenshot(member, '51-remote-room')
 
     const attendance = await (await member.request.get(`/api/sync/pull?clientId=c_e2e_remote_check`)).json() as { changes: { table: string; id: string; row?: { mode?: string } }[] }
-    expect(attendance.changes.filter((c) => c.table === 'attendance' && c.id === `${meetingId}:u-13800000001`).map((c) => c.row?.mode)).toEqual(['remote'])
+    expect(attendance.changes.filter((c) => c.table === 'attendance' && c.id === `${meetingId}:u-66hr2jf7sv8n`).map((c) => c.row?.mode)).toEqual(['remote'])
   }, 120_000)
 })

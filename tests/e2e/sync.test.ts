@@ -27,9 +27,9 @@ describe('a status change made offline reaches the secretary', () => {
     await secretary.goto('/login')
     await loginAs(secretary, '13800000101')
     await secretary.locator('.van-grid-item').getByText('支部党员', { exact: true }).click()
-    await secretary.locator('[data-member="u-13800000001"]').waitFor()
-    expect(await statusOf(secretary, 'u-13800000001')).toContain('在家')
-    expect(await statusOf(secretary, 'u-13800000002')).toContain('外出务工 · 杭州')
+    await secretary.locator('[data-member="u-66hr2jf7sv8n"]').waitFor()
+    expect(await statusOf(secretary, 'u-66hr2jf7sv8n')).toContain('在家')
+    expect(await statusOf(secretary, 'u-v3dbuda5vaig')).toContain('外出务工 · 杭州')
     await screenshot(secretary, '10-secretary-roster')
   })
 
@@ -62,7 +62,7 @@ describe('a status change made offline reaches the secretary', () => {
     await screenshot(member, '13-sync-page-waiting')
 
     // The secretary has not seen it yet.
-    expect(await statusOf(secretary, 'u-13800000001')).toContain('在家')
+    expect(await statusOf(secretary, 'u-66hr2jf7sv8n')).toContain('在家')
 
     await memberContext.setOffline(false)
     await member.getByText('所有更改都已同步').waitFor({ timeout: 20_000 })
@@ -71,7 +71,7 @@ describe('a status change made offline reaches the secretary', () => {
     await screenshot(member, '14-synced')
 
     // No reload on the secretary's side: the server's poke makes it pull.
-    await expect.poll(() => statusOf(secretary, 'u-13800000001'), { timeout: 15_000 }).toContain('外出务工 · 杭州')
+    await expect.poll(() => statusOf(secretary, 'u-66hr2jf7sv8n'), { timeout: 15_000 }).toContain('外出务工 · 杭州')
     await screenshot(secretary, '15-secretary-sees-change')
   })
 })

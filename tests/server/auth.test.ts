@@ -92,7 +92,7 @@ describe.each(databases)('accounts on %s', (kind) => {
       const now = new Date('2026-01-01T00:00:00Z')
       const result = await auth.login('13800000007', DEMO.password, '127.0.0.9', now)
       if (!result.ok) throw new Error('login failed')
-      expect(await auth.sessionUser(result.token, new Date('2026-03-01T00:00:00Z'))).toMatchObject({ id: 'u-13800000007' })
+      expect(await auth.sessionUser(result.token, new Date('2026-03-01T00:00:00Z'))).toMatchObject({ id: 'u-2473sdhsfeka' })
       expect(await auth.sessionUser(result.token, new Date('2026-04-02T00:00:00Z'))).toBeUndefined()
     } finally {
       await db.destroy()

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { demoUserId } from '../demo-users'
 import { DEMO, databases, login, startServer, type TestServer } from './helpers'
 import { clientId, mutation, pullAll, push } from './sync-helpers'
 import type { CommentDraft, CommentRow, HouseholdRow, NoticeRow, TopicRow } from '../../src/domain/board'
@@ -10,7 +11,7 @@ const codes = (results: MutationResult[]) => results.map((r) => (r.status === 'r
 
 // 合兴村 (b-hexing): secretary 张志强 (…101); 许光荣 (…010) looks after ten households h-13800000010-01…10.
 const AUTHOR = '13800000010'
-const AUTHOR_ID = 'u-13800000010'
+const AUTHOR_ID = 'u-2sxm9c477t5z'
 const HOUSEHOLD = 'h-13800000010-03'
 const OTHER_HEXING_MEMBER = '13800000009'
 const OTHER_BRANCH_MEMBER = '13800000011'
@@ -134,8 +135,8 @@ describe.each(databases)('朋友圈 board on %s', (kind) => {
 // ---------------------------------------------------------------------------------------------------------
 // The rules, one by one, on a server of their own (so the rate limits count only what these tests post).
 
-const SECRETARY_ID = 'u-13800000101'
-const ADMIN_ID = 'u-13800000901'
+const SECRETARY_ID = 'u-d2h5f8be4qmj'
+const ADMIN_ID = 'u-jjv8xvrq2yab'
 const JINJIWO_SECRETARY = '13800000102'
 const HEXING_MEMBER_1 = '13800000001'
 const HEXING_CENTER_2 = '13800000003'
@@ -331,11 +332,11 @@ describe.each(databases)('朋友圈 board rules on %s', (kind) => {
 
     it('names a handler from the branch only', async () => {
       const id = await post(AUTHOR)
-      expect(await act(DEMO.secretary, id, { type: 'accept', handlerId: 'u-13800000011' })).toBe('invalid_args')
+      expect(await act(DEMO.secretary, id, { type: 'accept', handlerId: 'u-g58cv523zthc' })).toBe('invalid_args')
       expect(await act(DEMO.secretary, id, { type: 'accept', handlerId: 'u-nobody' })).toBe('invalid_args')
       expect(await statusOf(id)).toBe('pending')
-      expect(await act(DEMO.secretary, id, { type: 'accept', handlerId: 'u-13800000009' })).toBe('applied')
-      expect((await view(DEMO.secretary)).comment(id)).toMatchObject({ status: 'accepted', handlerId: 'u-13800000009' })
+      expect(await act(DEMO.secretary, id, { type: 'accept', handlerId: 'u-u8qzcrmkzu7p' })).toBe('applied')
+      expect((await view(DEMO.secretary)).comment(id)).toMatchObject({ status: 'accepted', handlerId: 'u-u8qzcrmkzu7p' })
     })
   })
 
@@ -370,10 +371,10 @@ describe.each(databases)('朋友圈 board rules on %s', (kind) => {
       expect(await like(OTHER_HEXING_MEMBER, true)).toBe('applied')
       expect(await like(OTHER_HEXING_MEMBER, true)).toBe('applied')
       expect(await like(HEXING_MEMBER_1, true)).toBe('applied')
-      expect((await view(AUTHOR)).comment(id)?.likedBy).toEqual(['u-13800000009', 'u-13800000001'])
+      expect((await view(AUTHOR)).comment(id)?.likedBy).toEqual(['u-u8qzcrmkzu7p', 'u-66hr2jf7sv8n'])
       expect(await like(OTHER_HEXING_MEMBER, false)).toBe('applied')
       expect(await like(OTHER_HEXING_MEMBER, false)).toBe('applied')
-      expect((await view(AUTHOR)).comment(id)?.likedBy).toEqual(['u-13800000001'])
+      expect((await view(AUTHOR)).comment(id)?.likedBy).toEqual(['u-66hr2jf7sv8n'])
       // Another branch can't like a comment it can't see.
       expect(await like(OTHER_BRANCH_MEMBER, true)).toBe('forbidden')
       // A like is no status change: the author gets no notice.
@@ -530,7 +531,7 @@ describe.each(databases)('朋友圈 board rules on %s', (kind) => {
     })
 
     it('caps what arrives in 24 hours, whatever the device clock says', async () => {
-      const memberId = `u-${ARRIVALS_MEMBER}`
+      const memberId = demoUserId(ARRIVALS_MEMBER)
       const old = new Date(Date.now() - 40 * DAY_MS).toISOString()
       const received = new Date(Date.now() - 3600_000).toISOString()
       // 99 comments arrived in the last hour, claiming to be written long ago.
@@ -591,7 +592,7 @@ describe.each(databases)('朋友圈 board rules on %s', (kind) => {
       const adopted = (await view(HEXING_CENTER_2)).points.filter((p) => p.ruleCode === 'board-adopted')
       expect(adopted).toEqual([expect.objectContaining({ sourceId: `board:${suggestion}`, points: 2 })])
       const ledger = await server.withDb((db) => db.selectFrom('points_ledger').select(['source_id', 'member_id']).where('rule_code', '=', 'board-adopted').execute())
-      expect(ledger.filter((e) => e.source_id === `board:${suggestion}`)).toEqual([{ source_id: `board:${suggestion}`, member_id: 'u-13800000003' }])
+      expect(ledger.filter((e) => e.source_id === `board:${suggestion}`)).toEqual([{ source_id: `board:${suggestion}`, member_id: 'u-tzp3tuuzx4zh' }])
       expect(ledger.filter((e) => e.source_id === `board:${need}` || e.source_id === `board:${rejected}`)).toEqual([])
       // The secretary who resolved it earns nothing from it.
       expect(ledger.filter((e) => e.member_id === SECRETARY_ID)).toEqual([])

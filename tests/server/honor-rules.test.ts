@@ -79,7 +79,7 @@ describe.each(databases)('rule revisions and the 红黄榜 on %s', (kind) => {
 
     it('lets a revision from today apply to today’s points', async () => {
       expect(codes(await adminPush(revise('volunteer', today, { points: 2 })))).toEqual(['applied'])
-      expect(codes(await adminPush(adjust('u-13800000011', 'volunteer', 3)))).toEqual(['applied'])
+      expect(codes(await adminPush(adjust('u-g58cv523zthc', 'volunteer', 3)))).toEqual(['applied'])
       const ledger = [...(await pulled('13800000011')).entries()].filter(([key]) => key.startsWith('points/')).map(([, row]) => row as LedgerRow)
       // A manual rule takes the admin's amount; the entry records the version in force today.
       expect(ledger.map((e) => [e.ruleCode, e.ruleVersion, e.points])).toEqual([['volunteer', 2, 3]])
@@ -101,16 +101,16 @@ describe.each(databases)('rule revisions and the 红黄榜 on %s', (kind) => {
       // 李俊杰 (…002): 5 volunteer points but a violation. 赵德明 (…003): 8 volunteer points.
       // 钱淑珍 (…004): a violation that was corrected, and 1 volunteer point. 孙长林 (…005): an unexcused absence.
       const setup = await adminPush(
-        adjust('u-13800000002', 'volunteer', 5),
-        adjust('u-13800000002', 'violation', 2),
-        adjust('u-13800000003', 'volunteer', 8),
-        adjust('u-13800000004', 'volunteer', 1),
-        adjust('u-13800000004', 'violation', 2),
-        adjust('u-13800000005', 'volunteer', 4),
+        adjust('u-v3dbuda5vaig', 'volunteer', 5),
+        adjust('u-v3dbuda5vaig', 'violation', 2),
+        adjust('u-tzp3tuuzx4zh', 'volunteer', 8),
+        adjust('u-qcp2z3k59f5t', 'volunteer', 1),
+        adjust('u-qcp2z3k59f5t', 'violation', 2),
+        adjust('u-2vdqevmh7a2b', 'volunteer', 4),
       )
       expect(codes(setup)).toEqual(Array(6).fill('applied'))
       const violation = (await server.withDb((db) =>
-        db.selectFrom('points_ledger').select('id').where('member_id', '=', 'u-13800000004').where('rule_code', '=', 'violation').executeTakeFirstOrThrow(),
+        db.selectFrom('points_ledger').select('id').where('member_id', '=', 'u-qcp2z3k59f5t').where('rule_code', '=', 'violation').executeTakeFirstOrThrow(),
       )).id
       expect(codes(await adminPush(mutation('points.correct', { entryId: violation, reason: '核实后不属实，撤销扣分' })))).toEqual(['applied'])
       // No meeting mutation exists yet: the absence goes straight into the ledger, as a meeting would record it.
@@ -118,9 +118,9 @@ describe.each(databases)('rule revisions and the 红黄榜 on %s', (kind) => {
         const now = new Date().toISOString()
         await db
           .insertInto('points_ledger')
-          .values({ id: 'meeting-absent:test', member_id: 'u-13800000005', rule_code: 'meeting-absent', rule_version: 1, source_id: 'test', day: today, points: -3, reason: null, created_by: null, created_at: now })
+          .values({ id: 'meeting-absent:test', member_id: 'u-2vdqevmh7a2b', rule_code: 'meeting-absent', rule_version: 1, source_id: 'test', day: today, points: -3, reason: null, created_by: null, created_at: now })
           .execute()
-        for (const period of [month, today.slice(0, 4)]) await db.updateTable('points_totals').set((eb) => ({ points: eb('points', '-', 3) })).where('member_id', '=', 'u-13800000005').where('period', '=', period).execute()
+        for (const period of [month, today.slice(0, 4)]) await db.updateTable('points_totals').set((eb) => ({ points: eb('points', '-', 3) })).where('member_id', '=', 'u-2vdqevmh7a2b').where('period', '=', period).execute()
       })
 
       expect(codes(await adminPush(mutation('honor.publish', { month, threshold: 0, redPerBranch: 2 })))).toEqual(['applied'])
@@ -139,10 +139,10 @@ describe.each(databases)('rule revisions and the 红黄榜 on %s', (kind) => {
       expect(list).toMatchObject({ id: month, month, threshold: 0, publishedAt: expect.any(String) })
       const hexing = '合兴村党支部'
       expect(list.red.filter((r) => r.branchName === hexing)).toEqual([
-        { name: await nameOf('u-13800000003'), branchName: hexing, points: 8 },
-        { name: await nameOf('u-13800000004'), branchName: hexing, points: 1 },
+        { name: await nameOf('u-tzp3tuuzx4zh'), branchName: hexing, points: 8 },
+        { name: await nameOf('u-qcp2z3k59f5t'), branchName: hexing, points: 1 },
       ])
-      expect(list.yellow.map((y) => y.name).sort()).toEqual([await nameOf('u-13800000002'), await nameOf('u-13800000005')].sort())
+      expect(list.yellow.map((y) => y.name).sort()).toEqual([await nameOf('u-v3dbuda5vaig'), await nameOf('u-2vdqevmh7a2b')].sort())
       expect(list.yellow.every((y) => Object.keys(y).sort().join() === 'branchName,name')).toBe(true)
       const json = JSON.stringify(list)
       expect(json).not.toMatch(/u-/)
@@ -150,7 +150,7 @@ describe.each(databases)('rule revisions and the 红黄榜 on %s', (kind) => {
       expect(json).not.toMatch(/violation|absence|low_points/)
 
       const stored = await server.withDb((db) => db.selectFrom('honor_lists').selectAll().execute())
-      expect(stored).toEqual([expect.objectContaining({ month, threshold: 0, red_per_branch: 2, published_by: 'u-13800000901' })])
+      expect(stored).toEqual([expect.objectContaining({ month, threshold: 0, red_per_branch: 2, published_by: 'u-jjv8xvrq2yab' })])
     })
 
     it('shows one member’s reasons to that member only', async () => {

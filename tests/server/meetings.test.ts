@@ -1,3 +1,4 @@
+import { demoPhoneOf } from '../demo-users'
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO, databases, login, startServer, type TestServer } from './helpers'
@@ -27,11 +28,10 @@ const iso = (ms: number) => new Date(ms).toISOString()
 const codes = (results: MutationResult[]) => results.map((r) => (r.status === 'rejected' ? r.code : r.status))
 
 // 合兴村 (b-hexing): secretary 张志强 (…101); members 王建国 (…001), 李俊杰 (…002, away), 赵德明 (…003) and so on.
-const SECRETARY_ID = 'u-13800000101'
+const SECRETARY_ID = 'u-d2h5f8be4qmj'
 const OTHER_SECRETARY = '13800000102' // 金鸡窝村
 const OTHER_BRANCH_MEMBER = '13800000011' // 金鸡窝村
-const HEXING_MEMBERS = ['u-13800000001', 'u-13800000002', 'u-13800000003', 'u-13800000004', 'u-13800000005', 'u-13800000006', 'u-13800000007', 'u-13800000008', 'u-13800000009', 'u-13800000010']
-const phoneOf = (id: string) => id.slice(2)
+const HEXING_MEMBERS = ['u-66hr2jf7sv8n', 'u-v3dbuda5vaig', 'u-tzp3tuuzx4zh', 'u-qcp2z3k59f5t', 'u-2vdqevmh7a2b', 'u-7d8qf7t7kckd', 'u-2473sdhsfeka', 'u-an3shgwtgxib', 'u-u8qzcrmkzu7p', 'u-2sxm9c477t5z']
 
 /** A branch meeting of 合兴村 starting `startIn` from now, one hour long. */
 function draft(startIn: number, over: Partial<MeetingDraft> = {}): MeetingDraft {
@@ -71,7 +71,7 @@ describe.each(databases)('三会一课 on %s', (kind) => {
     send(phone, mutation('meeting.checkin', { meetingId, token, scannedAt: iso(scannedAt) }))
   const stored = (table: 'attendance' | 'leaves', id: string) => server.withDb((db) => db.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst())
   const meetingPoints = async (memberId: string, meetingId: string) =>
-    [...(await rowsOf(phoneOf(memberId))).entries()]
+    [...(await rowsOf(demoPhoneOf(memberId))).entries()]
       .filter(([key]) => key.startsWith('points/'))
       .map(([, row]) => row as LedgerRow)
       .filter((p) => p.sourceId.includes(meetingId))
@@ -118,13 +118,13 @@ describe.each(databases)('三会一课 on %s', (kind) => {
       expect(record.find((a) => a.mode === 'proxy')).toMatchObject({ proxyBy: SECRETARY_ID, note: expect.stringMatching(/.{2,}/) })
       expect(record.filter((a) => a.mode === 'remote').every((a) => a.remoteSeconds > 0)).toBe(true)
       expect(leaves.filter((l) => l.meetingId === 'demo-hexing-03').map((l) => l.status).sort()).toEqual(['approved', 'refused'])
-      expect(leaves.every((l) => l.memberId === 'u-13800000001' || l.reason === '')).toBe(true)
+      expect(leaves.every((l) => l.memberId === 'u-66hr2jf7sv8n' || l.reason === '')).toBe(true)
       expect(messages.filter((m) => m.meetingId === 'demo-hexing-03').map((m) => m.name)).toContain('何文斌')
       // Today's meeting has nobody checked in yet, and a leave waiting for the secretary.
       expect(attendance.filter((a) => a.meetingId === 'demo-hexing-04')).toEqual([])
       expect(leaves.filter((l) => l.meetingId === 'demo-hexing-04').map((l) => l.status).sort()).toEqual(['approved', 'pending'])
 
-      const rates = attendanceRates({ meetings, attendance, leaves, awayIds: new Set(['u-13800000002', 'u-13800000008']) })
+      const rates = attendanceRates({ meetings, attendance, leaves, awayIds: new Set(['u-v3dbuda5vaig', 'u-an3shgwtgxib']) })
       expect(rates.away).toMatchObject({ remote: expect.any(Number), absent: 0 })
       expect(rates.away.rate).toBe(1)
       expect(rates.overall.rate).toBeGreaterThan(0.6)
@@ -233,11 +233,11 @@ describe.each(databases)('三会一课 on %s', (kind) => {
     it('counts a member on time by the slot of the code they scanned, and the branch sees the attendance', async () => {
       const now = Date.now()
       expect(codes(await checkIn(DEMO.member, soon.id, await checkinToken(soonKey, soon.id, now), now))).toEqual(['applied'])
-      const row = (await rowsOf('13800000003')).get(`attendance/${soon.id}:u-13800000001`) as AttendanceRow
+      const row = (await rowsOf('13800000003')).get(`attendance/${soon.id}:u-66hr2jf7sv8n`) as AttendanceRow
       expect(row).toEqual({
-        id: `${soon.id}:u-13800000001`,
+        id: `${soon.id}:u-66hr2jf7sv8n`,
         meetingId: soon.id,
-        memberId: 'u-13800000001',
+        memberId: 'u-66hr2jf7sv8n',
         mode: 'onsite',
         checkedInAt: iso(slotStart(slotOf(now))),
         remoteSeconds: 0,
@@ -249,7 +249,7 @@ describe.each(databases)('三会一课 on %s', (kind) => {
 
     it('counts a code from a slot well after the start as late', async () => {
       expect(codes(await checkIn('13800000003', started.id, await checkinToken(startedKey, started.id, Date.now())))).toEqual(['applied'])
-      const row = (await rowsOf('13800000003')).get(`attendance/${started.id}:u-13800000003`) as AttendanceRow
+      const row = (await rowsOf('13800000003')).get(`attendance/${started.id}:u-tzp3tuuzx4zh`) as AttendanceRow
       expect(row.mode).toBe('onsite')
       expect(attendanceOutcome(started, row, undefined)).toBe('late')
     })
@@ -257,20 +257,20 @@ describe.each(databases)('三会一课 on %s', (kind) => {
     it('accepts a code scanned with no signal and sent later, counted at the time of its slot', async () => {
       const scanned = Date.now() - 10 * MINUTE
       expect(codes(await checkIn('13800000004', soon.id, await checkinToken(soonKey, soon.id, scanned), scanned))).toEqual(['applied'])
-      expect(await stored('attendance', `${soon.id}:u-13800000004`)).toMatchObject({ mode: 'onsite', checked_in_at: iso(slotStart(slotOf(scanned))) })
+      expect(await stored('attendance', `${soon.id}:u-qcp2z3k59f5t`)).toMatchObject({ mode: 'onsite', checked_in_at: iso(slotStart(slotOf(scanned))) })
     })
 
     it('refuses a member of another branch, even with a genuine code', async () => {
       const [result] = await checkIn(OTHER_BRANCH_MEMBER, soon.id, await checkinToken(soonKey, soon.id, Date.now()))
       expect(result).toMatchObject({ status: 'rejected', code: 'forbidden' })
-      expect(await stored('attendance', `${soon.id}:u-13800000011`)).toBeUndefined()
+      expect(await stored('attendance', `${soon.id}:u-g58cv523zthc`)).toBeUndefined()
     })
 
     it('refuses a second check-in by the same member', async () => {
-      const before = await stored('attendance', `${soon.id}:u-13800000001`)
+      const before = await stored('attendance', `${soon.id}:u-66hr2jf7sv8n`)
       const [result] = await checkIn(DEMO.member, soon.id, await checkinToken(soonKey, soon.id, Date.now()))
       expect(result).toMatchObject({ status: 'rejected', code: 'already_checked_in' })
-      expect(await stored('attendance', `${soon.id}:u-13800000001`)).toEqual(before)
+      expect(await stored('attendance', `${soon.id}:u-66hr2jf7sv8n`)).toEqual(before)
     })
 
     it('rejects another meeting’s code, a forged code, an expired one and a clock far ahead, each with its reason', async () => {
@@ -291,7 +291,7 @@ describe.each(databases)('三会一课 on %s', (kind) => {
         const problem = code.slice('token_'.length) as keyof typeof TOKEN_PROBLEM_MESSAGES
         expect(result, code).toEqual({ id: expect.any(String), status: 'rejected', code, message: TOKEN_PROBLEM_MESSAGES[problem] })
       }
-      expect(await stored('attendance', `${soon.id}:u-13800000005`)).toBeUndefined()
+      expect(await stored('attendance', `${soon.id}:u-2vdqevmh7a2b`)).toBeUndefined()
     })
 
     it('refuses a genuine code from before the check-in window opens', async () => {
@@ -311,14 +311,14 @@ describe.each(databases)('三会一课 on %s', (kind) => {
 
     it('takes a request before the start, and the secretary’s approval', async () => {
       expect(codes(await send(DEMO.member, mutation('leave.request', { meetingId: later.id, reason: '家中老人住院，需要陪护' })))).toEqual(['applied'])
-      const pending = (await rowsOf(DEMO.secretary)).get(`leaves/${later.id}:u-13800000001`) as LeaveRow
+      const pending = (await rowsOf(DEMO.secretary)).get(`leaves/${later.id}:u-66hr2jf7sv8n`) as LeaveRow
       expect(pending).toMatchObject({ status: 'pending', reason: '家中老人住院，需要陪护', decidedBy: null })
-      const approve = mutation('leave.decide', { meetingId: later.id, memberId: 'u-13800000001', approve: true, note: '注意身体' })
+      const approve = mutation('leave.decide', { meetingId: later.id, memberId: 'u-66hr2jf7sv8n', approve: true, note: '注意身体' })
       expect(codes(await send(DEMO.secretary, approve))).toEqual(['applied'])
-      expect((await rowsOf(DEMO.member)).get(`leaves/${later.id}:u-13800000001`)).toEqual({
-        id: `${later.id}:u-13800000001`,
+      expect((await rowsOf(DEMO.member)).get(`leaves/${later.id}:u-66hr2jf7sv8n`)).toEqual({
+        id: `${later.id}:u-66hr2jf7sv8n`,
         meetingId: later.id,
-        memberId: 'u-13800000001',
+        memberId: 'u-66hr2jf7sv8n',
         reason: '家中老人住院，需要陪护',
         status: 'approved',
         requestedAt: pending.requestedAt,
@@ -337,11 +337,11 @@ describe.each(databases)('三会一课 on %s', (kind) => {
       // Another branch's secretary cannot decide it either; the admin can.
       expect(codes(await send(OTHER_SECRETARY, mutation('leave.decide', { meetingId: later.id, memberId: SECRETARY_ID, approve: true, note: null })))).toEqual(['forbidden'])
       expect(codes(await send(DEMO.admin, mutation('leave.decide', { meetingId: later.id, memberId: SECRETARY_ID, approve: true, note: null })))).toEqual(['applied'])
-      expect(await stored('leaves', `${later.id}:${SECRETARY_ID}`)).toMatchObject({ status: 'approved', decided_by: 'u-13800000901' })
+      expect(await stored('leaves', `${later.id}:${SECRETARY_ID}`)).toMatchObject({ status: 'approved', decided_by: 'u-jjv8xvrq2yab' })
     })
 
     it('shows a leave’s reason to the requester, the secretary and the admin, and a blank reason to other members', async () => {
-      const id = `leaves/${later.id}:u-13800000001`
+      const id = `leaves/${later.id}:u-66hr2jf7sv8n`
       expect((await rowsOf(DEMO.member)).get(id)).toMatchObject({ reason: '家中老人住院，需要陪护' })
       expect((await rowsOf(DEMO.secretary)).get(id)).toMatchObject({ reason: '家中老人住院，需要陪护' })
       expect((await rowsOf(DEMO.admin)).get(id)).toMatchObject({ reason: '家中老人住院，需要陪护' })
@@ -362,37 +362,37 @@ describe.each(databases)('三会一课 on %s', (kind) => {
     let meeting: MeetingDraft
 
     beforeAll(async () => {
-      meeting = draft(MINUTE, { type: 'group', audience: 'group', memberIds: ['u-13800000006', 'u-13800000007', 'u-13800000009'], title: '第一党小组会' })
+      meeting = draft(MINUTE, { type: 'group', audience: 'group', memberIds: ['u-7d8qf7t7kckd', 'u-2473sdhsfeka', 'u-u8qzcrmkzu7p'], title: '第一党小组会' })
       expect(codes(await schedule(DEMO.secretary, meeting))).toEqual(['applied'])
     })
 
     it('records the secretary’s proxy check-in as 代签, with who signed and why', async () => {
-      const sign = mutation('meeting.proxy', { meetingId: meeting.id, memberId: 'u-13800000006', note: '老人没有智能手机，本人到会' })
+      const sign = mutation('meeting.proxy', { meetingId: meeting.id, memberId: 'u-7d8qf7t7kckd', note: '老人没有智能手机，本人到会' })
       expect(codes(await send(DEMO.secretary, sign))).toEqual(['applied'])
-      expect((await rowsOf('13800000007')).get(`attendance/${meeting.id}:u-13800000006`)).toMatchObject({
+      expect((await rowsOf('13800000007')).get(`attendance/${meeting.id}:u-7d8qf7t7kckd`)).toMatchObject({
         mode: 'proxy',
         proxyBy: SECRETARY_ID,
         note: '老人没有智能手机，本人到会',
         remoteSeconds: 0,
       })
-      const again = await send(DEMO.secretary, mutation('meeting.proxy', { meetingId: meeting.id, memberId: 'u-13800000006', note: '重复代签' }))
+      const again = await send(DEMO.secretary, mutation('meeting.proxy', { meetingId: meeting.id, memberId: 'u-7d8qf7t7kckd', note: '重复代签' }))
       expect(codes(again)).toEqual(['already_checked_in'])
     })
 
     it('refuses a proxy by a member, by another branch’s secretary, for someone not expected, or without a reason', async () => {
       const proxy = (memberId: string, note = '没有手机，本人到会') => mutation('meeting.proxy', { meetingId: meeting.id, memberId, note })
-      expect(codes(await send('13800000009', proxy('u-13800000007')))).toEqual(['forbidden'])
-      expect(codes(await send(OTHER_SECRETARY, proxy('u-13800000007')))).toEqual(['forbidden'])
-      expect(codes(await send(DEMO.secretary, proxy('u-13800000001')))).toEqual(['forbidden'])
-      expect(codes(await send(DEMO.secretary, proxy('u-13800000007', ' ')))).toEqual(['invalid_args'])
-      expect(await stored('attendance', `${meeting.id}:u-13800000007`)).toBeUndefined()
+      expect(codes(await send('13800000009', proxy('u-2473sdhsfeka')))).toEqual(['forbidden'])
+      expect(codes(await send(OTHER_SECRETARY, proxy('u-2473sdhsfeka')))).toEqual(['forbidden'])
+      expect(codes(await send(DEMO.secretary, proxy('u-66hr2jf7sv8n')))).toEqual(['forbidden'])
+      expect(codes(await send(DEMO.secretary, proxy('u-2473sdhsfeka', ' ')))).toEqual(['invalid_args'])
+      expect(await stored('attendance', `${meeting.id}:u-2473sdhsfeka`)).toBeUndefined()
     })
   })
 
   describe('closing', () => {
     // A party-group meeting: 001 checks in, 003 is signed by proxy, 004 is on approved leave,
     // 005's leave was refused and 002 does not come.
-    const expected = ['u-13800000001', 'u-13800000002', 'u-13800000003', 'u-13800000004', 'u-13800000005']
+    const expected = ['u-66hr2jf7sv8n', 'u-v3dbuda5vaig', 'u-tzp3tuuzx4zh', 'u-qcp2z3k59f5t', 'u-2vdqevmh7a2b']
     let meeting: MeetingDraft
 
     beforeAll(async () => {
@@ -402,14 +402,14 @@ describe.each(databases)('三会一课 on %s', (kind) => {
       expect(codes(await send('13800000004', leave('去县城医院复查')))).toEqual(['applied'])
       expect(codes(await send('13800000005', leave('想在家休息')))).toEqual(['applied'])
       const decide = (memberId: string, approve: boolean) => mutation('leave.decide', { meetingId: meeting.id, memberId, approve, note: null })
-      expect(codes(await send(DEMO.secretary, decide('u-13800000004', true), decide('u-13800000005', false)))).toEqual(['applied', 'applied'])
+      expect(codes(await send(DEMO.secretary, decide('u-qcp2z3k59f5t', true), decide('u-2vdqevmh7a2b', false)))).toEqual(['applied', 'applied'])
       // The meeting is brought forward and began three minutes ago (the admin records why).
       const start = Date.now() - 3 * MINUTE
       meeting = { ...meeting, startsAt: iso(start), endsAt: iso(start + HOUR), backfillReason: '村里临时停电，会议提前开始' }
       expect(codes(await schedule(DEMO.admin, meeting))).toEqual(['applied'])
       const key = await keyOf(meeting.id)
       expect(codes(await checkIn(DEMO.member, meeting.id, await checkinToken(key, meeting.id, Date.now())))).toEqual(['applied'])
-      expect(codes(await send(DEMO.secretary, mutation('meeting.proxy', { meetingId: meeting.id, memberId: 'u-13800000003', note: '手机坏了，本人到会' })))).toEqual(['applied'])
+      expect(codes(await send(DEMO.secretary, mutation('meeting.proxy', { meetingId: meeting.id, memberId: 'u-tzp3tuuzx4zh', note: '手机坏了，本人到会' })))).toEqual(['applied'])
     })
 
     it('needs the minutes, from the branch’s secretary, once the meeting has begun', async () => {
@@ -430,13 +430,13 @@ describe.each(databases)('三会一课 on %s', (kind) => {
       const row = (await rowsOf(DEMO.member)).get(`meetings/${meeting.id}`) as MeetingRow
       expect(row).toMatchObject({ status: 'closed', minutes, closedAt: expect.any(String) })
 
-      expect(await meetingPoints('u-13800000001', meeting.id)).toEqual([['meeting-attended', 2]])
-      expect(await meetingPoints('u-13800000003', meeting.id)).toEqual([['meeting-attended', 2]])
-      expect(await meetingPoints('u-13800000002', meeting.id)).toEqual([['meeting-absent', -3]])
-      expect(await meetingPoints('u-13800000005', meeting.id)).toEqual([['meeting-absent', -3]])
-      expect(await meetingPoints('u-13800000004', meeting.id)).toEqual([])
+      expect(await meetingPoints('u-66hr2jf7sv8n', meeting.id)).toEqual([['meeting-attended', 2]])
+      expect(await meetingPoints('u-tzp3tuuzx4zh', meeting.id)).toEqual([['meeting-attended', 2]])
+      expect(await meetingPoints('u-v3dbuda5vaig', meeting.id)).toEqual([['meeting-absent', -3]])
+      expect(await meetingPoints('u-2vdqevmh7a2b', meeting.id)).toEqual([['meeting-absent', -3]])
+      expect(await meetingPoints('u-qcp2z3k59f5t', meeting.id)).toEqual([])
       // Not expected at this meeting: nothing.
-      expect(await meetingPoints('u-13800000006', meeting.id)).toEqual([])
+      expect(await meetingPoints('u-7d8qf7t7kckd', meeting.id)).toEqual([])
     })
 
     it('refuses closing twice, and check-ins, proxies and leave decisions after closing', async () => {
@@ -445,11 +445,11 @@ describe.each(databases)('三会一课 on %s', (kind) => {
       expect(again).toMatchObject({ status: 'rejected', code: 'closed', message: '会议已结束' })
       const key = await keyOf(meeting.id)
       expect(codes(await checkIn('13800000002', meeting.id, await checkinToken(key, meeting.id, Date.now())))).toEqual(['closed'])
-      expect(codes(await send(DEMO.secretary, mutation('meeting.proxy', { meetingId: meeting.id, memberId: 'u-13800000002', note: '会后补签' })))).toEqual(['closed'])
-      expect(codes(await send(DEMO.secretary, mutation('leave.decide', { meetingId: meeting.id, memberId: 'u-13800000005', approve: true, note: null })))).toEqual(['closed'])
+      expect(codes(await send(DEMO.secretary, mutation('meeting.proxy', { meetingId: meeting.id, memberId: 'u-v3dbuda5vaig', note: '会后补签' })))).toEqual(['closed'])
+      expect(codes(await send(DEMO.secretary, mutation('leave.decide', { meetingId: meeting.id, memberId: 'u-2vdqevmh7a2b', approve: true, note: null })))).toEqual(['closed'])
       expect(codes(await schedule(DEMO.secretary, { ...meeting, title: '改一下名字' }))).toEqual(['closed'])
       expect(await server.withDb((db) => db.selectFrom('points_ledger').select('id').orderBy('id').execute())).toEqual(before)
-      expect(await stored('attendance', `${meeting.id}:u-13800000002`)).toBeUndefined()
+      expect(await stored('attendance', `${meeting.id}:u-v3dbuda5vaig`)).toBeUndefined()
     })
   })
 })

@@ -27,30 +27,30 @@ describe.each(databases)('points adjustments, corrections and rankings on %s', (
   afterAll(() => server.close())
 
   it('lets the admin add volunteer points and deduct for a violation, with the reason and the admin recorded', async () => {
-    const results = await push(server.app, admin, adminDevice, [adjust('u-13800000006', 'volunteer', 5), adjust('u-13800000006', 'violation', 2, '无故不参加志愿值班')])
+    const results = await push(server.app, admin, adminDevice, [adjust('u-7d8qf7t7kckd', 'volunteer', 5), adjust('u-7d8qf7t7kckd', 'violation', 2, '无故不参加志愿值班')])
     expect(results.map((r) => r.status)).toEqual(['applied', 'applied'])
     const ledger = await ledgerOf('13800000006')
     expect(ledger.map((e) => [e.ruleCode, e.points, e.reason]).sort()).toEqual([
       ['violation', -2, '无故不参加志愿值班'],
       ['volunteer', 5, '参加村里环境整治'],
     ])
-    const audit = await server.withDb((db) => db.selectFrom('points_ledger').select(['created_by']).where('member_id', '=', 'u-13800000006').execute())
-    expect(audit.every((row) => row.created_by === 'u-13800000901')).toBe(true)
+    const audit = await server.withDb((db) => db.selectFrom('points_ledger').select(['created_by']).where('member_id', '=', 'u-7d8qf7t7kckd').execute())
+    expect(audit.every((row) => row.created_by === 'u-jjv8xvrq2yab')).toBe(true)
   })
 
   it('refuses adjustments by a member or a secretary, and an adjustment without a reason', async () => {
     const before = await ledgerOf('13800000007')
     for (const phone of [DEMO.member, DEMO.secretary]) {
-      const [result] = await push(server.app, await login(server.app, phone), clientId(), [adjust('u-13800000007', 'volunteer', 10)])
+      const [result] = await push(server.app, await login(server.app, phone), clientId(), [adjust('u-2473sdhsfeka', 'volunteer', 10)])
       expect(result).toMatchObject({ status: 'rejected', code: 'forbidden' })
     }
-    const [noReason] = await push(server.app, admin, adminDevice, [adjust('u-13800000007', 'volunteer', 3, ' ')])
+    const [noReason] = await push(server.app, admin, adminDevice, [adjust('u-2473sdhsfeka', 'volunteer', 3, ' ')])
     expect(noReason).toMatchObject({ status: 'rejected', code: 'invalid_args', message: expect.stringContaining('请写明原因') })
     expect(await ledgerOf('13800000007')).toEqual(before)
   })
 
   it('corrects an entry with a counter-entry, once, never deleting the original', async () => {
-    await push(server.app, admin, adminDevice, [adjust('u-13800000008', 'violation', 4, '误记')])
+    await push(server.app, admin, adminDevice, [adjust('u-an3shgwtgxib', 'violation', 4, '误记')])
     const [original] = await ledgerOf('13800000008')
     const fix = mutation('points.correct', { entryId: original!.id, reason: '核实后不属实，撤销扣分' })
     const again = mutation('points.correct', { entryId: original!.id, reason: '重复更正' })
@@ -62,11 +62,11 @@ describe.each(databases)('points adjustments, corrections and rankings on %s', (
   })
 
   it('ranks the branch and the town with shared places, names and branches only, and the caller’s own place', async () => {
-    await push(server.app, admin, adminDevice, [adjust('u-13800000009', 'volunteer', 9), adjust('u-13800000004', 'volunteer', 9)])
+    await push(server.app, admin, adminDevice, [adjust('u-u8qzcrmkzu7p', 'volunteer', 9), adjust('u-qcp2z3k59f5t', 'volunteer', 9)])
     const member = await login(server.app, DEMO.member)
     const branch = await ranking(member, 'branch')
     expect(branch.rows.every((r) => r.branchName === '合兴村党支部')).toBe(true)
-    const names = await server.withDb((db) => db.selectFrom('users').select('name').where('id', 'in', ['u-13800000004', 'u-13800000009']).execute())
+    const names = await server.withDb((db) => db.selectFrom('users').select('name').where('id', 'in', ['u-qcp2z3k59f5t', 'u-u8qzcrmkzu7p']).execute())
     const top = branch.rows.filter((r) => r.place === 1)
     expect(top.map((r) => r.name).sort()).toEqual(names.map((n) => n.name).sort())
     expect(branch.rows.find((r) => r.place === 3)).toBeDefined()

@@ -26,32 +26,32 @@ describe.each(databases)('the admin’s view of a member’s ledger on %s', (kin
   beforeAll(async () => {
     server = await startServer(kind)
     admin = await login(server.app, DEMO.admin)
-    adminName = (await server.withDb((db) => db.selectFrom('users').select('name').where('id', '=', 'u-13800000901').executeTakeFirstOrThrow())).name
+    adminName = (await server.withDb((db) => db.selectFrom('users').select('name').where('id', '=', 'u-jjv8xvrq2yab').executeTakeFirstOrThrow())).name
   })
   afterAll(() => server.close())
 
   it('answers only the admin: 403 for a member and a secretary, 401 without a session', async () => {
     for (const phone of [DEMO.member, DEMO.secretary]) {
-      const response = await ledger(await login(server.app, phone), 'u-13800000001')
+      const response = await ledger(await login(server.app, phone), 'u-66hr2jf7sv8n')
       expect(response.statusCode).toBe(403)
       expect(response.json()).toMatchObject({ error: 'forbidden', message: expect.stringContaining('管理员') })
     }
-    expect((await server.app.inject({ url: '/api/points/ledger?memberId=u-13800000001' })).statusCode).toBe(401)
+    expect((await server.app.inject({ url: '/api/points/ledger?memberId=u-66hr2jf7sv8n' })).statusCode).toBe(401)
   })
 
   it('answers a bad query with a readable 400 and an unknown member or the admin with 404', async () => {
     const missing = await server.app.inject({ url: '/api/points/ledger', headers: { cookie: admin } })
     expect(missing.statusCode).toBe(400)
     expect(missing.json().message).toMatch(/查询参数有误/)
-    const badCursor = await ledger(admin, 'u-13800000001', 'not-a-cursor')
+    const badCursor = await ledger(admin, 'u-66hr2jf7sv8n', 'not-a-cursor')
     expect(badCursor.statusCode).toBe(400)
     expect(badCursor.json().message).toMatch(/翻页位置无效/)
     expect((await ledger(admin, 'u-nobody')).statusCode).toBe(404)
-    expect((await ledger(admin, 'u-13800000901')).statusCode).toBe(404)
+    expect((await ledger(admin, 'u-jjv8xvrq2yab')).statusCode).toBe(404)
   })
 
   it('gives the member’s entries newest first, 50 a page, with rule names, sources and who made them', async () => {
-    const memberId = 'u-13800000012'
+    const memberId = 'u-8i3ygv38jiat'
     // 60 older entries the rules gave, one a day through 2025, then the admin's adjustment today.
     const seeded = Array.from({ length: 60 }, (_, i) => {
       const day = new Date(Date.UTC(2025, 0, 1 + i * 5)).toISOString().slice(0, 10)
@@ -99,11 +99,11 @@ describe.each(databases)('the admin’s view of a member’s ledger on %s', (kin
     expect(new Set(ids).size).toBe(61)
     expect(second.entries.at(-1)!.id).toBe('article-read:study:seed-0')
     // Nothing of another member's ledger.
-    expect((await ledgerOf('u-13800000013')).entries.some((e) => ids.includes(e.id))).toBe(false)
+    expect((await ledgerOf('u-bqti5484sfvq')).entries.some((e) => ids.includes(e.id))).toBe(false)
   })
 
   it('shows a corrected entry as corrected and its counter-entry as a correction; a second correction is refused', async () => {
-    const memberId = 'u-13800000014'
+    const memberId = 'u-srpdsjvkyziv'
     const before = await ledgerOf(memberId)
     await push(server.app, admin, adminDevice, [adjust(memberId, 'violation', 3, '未按时交纳党费')])
     const adjusted = await ledgerOf(memberId)

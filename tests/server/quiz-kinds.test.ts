@@ -49,10 +49,10 @@ describe.each(databases)('weekly quizzes and exams on %s', (kind) => {
     const sent = submit(weeklyQuizId(monday), answers)
     expect(await push(server.app, member, memberDevice, [sent])).toEqual([{ id: sent.id, status: 'applied' }])
     const { rows } = await pullAll(server.app, member, memberDevice)
-    const result = rows.get(`quiz_results/u-13800000001:weekly:${monday}`) as QuizResultRow
+    const result = rows.get(`quiz_results/u-66hr2jf7sv8n:weekly:${monday}`) as QuizResultRow
     expect(result).toMatchObject({ quizId: `weekly:${monday}`, day: today, correct: 10, total: 10, score: 100, passMark: null, passed: null })
     expect(result.items.map((i) => i.questionId)).toEqual(drawn)
-    expect(await points(member, 'weekly-quiz')).toEqual([expect.objectContaining({ points: 5, day: today, sourceId: `quiz:u-13800000001:weekly:${monday}` })])
+    expect(await points(member, 'weekly-quiz')).toEqual([expect.objectContaining({ points: 5, day: today, sourceId: `quiz:u-66hr2jf7sv8n:weekly:${monday}` })])
 
     // Another member gets the same ten questions; half right earns half the points.
     const other = await login(server.app, '13800000002')
@@ -105,7 +105,7 @@ describe.each(databases)('weekly quizzes and exams on %s', (kind) => {
     const answers = Object.fromEntries(exam.questionIds.map((id, i) => [id, i < 3 ? KEY.get(id)!.answer : wrong(KEY.get(id)!)]))
     expect(codes(await push(server.app, member, memberDevice, [submit(`exam:${exam.id}`, answers)]))).toEqual(['applied'])
     const { rows } = await pullAll(server.app, member, memberDevice)
-    const result = rows.get(`quiz_results/u-13800000001:exam:${exam.id}`) as QuizResultRow
+    const result = rows.get(`quiz_results/u-66hr2jf7sv8n:exam:${exam.id}`) as QuizResultRow
     expect(result).toMatchObject({ quizId: `exam:${exam.id}`, day: today, correct: 3, total: 5, score: 60, passMark: 60, passed: true })
     expect(result.items.map((i) => i.questionId)).toEqual(exam.questionIds)
     expect(result.items.every((i) => i.explanation.length > 0 && i.answer.length > 0)).toBe(true)

@@ -29,7 +29,7 @@ describe.each(databases)('the daily quiz on %s', (kind) => {
   })
 
   it('grades the day’s five questions on the server, awards a point per correct answer, and returns the explanations', async () => {
-    const drawn = dailyQuizQuestionIds('u-13800000001', today, [...KEY.keys()])
+    const drawn = dailyQuizQuestionIds('u-66hr2jf7sv8n', today, [...KEY.keys()])
     expect(drawn).toHaveLength(5)
     // Three right, two wrong (one option that is not the first correct one: wrong for every question type).
     const wrong = (q: Question) => [q.answer[0] === 0 ? 1 : 0]
@@ -37,7 +37,7 @@ describe.each(databases)('the daily quiz on %s', (kind) => {
     const submit = mutation('quiz.submit', { quizId: dailyQuizId(today), answers, submittedAt: new Date().toISOString() })
     expect(await push(server.app, member, device, [submit])).toEqual([{ id: submit.id, status: 'applied' }])
     const { rows } = await pullAll(server.app, member, device)
-    const result = rows.get(`quiz_results/u-13800000001:daily:${today}`) as QuizResultRow
+    const result = rows.get(`quiz_results/u-66hr2jf7sv8n:daily:${today}`) as QuizResultRow
     expect(result).toMatchObject({ correct: 3, total: 5 })
     expect(result.items.map((i) => i.questionId)).toEqual(drawn)
     expect(result.items.every((i) => i.explanation.length > 0)).toBe(true)
@@ -52,7 +52,7 @@ describe.each(databases)('the daily quiz on %s', (kind) => {
     expect(results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual(['already_submitted', 'clock'])
     for (const phone of ['13800000002', DEMO.secretary, DEMO.admin]) {
       const { rows } = await pullAll(server.app, await login(server.app, phone), clientId())
-      expect([...rows.keys()].some((key) => key.startsWith('quiz_results/u-13800000001'))).toBe(false)
+      expect([...rows.keys()].some((key) => key.startsWith('quiz_results/u-66hr2jf7sv8n'))).toBe(false)
     }
   })
 })

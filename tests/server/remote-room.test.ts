@@ -103,7 +103,7 @@ function draft(startIn: number, over: Partial<MeetingDraft> = {}): MeetingDraft 
     audience: 'branch',
     memberIds: [],
     remoteAllowed: true,
-    remoteMemberIds: ['u-13800000003'],
+    remoteMemberIds: ['u-tzp3tuuzx4zh'],
     videoUrl: 'https://meeting.example.cn/hexing',
     materialIds: [],
     backfillReason: null,
@@ -231,8 +231,8 @@ describe.each(databases)('the remote room and passkeys on %s', (kind) => {
       // The same assertion again: its challenge is spent.
       expect((await post(AWAY_WITH_PASSKEY, remote(started.id, 'verify'), { response: assertion })).statusCode).toBe(400)
 
-      const row = (await rowsOf(DEMO.member)).get(`attendance/${started.id}:u-13800000008`) as AttendanceRow
-      expect(row).toMatchObject({ mode: 'remote', memberId: 'u-13800000008', remoteSeconds: 0, proxyBy: null })
+      const row = (await rowsOf(DEMO.member)).get(`attendance/${started.id}:u-an3shgwtgxib`) as AttendanceRow
+      expect(row).toMatchObject({ mode: 'remote', memberId: 'u-an3shgwtgxib', remoteSeconds: 0, proxyBy: null })
       const beat = await post(AWAY_WITH_PASSKEY, remote(started.id, 'heartbeat'))
       expect(beat.statusCode).toBe(200)
       expect(beat.json()).toEqual({ seconds: expect.any(Number) })
@@ -240,7 +240,7 @@ describe.each(databases)('the remote room and passkeys on %s', (kind) => {
       // Rejoining after a dropped connection keeps the one attendance row.
       const again = (await post(AWAY_WITH_PASSKEY, remote(started.id, 'options'))).json() as { challenge: string }
       expect((await post(AWAY_WITH_PASSKEY, remote(started.id, 'verify'), { response: passkey.assert(again.challenge) })).statusCode).toBe(200)
-      expect((await attendanceIn(started.id)).map((a) => [a.member_id, a.mode])).toEqual([['u-13800000008', 'remote']])
+      expect((await attendanceIn(started.id)).map((a) => [a.member_id, a.mode])).toEqual([['u-an3shgwtgxib', 'remote']])
     })
   })
 
@@ -249,7 +249,7 @@ describe.each(databases)('the remote room and passkeys on %s', (kind) => {
       const response = await post(DEMO.member, `/api/meetings/${started.id}/messages`, { text: '  远程的同志声音清楚吗？ ' })
       expect(response.statusCode).toBe(200)
       const message = response.json() as MeetingMessageRow
-      expect(message).toEqual({ id: expect.any(String), meetingId: started.id, memberId: 'u-13800000001', name: '王建国', text: '远程的同志声音清楚吗？', sentAt: expect.any(String) })
+      expect(message).toEqual({ id: expect.any(String), meetingId: started.id, memberId: 'u-66hr2jf7sv8n', name: '王建国', text: '远程的同志声音清楚吗？', sentAt: expect.any(String) })
       expect((await rowsOf(AWAY_WITH_PASSKEY)).get(`meeting_messages/${message.id}`)).toEqual(message)
       expect((await rowsOf(OTHER_BRANCH_MEMBER)).has(`meeting_messages/${message.id}`)).toBe(false)
     })
@@ -271,7 +271,7 @@ describe.each(databases)('the remote room and passkeys on %s', (kind) => {
     })
 
     it('counts a few minutes in the room as partial attendance, with neither points nor a deduction', async () => {
-      const row = (await rowsOf(DEMO.member)).get(`attendance/${started.id}:u-13800000008`) as AttendanceRow
+      const row = (await rowsOf(DEMO.member)).get(`attendance/${started.id}:u-an3shgwtgxib`) as AttendanceRow
       expect(attendanceOutcome(started, row, undefined)).toBe('partial')
       const points = [...(await rowsOf(AWAY_WITH_PASSKEY)).entries()].filter(([key]) => key.startsWith('points/')).map(([, r]) => r as LedgerRow)
       expect(points.filter((p) => p.sourceId.includes(started.id))).toEqual([])

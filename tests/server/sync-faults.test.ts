@@ -53,7 +53,7 @@ describe.each(databases)('sync under faults on %s', (kind) => {
     const { db } = openDatabase(server.config)
     try {
       const sync = new SyncService(db, new LocalNotifier())
-      const admin = { id: 'u-13800000901', role: 'admin' as const, branchId: null }
+      const admin = { id: 'u-jjv8xvrq2yab', role: 'admin' as const, branchId: null }
       const device = clientId()
       const seen: Change[] = []
       let cursor: string | undefined
@@ -83,9 +83,9 @@ describe.each(databases)('sync under faults on %s', (kind) => {
     const { cursor } = await pullAll(server.app, member, device)
     const { db } = openDatabase(server.config)
     try {
-      await db.transaction().execute((trx) => new ChangeWriter(trx, '2026-01-01T00:00:00.000Z').delete('branch:b-hexing', 'members', 'u-13800000010'))
+      await db.transaction().execute((trx) => new ChangeWriter(trx, '2026-01-01T00:00:00.000Z').delete('branch:b-hexing', 'members', 'u-2sxm9c477t5z'))
       const next = await pull(server.app, member, device, cursor)
-      expect(next.changes).toEqual([{ table: 'members', id: 'u-13800000010', op: 'delete' }])
+      expect(next.changes).toEqual([{ table: 'members', id: 'u-2sxm9c477t5z', op: 'delete' }])
       // A fresh device never gets tombstones for rows it never had.
       expect((await pullAll(server.app, member, clientId())).members.length).toBe(11)
       await pruneTombstones(db, '2026-06-01T00:00:00.000Z')

@@ -28,8 +28,8 @@ describe.each(databases)('sync push and pull on %s', (kind) => {
     // The branch's ten members and secretary, and the town's admin.
     expect(members.length).toBe(12)
     expect(new Set(members.map((m) => m.branchId))).toEqual(new Set(['b-hexing', null]))
-    expect(members.find((m) => m.id === 'u-13800000001')?.contactPhone).toBe('13800000001')
-    expect(members.filter((m) => m.id !== 'u-13800000001').every((m) => m.contactPhone === null)).toBe(true)
+    expect(members.find((m) => m.id === 'u-66hr2jf7sv8n')?.contactPhone).toBe('13800000001')
+    expect(members.filter((m) => m.id !== 'u-66hr2jf7sv8n').every((m) => m.contactPhone === null)).toBe(true)
     expect(members.find((m) => m.role === 'admin')?.name).toBe('周卫东')
   })
 
@@ -52,9 +52,9 @@ describe.each(databases)('sync push and pull on %s', (kind) => {
     expect(await push(server.app, member, device, [change])).toEqual([{ id: change.id, status: 'applied' }])
     const next = await pull(server.app, member, device, before.cursor)
     expect(next.changes).toHaveLength(1)
-    expect(next.changes[0]).toMatchObject({ table: 'members', id: 'u-13800000001', op: 'put', row: { status: 'away', awayCity: '杭州' } })
+    expect(next.changes[0]).toMatchObject({ table: 'members', id: 'u-66hr2jf7sv8n', op: 'put', row: { status: 'away', awayCity: '杭州' } })
     const seen = await pull(server.app, secretary, secretaryDevice, secretaryBefore.cursor)
-    expect(seen.changes.map((c) => c.id)).toEqual(['u-13800000001'])
+    expect(seen.changes.map((c) => c.id)).toEqual(['u-66hr2jf7sv8n'])
     expect(await pull(server.app, member, device, next.cursor)).toMatchObject({ changes: [], hasMore: false })
   })
 
@@ -85,7 +85,7 @@ describe.each(databases)('sync push and pull on %s', (kind) => {
       mutation('points.give', { points: 1000 }),
       mutation('profile.update', { status: 'away' }),
       mutation('profile.update', { status: 'sometimes' }),
-      mutation('profile.update', { status: 'home', memberId: 'u-13800000002' }),
+      mutation('profile.update', { status: 'home', memberId: 'u-v3dbuda5vaig' }),
       mutation('profile.update', { status: 'home', memberId: 'u-nobody' }),
     ]
     const results = await push(server.app, member, device, batch)
@@ -109,8 +109,8 @@ describe.each(databases)('sync push and pull on %s', (kind) => {
   it('lets a secretary update a member of their own branch only', async () => {
     const device = clientId()
     const results = await push(server.app, secretary, device, [
-      mutation('profile.update', { status: 'away', awayCity: '上海', memberId: 'u-13800000004' }),
-      mutation('profile.update', { status: 'home', memberId: 'u-13800000011' }),
+      mutation('profile.update', { status: 'away', awayCity: '上海', memberId: 'u-qcp2z3k59f5t' }),
+      mutation('profile.update', { status: 'home', memberId: 'u-g58cv523zthc' }),
     ])
     expect(results.map((r) => r.status)).toEqual(['applied', 'rejected'])
   })

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SyncEngine } from '../../src/app/sync/engine'
 import type { ProfileUpdateArgs } from '../../src/domain/members'
 import type { MutationResult, PushBody } from '../../src/domain/sync'
+import { demoUserId } from '../demo-users'
 import { DEMO, databases, login, startServer, type TestServer } from '../server/helpers'
 import { clientId, pullAll } from '../server/sync-helpers'
 import { NetworkError } from './harness'
@@ -23,14 +24,14 @@ function mulberry32(seed: number) {
   }
 }
 
-const HEXING_MEMBERS = Array.from({ length: 10 }, (_, i) => `u-138000000${String(i + 1).padStart(2, '0')}`)
-const OTHER_BRANCH = ['u-13800000011', 'u-13800000016', 'u-13800000020', 'u-13800000033', 'u-13800000045']
+const HEXING_MEMBERS = Array.from({ length: 10 }, (_, i) => demoUserId(`138000000${String(i + 1).padStart(2, '0')}`))
+const OTHER_BRANCH = ['u-g58cv523zthc', 'u-xi7mzpufd72k', 'u-y8usi5g45h35', 'u-hstxzq5r2bgr', 'u-98bg6wefiapn']
 const CITIES = ['杭州', '苏州', '上海'] as const
-const SECRETARY = { phone: DEMO.secretary, id: 'u-13800000101' }
+const SECRETARY = { phone: DEMO.secretary, id: 'u-d2h5f8be4qmj' }
 const PHONES = [
-  { phone: '13800000001', id: 'u-13800000001' },
-  { phone: '13800000002', id: 'u-13800000002' },
-  { phone: '13800000003', id: 'u-13800000003' },
+  { phone: '13800000001', id: 'u-66hr2jf7sv8n' },
+  { phone: '13800000002', id: 'u-v3dbuda5vaig' },
+  { phone: '13800000003', id: 'u-tzp3tuuzx4zh' },
   SECRETARY,
 ]
 

@@ -36,7 +36,7 @@ describe.runIf(databases.includes('postgres'))('the server when PostgreSQL drops
   afterAll(() => closeServer(server))
 
   it('keeps syncing without an uncaught error after PostgreSQL terminated the server’s connections', async () => {
-    const phone = await rig(() => server.app, DEMO.member, 'u-13800000001')
+    const phone = await rig(() => server.app, DEMO.member, 'u-66hr2jf7sv8n')
     const uncaught = catchUncaught()
     try {
       await phone.engine.enqueue('profile.update', { status: 'away', awayCity: '杭州' })
@@ -46,7 +46,7 @@ describe.runIf(databases.includes('postgres'))('the server when PostgreSQL drops
 
       await phone.engine.enqueue('profile.update', { status: 'away', awayCity: '上海' })
       expect(await phone.engine.sync()).toEqual({ applied: 1, rejected: [] })
-      expect(await phone.db.members.get('u-13800000001')).toMatchObject({ status: 'away', awayCity: '上海' })
+      expect(await phone.db.members.get('u-66hr2jf7sv8n')).toMatchObject({ status: 'away', awayCity: '上海' })
       await settle(100)
       expect(uncaught.errors.map(String)).toEqual([])
     } finally {
@@ -57,7 +57,7 @@ describe.runIf(databases.includes('postgres'))('the server when PostgreSQL drops
 
   it('still pokes a secretary’s event stream after PostgreSQL terminated the server’s connections', async () => {
     const uncaught = catchUncaught()
-    const phone = await rig(() => server.app, DEMO.member, 'u-13800000001')
+    const phone = await rig(() => server.app, DEMO.member, 'u-66hr2jf7sv8n')
     const address = await server.app.listen({ port: 0, host: '127.0.0.1' })
     const controller = new AbortController()
     try {

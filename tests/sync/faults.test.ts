@@ -10,14 +10,15 @@ import { withPendingMembers } from '../../src/domain/optimistic'
 import { ChangeWriter, pruneTombstones } from '../../src/server/services/changes'
 import { LocalNotifier } from '../../src/server/services/notifier'
 import { SyncService } from '../../src/server/services/sync'
+import { demoUserId } from '../demo-users'
 import { DEMO, databases, login, startServer, type TestServer } from '../server/helpers'
 import { clientId, pullAll } from '../server/sync-helpers'
 import { injectTransport, NetworkError } from './harness'
 import { asSnapshot, closeServer, inspectServer, memberRow, rig, syncedSnapshot, uniqueDbName, type Exchange, type Rig, type ServerInspector } from './kit'
 
-const MEMBER = 'u-13800000001'
-const SECRETARY = 'u-13800000101'
-const ADMIN = 'u-13800000901'
+const MEMBER = 'u-66hr2jf7sv8n'
+const SECRETARY = 'u-d2h5f8be4qmj'
+const ADMIN = 'u-jjv8xvrq2yab'
 const HEXING = 'branch:b-hexing'
 
 const pushedIds = (log: Exchange[]) =>
@@ -63,9 +64,9 @@ describe.each(databases)('the app engine against the server under faults on %s',
     await phone.engine.sync()
     second.tab = phone.tab(phone.raw)
     const ids = [
-      await phone.engine.enqueue('profile.update', { memberId: 'u-13800000003', status: 'away', awayCity: '杭州' }),
-      await phone.engine.enqueue('profile.update', { memberId: 'u-13800000004', status: 'away', awayCity: '苏州' }),
-      await phone.engine.enqueue('profile.update', { memberId: 'u-13800000003', status: 'home' }),
+      await phone.engine.enqueue('profile.update', { memberId: 'u-tzp3tuuzx4zh', status: 'away', awayCity: '杭州' }),
+      await phone.engine.enqueue('profile.update', { memberId: 'u-qcp2z3k59f5t', status: 'away', awayCity: '苏州' }),
+      await phone.engine.enqueue('profile.update', { memberId: 'u-tzp3tuuzx4zh', status: 'home' }),
     ]
     const before = await inspect.version(HEXING)
     log.length = 0
@@ -77,8 +78,8 @@ describe.each(databases)('the app engine against the server under faults on %s',
     expect(applied.map((r) => [r.id, r.status]).sort()).toEqual(ids.map((id) => [id, 'applied']).sort())
     expect(await inspect.version(HEXING)).toBe(before + ids.length)
     expect(await phone.db.outbox.count()).toBe(0)
-    expect(await inspect.user('u-13800000003')).toMatchObject({ status: 'home', away_city: null })
-    expect(await inspect.user('u-13800000004')).toMatchObject({ status: 'away', away_city: '苏州' })
+    expect(await inspect.user('u-tzp3tuuzx4zh')).toMatchObject({ status: 'home', away_city: null })
+    expect(await inspect.user('u-qcp2z3k59f5t')).toMatchObject({ status: 'away', away_city: '苏州' })
     await expectSameAsServer(phone, phone.cookie())
   })
 
@@ -232,8 +233,8 @@ describe.each(databases)('the app engine against the server under faults on %s',
     for (let round = 0; round < 3; round++) {
       const ids: string[] = []
       for (const [i, tab] of tabs.entries()) {
-        ids.push(await tab.enqueue('profile.update', { memberId: `u-1380000000${3 + i}`, status: 'away', awayCity: cities[(i + round) % 3]! }))
-        ids.push(await tab.enqueue('profile.update', { memberId: `u-1380000000${6 + i}`, status: round % 2 ? 'home' : 'away', awayCity: '上海' }))
+        ids.push(await tab.enqueue('profile.update', { memberId: demoUserId(`1380000000${3 + i}`), status: 'away', awayCity: cities[(i + round) % 3]! }))
+        ids.push(await tab.enqueue('profile.update', { memberId: demoUserId(`1380000000${6 + i}`), status: round % 2 ? 'home' : 'away', awayCity: '上海' }))
       }
       const before = await inspect.version(HEXING)
 
@@ -246,7 +247,7 @@ describe.each(databases)('the app engine against the server under faults on %s',
       expect(await phone.db.outbox.count()).toBe(0)
       expect(await phone.db.rejected.count()).toBe(0)
       for (const [i] of tabs.entries()) {
-        expect(await phone.db.members.get(`u-1380000000${3 + i}`)).toMatchObject({ status: 'away', awayCity: cities[(i + round) % 3] })
+        expect(await phone.db.members.get(demoUserId(`1380000000${3 + i}`))).toMatchObject({ status: 'away', awayCity: cities[(i + round) % 3] })
       }
       await expectSameAsServer(phone, phone.cookie())
     }
@@ -258,8 +259,8 @@ describe.each(databases)('the app engine against the server under faults on %s',
     await phone.engine.sync()
     for (let round = 0; round < 3; round++) {
       const rejectedIds = [
-        await phone.engine.enqueue('profile.update', { memberId: 'u-13800000011', status: 'away', awayCity: '杭州' }),
-        await phone.engine.enqueue('profile.update', { memberId: 'u-13800000002', status: 'home' }),
+        await phone.engine.enqueue('profile.update', { memberId: 'u-g58cv523zthc', status: 'away', awayCity: '杭州' }),
+        await phone.engine.enqueue('profile.update', { memberId: 'u-v3dbuda5vaig', status: 'home' }),
       ]
       const appliedId = await phone.engine.enqueue('profile.update', { status: 'away', awayCity: `城市${round}` })
 
@@ -421,12 +422,12 @@ describe.each(databases)('the app engine against the server under faults on %s',
   it('records a rejected mutation with its reason, removes it from the outbox, and stops showing its effect', async () => {
     const phone = track(await rig(() => server.app, DEMO.member, MEMBER))
     await phone.engine.sync()
-    const serverBefore = [await inspect.user('u-13800000002'), await inspect.user('u-13800000011')]
+    const serverBefore = [await inspect.user('u-v3dbuda5vaig'), await inspect.user('u-g58cv523zthc')]
     // Another branch's member, and a fellow member of the branch: a plain member may change neither.
-    const otherBranch = await phone.engine.enqueue('profile.update', { memberId: 'u-13800000011', status: 'away', awayCity: '杭州' })
-    const peer = await phone.engine.enqueue('profile.update', { memberId: 'u-13800000002', status: 'away', awayCity: '上海', phone: '13912340002' })
+    const otherBranch = await phone.engine.enqueue('profile.update', { memberId: 'u-g58cv523zthc', status: 'away', awayCity: '杭州' })
+    const peer = await phone.engine.enqueue('profile.update', { memberId: 'u-v3dbuda5vaig', status: 'away', awayCity: '上海', phone: '13912340002' })
     const shown = async () => withPendingMembers(await phone.db.members.toArray(), await phone.db.outbox.toArray())
-    expect((await shown()).find((r) => r.id === 'u-13800000002')).toMatchObject({ status: 'away', awayCity: '上海', contactPhone: '13912340002' })
+    expect((await shown()).find((r) => r.id === 'u-v3dbuda5vaig')).toMatchObject({ status: 'away', awayCity: '上海', contactPhone: '13912340002' })
 
     const outcome = await phone.engine.sync()
 
@@ -441,8 +442,8 @@ describe.each(databases)('the app engine against the server under faults on %s',
       expect(stored.get(row!.id)).toMatchObject({ status: 'rejected', code: 'forbidden', message: row!.message })
     }
     expect(await shown()).toEqual(await phone.db.members.toArray())
-    expect((await shown()).find((r) => r.id === 'u-13800000002')).toMatchObject({ status: 'away', awayCity: '杭州', contactPhone: null })
-    expect([await inspect.user('u-13800000002'), await inspect.user('u-13800000011')]).toEqual(serverBefore)
+    expect((await shown()).find((r) => r.id === 'u-v3dbuda5vaig')).toMatchObject({ status: 'away', awayCity: '杭州', contactPhone: null })
+    expect([await inspect.user('u-v3dbuda5vaig'), await inspect.user('u-g58cv523zthc')]).toEqual(serverBefore)
     await expectSameAsServer(phone, phone.cookie())
   })
 
@@ -460,7 +461,7 @@ describe.each(databases)('the app engine against the server under faults on %s',
     const b = injectTransport(() => server.app, () => cookieB)
     const bLog: string[] = []
     const bTransport: SyncTransport = { ...b.transport, push: (body) => (bLog.push(...body.mutations.map((m) => m.id)), b.transport.push(body)) }
-    const engineB = new SyncEngine(a.db, bTransport, 'u-13800000011')
+    const engineB = new SyncEngine(a.db, bTransport, 'u-g58cv523zthc')
     await engineB.adoptUser()
     expect(await a.db.members.count()).toBe(0)
     await engineB.sync()
@@ -471,8 +472,8 @@ describe.each(databases)('the app engine against the server under faults on %s',
     expect(await a.outboxIds()).toEqual([queued])
     const rowsB = await a.db.members.toArray()
     expect(rowsB.every((r) => r.branchId === 'b-jinjiwo' || r.branchId === null)).toBe(true)
-    expect(rowsB.some((r) => r.id === 'u-13800000011')).toBe(true)
-    expect(await a.db.getMeta(META_KEYS.syncUser)).toBe('u-13800000011')
+    expect(rowsB.some((r) => r.id === 'u-g58cv523zthc')).toBe(true)
+    expect(await a.db.getMeta(META_KEYS.syncUser)).toBe('u-g58cv523zthc')
     await expectSameAsServer(a, cookieB)
 
     // A signs in again: the tables become A's and A's queued change goes out under A's session.
