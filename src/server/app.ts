@@ -5,6 +5,7 @@ import { migrateToLatest, openDatabase, type DatabaseKind } from './db'
 import { seedIfEmpty } from './db/seed'
 import type { AppConfig } from './config'
 import { HttpError, sendError } from './http/errors'
+import { isCrossSiteWrite, normaliseOrigin } from './http/origin'
 import { AuthService } from './services/auth'
 import { authRoutes } from './routes/auth'
 import { healthRoutes } from './routes/health'
@@ -20,6 +21,15 @@ import { SyncService } from './services/sync'
 import { seedRulesIfEmpty } from './services/points'
 import { pruneTombstones, TOMBSTONE_DAYS } from './services/changes'
 import { LocalNotifier, PostgresNotifier, type Notifier } from './services/notifier'
+
+/** scheme://host of a request as browsers write `Origin` (null when the Host header is not a host). */
+function ownOrigin(protocol: string, host: string): string | null {
+  try {
+    return new URL(`${protocol}://${host}`).origin
+  } catch {
+    return null
+  }
+}
 
 export interface BuiltApp {
   app: FastifyInstance
@@ -43,6 +53,15 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     // Idle keep-alive sockets must not hold up a graceful shutdown.
     forceCloseConnections: 'idle',
+    // Requests arriving while closing get our own 503 (below), in the documented shape.
+    return503OnClosing: false,
+    // Long enough for any passkey id (the routes' own schemas set the real limits, with a Chinese message).
+    routerOptions: { maxParamLength: 1024 },
+    // Fastify's own answers for a malformed or over-long path, in the documented shape.
+    frameworkErrors: (error, _request, reply) => {
+      const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? '请求的路径有误：路径参数过长' : '请求的路径有误'
+      return sendError(reply, new HttpError(400, 'bad_request', message))
+    },
   })
   // Deletions are remembered for 60 days; a device away longer than that gets a reset instead.
   const pruneTimer = setInterval(() => {
@@ -79,6 +98,30 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   })
   await app.register(fastifyCookie, { secret: config.sessionSecret })
 
+  let shuttingDown = false
+  app.addHook('preClose', async () => {
+    shuttingDown = true
+  })
+  const publicOrigin = normaliseOrigin(config.publicOrigin)
+  // Before the session is looked up: nothing of a refused request reaches the database.
+  app.addHook('onRequest', async (request) => {
+    // A request on a keep-alive connection while the server stops: the device retries later (or on another instance).
+    if (shuttingDown) throw new HttpError(503, 'shutting_down', '服务器正在重启，请稍后再试', { 'retry-after': '5' })
+    if (!request.url.startsWith('/api/')) return
+    const crossSite = isCrossSiteWrite({
+      method: request.method,
+      fetchSite: request.headers['sec-fetch-site'],
+      origin: request.headers.origin,
+      ownOrigin: ownOrigin(request.protocol, request.host),
+      publicOrigin,
+    })
+    if (crossSite) throw new HttpError(403, 'cross_site', '不接受来自其他网站的操作，请在本应用中操作')
+  })
+  // Private answers must stay out of shared and browser caches; a route that chose its own policy keeps it.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/') && !request.url.startsWith('/api/health') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
+  })
+
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof HttpError) return sendError(reply, error)
     const status = (error as { statusCode?: number }).statusCode ?? 500
@@ -103,7 +146,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const auth = new AuthService(db)
   healthRoutes(app, { db, kind })
   authRoutes(app, auth)
-  syncRoutes(app, { sync, notifier })
+  syncRoutes(app, { sync, notifier, auth })
   pointsRoutes(app, { db })
   adminRoutes(app, { db })
   meetingRoutes(app, { db, sync, webauthn: new WebauthnService(db), origin: config.publicOrigin ?? null })

@@ -10,7 +10,8 @@ app.addHook('onSend', async (_request, reply) => {
   if (closing) reply.header('connection', 'close')
 })
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
+  // `on`, not `once`: a second signal (npm relays the one a process group got) must not kill the process mid-close.
+  process.on(signal, () => {
     if (closing) return
     closing = true
     app.log.info(`${signal}: 等待进行中的请求完成后关闭`)

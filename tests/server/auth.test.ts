@@ -85,6 +85,32 @@ describe.each(databases)('accounts on %s', (kind) => {
     expect(other.statusCode).toBe(200)
   })
 
+  const attempt = (phone: string, password: string, remoteAddress = '127.0.0.1') =>
+    server.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress, payload: { phone, password } }).then((r) => r.statusCode)
+
+  it('checks at most five of twelve wrong passwords sent at once, and locks the phone after them', async () => {
+    const phone = '13800000011'
+    const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => attempt(phone, `guess-${i}`, '10.1.0.1')))
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5)
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([])
+    expect(await attempt(phone, DEMO.password, '10.1.0.2')).toBe(429)
+  })
+
+  it('checks at most five guesses on one phone from a burst of forty from four addresses', async () => {
+    const phone = '13800000012'
+    const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => attempt(phone, `guess-${i}`, `10.2.0.${i % 4}`)))
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5)
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([])
+    expect(await attempt(phone, DEMO.password, '10.2.0.9')).toBe(429)
+  })
+
+  it('does not count right passwords against a shared address', async () => {
+    const remoteAddress = '10.3.0.1'
+    // More successful logins from one address (a village's shared connection) than its failure limit.
+    for (let i = 0; i < 32; i++) expect(await attempt(DEMO.member, DEMO.password, remoteAddress)).toBe(200)
+    expect(await attempt(DEMO.secretary, DEMO.password, remoteAddress)).toBe(200)
+  })
+
   it('ends a session when it expires', async () => {
     const { db } = openDatabase(server.config)
     try {

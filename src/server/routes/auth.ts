@@ -1,13 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AUTH_MESSAGES, loginBodySchema } from '../../domain/auth'
 import { HttpError, validate } from '../http/errors'
-import type { AuthService, SessionUser } from '../services/auth'
+import { sessionIdOf, type AuthService, type SessionUser } from '../services/auth'
 
 export const SESSION_COOKIE = 'djy_session'
 
 declare module 'fastify' {
   interface FastifyRequest {
     sessionUser: SessionUser | null
+    /** The signed-in session's id, with `sessionUser`. */
+    sessionId: string | null
   }
 }
 
@@ -26,10 +28,12 @@ export function requireUser(request: FastifyRequest): SessionUser {
 
 export function authRoutes(app: FastifyInstance, auth: AuthService) {
   app.decorateRequest('sessionUser', null)
+  app.decorateRequest('sessionId', null)
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/')) return
     const token = sessionToken(request)
     request.sessionUser = token ? ((await auth.sessionUser(token)) ?? null) : null
+    request.sessionId = token && request.sessionUser ? sessionIdOf(token) : null
   })
 
   app.post('/api/auth/login', async (request, reply) => {

@@ -30,9 +30,15 @@ export async function photoRoutes(app: FastifyInstance, deps: { sync: SyncServic
 
     scoped.get('/api/photos/:id', async (request, reply) => {
       const viewer = await deps.sync.viewer(requireUser(request))
-      const bytes = await deps.photos.read(viewer, validate(photoParams, request.params, '照片编号').id)
-      // A photo id never gets other bytes: the device may keep it for good (it's private to the signed-in user).
-      return reply.header('content-type', 'image/jpeg').header('cache-control', 'private, max-age=31536000, immutable').send(bytes)
+      const { id } = validate(photoParams, request.params, '照片编号')
+      const bytes = await deps.photos.read(viewer, id)
+      // The browser asks again each time, so a signed-out device or another account gets no photo from its cache;
+      // a photo id never gets other bytes, so the answer is a 304 after the access check. (The service worker
+      // keeps the photos it has shown for offline use, and forgets them on sign-out.)
+      const etag = `"${id}"`
+      reply.header('cache-control', 'private, no-cache').header('etag', etag)
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send()
+      return reply.header('content-type', 'image/jpeg').send(bytes)
     })
   })
 }

@@ -5,10 +5,13 @@ import { validate } from '../http/errors'
 import { requireUser } from './auth'
 import type { SyncService } from '../services/sync'
 import type { Notifier } from '../services/notifier'
+import type { AuthService } from '../services/auth'
 
 const HEARTBEAT_MS = 25_000
+/** How often, at most, a stream asks the database whether its session still exists before a poke. */
+const SESSION_CHECK_MS = 5_000
 
-export function syncRoutes(app: FastifyInstance, deps: { sync: SyncService; notifier: Notifier }) {
+export function syncRoutes(app: FastifyInstance, deps: { sync: SyncService; notifier: Notifier; auth: AuthService }) {
   app.post('/api/sync/push', async (request): Promise<PushReply> => {
     const user = requireUser(request)
     const body = validate(pushBodySchema, request.body)
@@ -28,27 +31,48 @@ export function syncRoutes(app: FastifyInstance, deps: { sync: SyncService; noti
   })
   app.get('/api/events', async (request, reply) => {
     const user = requireUser(request)
+    const sessionId = request.sessionId ?? ''
     const scopes = new Set(await deps.sync.scopesOf(await deps.sync.viewer(user)))
     reply.hijack()
     const stream = reply.raw
     stream.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
+      'cache-control': 'no-store, no-transform',
       connection: 'keep-alive',
       // Reverse proxies (nginx) must not buffer the stream.
       'x-accel-buffering': 'no',
     })
     stream.write('retry: 5000\n\nevent: ready\ndata: {}\n\n')
     streams.add(stream)
+    // A stream lives only as long as its session: signing out here ends it at once; signing out on another
+    // instance (or the session running out) is noticed before the next poke or ping. Reconnecting then gets a 401.
+    let check: { at: number; active: Promise<boolean> } | undefined
+    const stillSignedIn = () => {
+      if (!check || Date.now() - check.at >= SESSION_CHECK_MS) {
+        // A database hiccup keeps the stream: a poke carries no data.
+        check = { at: Date.now(), active: deps.auth.sessionActive(sessionId).catch(() => true) }
+      }
+      return check.active
+    }
+    const send = (text: string) =>
+      void stillSignedIn().then((active) => {
+        if (!active) stream.end()
+        else if (!stream.writableEnded) stream.write(text)
+      })
     const unsubscribe = deps.notifier.subscribe((changed) => {
       const mine = changed.filter((scope) => scopes.has(scope))
-      if (mine.length > 0) stream.write(`event: poke\ndata: ${JSON.stringify({ scopes: mine })}\n\n`)
+      if (mine.length > 0) send(`event: poke\ndata: ${JSON.stringify({ scopes: mine })}\n\n`)
     })
-    const heartbeat = setInterval(() => stream.write(': ping\n\n'), HEARTBEAT_MS)
-    request.raw.once('close', () => {
+    const stopOnSignOut = deps.auth.onSessionEnd(sessionId, () => stream.end())
+    const heartbeat = setInterval(() => send(': ping\n\n'), HEARTBEAT_MS)
+    const cleanUp = () => {
       clearInterval(heartbeat)
       unsubscribe()
+      stopOnSignOut()
       streams.delete(stream)
-    })
+    }
+    // The client going away, or the server ending the stream.
+    request.raw.once('close', cleanUp)
+    stream.once('close', cleanUp)
   })
 }

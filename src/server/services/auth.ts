@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import { verifyPassword } from '../security/password'
-import { LOGIN_LIMITS, lockRemainingMs, recordFailure, type FailureWindow, type ThrottleLimit } from '../../domain/auth'
+import { LOGIN_LIMITS, lockRemainingMs, type ThrottleLimit } from '../../domain/auth'
 import type { Me } from '../../domain/users'
 
 export const SESSION_DAYS = 90
@@ -15,31 +15,54 @@ export interface SessionUser {
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url')
 
+/** The id a session is stored under (a hash of its token, which the server never keeps). */
+export const sessionIdOf = hashToken
+
 export type LoginResult =
   | { ok: true; token: string; userId: string; expiresAt: Date }
   | { ok: false; reason: 'wrong_credentials' }
   | { ok: false; reason: 'throttled'; retryAfterMs: number }
 
 export class AuthService {
+  /** What to do when a session of this process signs out (end its event streams), by session id. */
+  private readonly endListeners = new Map<string, Set<() => void>>()
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async login(phone: string, password: string, address: string, now = new Date()): Promise<LoginResult> {
-    const keys: [string, ThrottleLimit][] = [
-      [`phone:${phone}`, LOGIN_LIMITS.phone],
+    // Every attempt is counted before the password is checked, by one atomic statement per key: a burst of
+    // concurrent guesses cannot all read the same old count. The address first, so a locked address does not
+    // also use up the phone's attempts.
+    const counted: { key: string; windowStart: string }[] = []
+    for (const [key, limit] of [
       [`address:${address}`, LOGIN_LIMITS.address],
-    ]
-    const windows = await this.failureWindows(keys.map(([key]) => key))
-    const waitMs = Math.max(...keys.map(([key, limit]) => lockRemainingMs(windows.get(key), limit, now.getTime())))
-    if (waitMs > 0) return { ok: false, reason: 'throttled', retryAfterMs: waitMs }
+      [`phone:${phone}`, LOGIN_LIMITS.phone],
+    ] as const) {
+      const attempt = await this.countAttempt(key, limit, now)
+      // Locked when the failures before this attempt had reached the limit (src/domain/auth.ts).
+      const waitMs = lockRemainingMs({ windowStart: Date.parse(attempt.window_start), failures: attempt.failures - 1 }, limit, now.getTime())
+      if (waitMs > 0) return { ok: false, reason: 'throttled', retryAfterMs: waitMs }
+      counted.push({ key, windowStart: attempt.window_start })
+    }
 
     const user = await this.db.selectFrom('users').select(['id', 'password_hash']).where('phone', '=', phone).executeTakeFirst()
     // An unknown phone still costs a hash check, so timing does not tell which phones have accounts.
     const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH)
-    if (!user || !valid) {
-      await this.recordFailures(keys, windows, now)
-      return { ok: false, reason: 'wrong_credentials' }
-    }
+    // A wrong one stays counted as a failure.
+    if (!user || !valid) return { ok: false, reason: 'wrong_credentials' }
+    // The right one: the phone starts afresh, and the address gets back the attempt (it was no failure);
+    // only in the window it was counted in.
     await this.db.deleteFrom('login_failures').where('key', '=', `phone:${phone}`).execute()
+    const [addressAttempt] = counted
+    if (addressAttempt) {
+      await this.db
+        .updateTable('login_failures')
+        .set((eb) => ({ failures: eb('failures', '-', 1) }))
+        .where('key', '=', addressAttempt.key)
+        .where('window_start', '=', addressAttempt.windowStart)
+        .where('failures', '>', 0)
+        .execute()
+    }
     const token = randomBytes(32).toString('base64url')
     const expiresAt = new Date(now.getTime() + SESSION_DAYS * 86_400_000)
     await this.db
@@ -50,7 +73,25 @@ export class AuthService {
   }
 
   async logout(token: string): Promise<void> {
-    await this.db.deleteFrom('sessions').where('id', '=', hashToken(token)).execute()
+    const id = hashToken(token)
+    await this.db.deleteFrom('sessions').where('id', '=', id).execute()
+    for (const listener of this.endListeners.get(id) ?? []) listener()
+  }
+
+  /** Calls `listener` when the session signs out through this process; returns the unsubscribe. */
+  onSessionEnd(sessionId: string, listener: () => void): () => void {
+    const listeners = this.endListeners.get(sessionId) ?? new Set()
+    this.endListeners.set(sessionId, listeners.add(listener))
+    return () => {
+      listeners.delete(listener)
+      if (listeners.size === 0 && this.endListeners.get(sessionId) === listeners) this.endListeners.delete(sessionId)
+    }
+  }
+
+  /** Whether a session is still signed in (another instance may have ended it). */
+  async sessionActive(sessionId: string, now = new Date()): Promise<boolean> {
+    const row = await this.db.selectFrom('sessions').select('expires_at').where('id', '=', sessionId).executeTakeFirst()
+    return !!row && row.expires_at > now.toISOString()
   }
 
   async sessionUser(token: string, now = new Date()): Promise<SessionUser | undefined> {
@@ -98,21 +139,24 @@ export class AuthService {
     }
   }
 
-  private async failureWindows(keys: string[]): Promise<Map<string, FailureWindow>> {
-    const rows = await this.db.selectFrom('login_failures').selectAll().where('key', 'in', keys).execute()
-    return new Map(rows.map((r) => [r.key, { windowStart: Date.parse(r.window_start), failures: r.failures }]))
-  }
-
-  private async recordFailures(keys: [string, ThrottleLimit][], windows: Map<string, FailureWindow>, now: Date) {
-    for (const [key, limit] of keys) {
-      const next = recordFailure(windows.get(key), limit, now.getTime())
-      const values = { window_start: new Date(next.windowStart).toISOString(), failures: next.failures }
-      await this.db
-        .insertInto('login_failures')
-        .values({ key, ...values })
-        .onConflict((oc) => oc.column('key').doUpdateSet(values))
-        .execute()
-    }
+  /** Counts one attempt on a key and returns its window after it: a window that has run out starts again (as recordFailure). */
+  private async countAttempt(key: string, limit: ThrottleLimit, now: Date): Promise<{ window_start: string; failures: number }> {
+    const start = now.toISOString()
+    const expired = new Date(now.getTime() - limit.windowMs).toISOString()
+    return this.db
+      .insertInto('login_failures')
+      .values({ key, window_start: start, failures: 1 })
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet((eb) => {
+          const windowOver = eb('login_failures.window_start', '<=', expired)
+          return {
+            failures: eb.case().when(windowOver).then(1).else(eb('login_failures.failures', '+', 1)).end(),
+            window_start: eb.case().when(windowOver).then(start).else(eb.ref('login_failures.window_start')).end(),
+          }
+        }),
+      )
+      .returning(['window_start', 'failures'])
+      .executeTakeFirstOrThrow()
   }
 }
 

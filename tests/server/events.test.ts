@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { FastifyInstance } from 'fastify'
+import { DEMO, databases, login, startServer, type TestServer } from './helpers'
+import { clientId, mutation, push } from './sync-helpers'
+import { buildApp } from '../../src/server/app'
+import { sessionIdOf } from '../../src/server/services/auth'
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** An event stream read from a real socket (inject cannot stream). */
+async function openEvents(app: FastifyInstance, cookie: string) {
+  const address = app.server.listening ? `http://127.0.0.1:${(app.server.address() as { port: number }).port}` : await app.listen({ port: 0, host: '127.0.0.1' })
+  const controller = new AbortController()
+  const response = await fetch(`${address}/api/events`, { headers: { cookie }, signal: controller.signal })
+  expect(response.status).toBe(200)
+  const reader = response.body!.getReader()
+  const decoder = new TextDecoder()
+  let text = ''
+  const read = async (deadline: number) => {
+    const chunk = await Promise.race([reader.read(), sleep(Math.max(0, deadline - Date.now())).then(() => null)])
+    if (chunk && !chunk.done) text += decoder.decode(chunk.value)
+    return chunk
+  }
+  return {
+    async waitFor(event: string) {
+      const deadline = Date.now() + 10_000
+      while (!text.includes(`event: ${event}\n`)) {
+        const chunk = await read(deadline)
+        if (!chunk || chunk.done) throw new Error(`no "${event}" event; got: ${text}`)
+      }
+    },
+    /** Everything sent from now on, and whether the server ended the stream (false: still open after 10 s). */
+    async rest(): Promise<{ text: string; ended: boolean }> {
+      const from = text.length
+      const deadline = Date.now() + 10_000
+      for (;;) {
+        const chunk = await read(deadline)
+        if (!chunk) return { text: text.slice(from), ended: false }
+        if (chunk.done) return { text: text.slice(from), ended: true }
+      }
+    },
+    close: () => controller.abort(),
+  }
+}
+
+const cookieToken = (cookie: string) => {
+  // djy_session=<token>.<signature>, URL-encoded
+  const value = decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1))
+  return value.slice(0, value.lastIndexOf('.'))
+}
+
+describe.each(databases)('the event stream after sign-out on %s', (kind) => {
+  let server: TestServer
+  let member: string
+  beforeAll(async () => {
+    server = await startServer(kind)
+    member = await login(server.app, DEMO.member)
+  })
+  afterAll(() => server.close())
+
+  it('ends a stream when its session signs out, and sends it no poke afterwards', async () => {
+    const secretary = await login(server.app, DEMO.secretary)
+    const events = await openEvents(server.app, secretary)
+    try {
+      await events.waitFor('ready')
+      expect((await server.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: secretary } })).statusCode).toBe(200)
+      await push(server.app, member, clientId(), [mutation('profile.update', { status: 'away', awayCity: '宁波' })])
+      const rest = await events.rest()
+      expect(rest.ended).toBe(true)
+      expect(rest.text).not.toContain('event: poke')
+    } finally {
+      events.close()
+    }
+  })
+
+  it('ends a stream before its next poke when the session was ended elsewhere (another instance)', async () => {
+    const secretary = await login(server.app, DEMO.secretary)
+    const events = await openEvents(server.app, secretary)
+    try {
+      await events.waitFor('ready')
+      await server.withDb((db) => db.deleteFrom('sessions').where('id', '=', sessionIdOf(cookieToken(secretary))).execute())
+      await push(server.app, member, clientId(), [mutation('profile.update', { status: 'home' })])
+      const rest = await events.rest()
+      expect(rest.ended).toBe(true)
+      expect(rest.text).not.toContain('event: poke')
+    } finally {
+      events.close()
+    }
+  })
+
+  it('keeps poking a stream whose session is still signed in', async () => {
+    const secretary = await login(server.app, DEMO.secretary)
+    const events = await openEvents(server.app, secretary)
+    try {
+      await events.waitFor('ready')
+      await push(server.app, member, clientId(), [mutation('profile.update', { status: 'away', awayCity: '杭州' })])
+      await events.waitFor('poke')
+    } finally {
+      events.close()
+    }
+  })
+
+  if (kind === 'postgres') it('ends the stream on one instance when the session signs out on another', async () => {
+    const other = await buildApp(server.config)
+    try {
+      const secretary = await login(server.app, DEMO.secretary)
+      const events = await openEvents(other, secretary)
+      try {
+        await events.waitFor('ready')
+        expect((await server.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: secretary } })).statusCode).toBe(200)
+        await push(server.app, member, clientId(), [mutation('profile.update', { status: 'home' })])
+        const rest = await events.rest()
+        expect(rest.ended).toBe(true)
+        expect(rest.text).not.toContain('event: poke')
+      } finally {
+        events.close()
+      }
+    } finally {
+      await other.close()
+    }
+  })
+})
