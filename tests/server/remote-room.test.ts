@@ -1,8 +1,8 @@
-import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { isoCBOR } from '@simplewebauthn/server/helpers'
 import { DEMO, databases, login, startServer, type TestServer } from './helpers'
 import { clientId, mutation, pullAll, push } from './sync-helpers'
+import { SoftAuthenticator } from './soft-authenticator'
 import { attendanceOutcome, type AttendanceRow, type MeetingDraft, type MeetingMessageRow } from '../../src/domain/meetings'
 import type { LedgerRow } from '../../src/domain/points'
 
@@ -11,7 +11,6 @@ const HOUR = 60 * MINUTE
 const iso = (ms: number) => new Date(ms).toISOString()
 // The relying party is the server as the browser sees it: here, the Host header of each request.
 const HOST = 'dangjian.test'
-const ORIGIN = `http://${HOST}`
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url')
 
 // 合兴村: 李俊杰 (…002) and 何文斌 (…008) work away (外出务工); 王建国 (…001) and 赵德明 (…003) are at home.
@@ -19,75 +18,6 @@ const AWAY = '13800000002'
 const AWAY_WITH_PASSKEY = '13800000008'
 const HOME_ALLOWED = '13800000003'
 const OTHER_BRANCH_MEMBER = '13800000011'
-
-/**
- * A phone's platform authenticator in software (P-256, `none` attestation): what Chromium's virtual
- * authenticator does in the browser tests, enough to drive the server's real verification here.
- */
-class SoftAuthenticator {
-  readonly credentialId = randomBytes(16)
-  private readonly keys = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  private counter = 0
-
-  private cosePublicKey(): Uint8Array {
-    const jwk = this.keys.publicKey.export({ format: 'jwk' })
-    const key = new Map<number, number | Uint8Array>([
-      [1, 2], // kty: EC2
-      [3, -7], // alg: ES256
-      [-1, 1], // crv: P-256
-      [-2, Buffer.from(jwk.x!, 'base64url')],
-      [-3, Buffer.from(jwk.y!, 'base64url')],
-    ])
-    return isoCBOR.encode(key)
-  }
-
-  /** rpIdHash, flags (UP 0x01, UV 0x04, AT 0x40), signature counter, then the attested credential if any. */
-  private authenticatorData(flags: number, attested?: Uint8Array): Buffer {
-    const counter = Buffer.alloc(4)
-    counter.writeUInt32BE(++this.counter)
-    return Buffer.concat([createHash('sha256').update(HOST).digest(), Buffer.from([flags]), counter, ...(attested ? [attested] : [])])
-  }
-
-  private clientData(type: 'webauthn.create' | 'webauthn.get', challenge: string): Buffer {
-    return Buffer.from(JSON.stringify({ type, challenge, origin: ORIGIN, crossOrigin: false }))
-  }
-
-  register(challenge: string) {
-    const idLength = Buffer.alloc(2)
-    idLength.writeUInt16BE(this.credentialId.length)
-    const attested = Buffer.concat([Buffer.alloc(16), idLength, this.credentialId, this.cosePublicKey()])
-    const attestationObject = isoCBOR.encode(
-      new Map<string, string | Uint8Array | Map<string, string>>([
-        ['fmt', 'none'],
-        ['attStmt', new Map<string, string>()],
-        ['authData', this.authenticatorData(0x45, attested)],
-      ]),
-    )
-    return {
-      id: b64(this.credentialId),
-      rawId: b64(this.credentialId),
-      type: 'public-key',
-      response: { clientDataJSON: b64(this.clientData('webauthn.create', challenge)), attestationObject: b64(attestationObject), transports: ['internal'] },
-      clientExtensionResults: {},
-      authenticatorAttachment: 'platform',
-    }
-  }
-
-  /** An assertion over the challenge; `userVerified: false` is a touch without fingerprint or face. */
-  assert(challenge: string, { userVerified = true } = {}) {
-    const authenticatorData = this.authenticatorData(userVerified ? 0x05 : 0x01)
-    const clientDataJSON = this.clientData('webauthn.get', challenge)
-    const signature = sign('sha256', Buffer.concat([authenticatorData, createHash('sha256').update(clientDataJSON).digest()]), this.keys.privateKey)
-    return {
-      id: b64(this.credentialId),
-      rawId: b64(this.credentialId),
-      type: 'public-key',
-      response: { clientDataJSON: b64(clientDataJSON), authenticatorData: b64(authenticatorData), signature: b64(signature) },
-      clientExtensionResults: {},
-      authenticatorAttachment: 'platform',
-    }
-  }
-}
 
 function draft(startIn: number, over: Partial<MeetingDraft> = {}): MeetingDraft {
   const start = Date.now() + startIn
@@ -129,7 +59,7 @@ describe.each(databases)('the remote room and passkeys on %s', (kind) => {
   let upcoming: MeetingDraft
   // Began five minutes ago (recorded by the admin): where 何文斌 joins with his passkey.
   let started: MeetingDraft
-  const passkey = new SoftAuthenticator()
+  const passkey = new SoftAuthenticator(HOST)
 
   beforeAll(async () => {
     server = await startServer(kind)

@@ -4,6 +4,7 @@ import { meSchema, type Me } from '../../domain/users'
 import { api, ApiError } from '../api/client'
 import { appDB, reportStorageProblem } from '../db/instance'
 import { classifyStorageError } from '../db'
+import { adoptRenamedUser } from '../db/renamedUser'
 import { PHOTO_CACHE, META_KEYS } from '../constants'
 
 /** Who is signed in. Kept on the device so the app opens offline without asking again. */
@@ -13,6 +14,11 @@ export const useSessionStore = defineStore('session', () => {
   const signedIn = computed(() => me.value !== null)
 
   async function remember(value: Me | null) {
+    const before = me.value?.user
+    // The same person (one phone) under a new id: the server renamed ids that embedded phones.
+    if (before && value && before.phone === value.user.phone && before.id !== value.user.id) {
+      await adoptRenamedUser(appDB(), before.id, value.user.id).catch((error: unknown) => reportStorageProblem(classifyStorageError(error)))
+    }
     me.value = value
     try {
       if (value) await appDB().setMeta(META_KEYS.me, value)

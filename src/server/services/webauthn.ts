@@ -13,6 +13,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import { HttpError } from '../http/errors'
 import { APP_NAME } from '../../domain/brand'
+import { currentUserId } from './userIds'
 
 const CHALLENGE_TTL_MS = 5 * 60_000
 
@@ -116,6 +117,11 @@ export class WebauthnService {
     const challenge = await this.takeChallenge(userId, purpose)
     const stored = await this.db.selectFrom('webauthn_credentials').selectAll().where('id', '=', response.id).where('user_id', '=', userId).executeTakeFirst()
     if (!stored) throw new HttpError(400, 'webauthn_failed', '这不是您登记过的指纹或面容')
+    // The handle the passkey was made with: the user's id then, which may be an id renamed since (migration 0010).
+    const handle = response.response.userHandle
+    if (handle && (await currentUserId(this.db, Buffer.from(handle, 'base64url').toString('utf8'))) !== userId) {
+      throw new HttpError(400, 'webauthn_failed', '这不是您登记过的指纹或面容')
+    }
     const result = await verifyAuthenticationResponse({
       response,
       expectedChallenge: challenge,
