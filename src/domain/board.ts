@@ -2,7 +2,7 @@
 // post on behalf of the households they look after, and each comment's handling to resolution within a
 // deadline (群众反馈 → 党员收集 → 组织汇总 → 限时办结). Pure rules; the server applies them with its own
 // clock, the app shows what they say before the server confirms.
-import { z } from './validation'
+import { line, ref, text, z } from './validation'
 import { dayInShanghai } from './points'
 import type { Viewer } from './sync'
 
@@ -70,10 +70,10 @@ const isoDay = z.string().check(
 export const topicDraftSchema = z.object({
   id,
   /** null: a town-wide topic, posted by the admin. */
-  branchId: z.nullable(z.string().check(z.minLength(1, '请选择支部'))),
+  branchId: z.nullable(ref(64, '请选择支部')),
   category: z.enum(TOPIC_CATEGORIES, '请选择话题类别'),
-  title: z.string().check(z.trim(), z.minLength(TOPIC_TITLE_MIN, `请填写标题（至少${TOPIC_TITLE_MIN}个字）`), z.maxLength(TOPIC_TITLE_MAX, `标题不超过${TOPIC_TITLE_MAX}字`)),
-  text: z.string().check(z.trim(), z.maxLength(TOPIC_TEXT_MAX, `正文不超过${TOPIC_TEXT_MAX}字`)),
+  title: line({ trim: true, min: TOPIC_TITLE_MIN, max: TOPIC_TITLE_MAX, tooShort: `请填写标题（至少${TOPIC_TITLE_MIN}个字）`, tooLong: `标题不超过${TOPIC_TITLE_MAX}字` }),
+  text: text({ trim: true, max: TOPIC_TEXT_MAX, tooLong: `正文不超过${TOPIC_TEXT_MAX}字` }),
   /** Photo ids (uploaded separately). */
   photos: z.array(photoId).check(z.maxLength(TOPIC_PHOTOS_MAX, `照片最多${TOPIC_PHOTOS_MAX}张`)),
   /** The last day (Asia/Shanghai) comments are taken; they close at its end. */
@@ -146,11 +146,11 @@ export function sortFeed<T extends Pick<TopicRow, 'id' | 'createdAt'>>(topics: r
 
 export const commentDraftSchema = z.object({
   id,
-  topicId: z.string().check(z.minLength(1)),
-  text: z.string().check(z.trim(), z.minLength(1, '请填写内容'), z.maxLength(COMMENT_MAX_LENGTH, `内容不超过${COMMENT_MAX_LENGTH}字`)),
+  topicId: ref(),
+  text: text({ trim: true, min: 1, max: COMMENT_MAX_LENGTH, tooShort: '请填写内容', tooLong: `内容不超过${COMMENT_MAX_LENGTH}字` }),
   category: z.enum(COMMENT_CATEGORIES, '请选择类别'),
   /** On behalf of one of the households the member looks after (党员中心户联系十户), or null. */
-  householdId: z.nullable(z.string().check(z.minLength(1))),
+  householdId: z.nullable(ref()),
   photos: z.array(photoId).check(z.maxLength(COMMENT_PHOTOS_MAX, `照片最多${COMMENT_PHOTOS_MAX}张`)),
 })
 export type CommentDraft = z.infer<typeof commentDraftSchema>
@@ -189,8 +189,8 @@ export const commentRowSchema = z.object({
 })
 export type CommentRow = z.infer<typeof commentRowSchema>
 
-const reply = z.string().check(z.trim(), z.minLength(2, '请填写办理结果（至少2个字）'), z.maxLength(REPLY_MAX_LENGTH, `办理结果不超过${REPLY_MAX_LENGTH}字`))
-const reason = z.string().check(z.trim(), z.minLength(2, '请写明原因（至少2个字）'), z.maxLength(REASON_MAX_LENGTH, `原因不超过${REASON_MAX_LENGTH}字`))
+const reply = text({ trim: true, min: 2, max: REPLY_MAX_LENGTH, tooShort: '请填写办理结果（至少2个字）', tooLong: `办理结果不超过${REPLY_MAX_LENGTH}字` })
+const reason = text({ trim: true, min: 2, max: REASON_MAX_LENGTH, tooShort: '请写明原因（至少2个字）', tooLong: `原因不超过${REASON_MAX_LENGTH}字` })
 
 /** What a handler or the author may do to a comment. */
 export const commentActionSchema = z.discriminatedUnion('type', [
@@ -199,11 +199,11 @@ export const commentActionSchema = z.discriminatedUnion('type', [
     /** 限时办结 in days from the day of acceptance; `DEFAULT_DEADLINE_DAYS` when absent. */
     days: z.optional(z.int().check(z.minimum(1, '办理期限至少1天'), z.maximum(MAX_DEADLINE_DAYS, `办理期限不超过${MAX_DEADLINE_DAYS}天`))),
     /** Who handles it; the one accepting when absent. */
-    handlerId: z.optional(z.string().check(z.minLength(1))),
+    handlerId: z.optional(ref()),
   }),
   z.object({ type: z.literal('resolve'), reply }),
   z.object({ type: z.literal('reject'), reason }),
-  z.object({ type: z.literal('merge'), into: z.string().check(z.minLength(1, '请选择合并到的留言')), reason }),
+  z.object({ type: z.literal('merge'), into: ref(128, '请选择合并到的留言'), reason }),
   /** The author's edit while 待处理; the household stays (to change it, delete and post again). */
   z.object({
     type: z.literal('edit'),
@@ -221,10 +221,10 @@ export const COMMENT_ACTION_LABELS: Record<CommentAction['type'], string> = {
   edit: '修改留言',
 }
 
-export const commentActArgsSchema = z.object({ commentId: z.string().check(z.minLength(1)), action: commentActionSchema })
-export const commentDeleteArgsSchema = z.object({ commentId: z.string().check(z.minLength(1)) })
+export const commentActArgsSchema = z.object({ commentId: ref(), action: commentActionSchema })
+export const commentDeleteArgsSchema = z.object({ commentId: ref() })
 /** Sets (not toggles) the sender's like, so replaying it from the outbox is harmless. */
-export const commentLikeArgsSchema = z.object({ commentId: z.string().check(z.minLength(1)), liked: z.boolean() })
+export const commentLikeArgsSchema = z.object({ commentId: ref(), liked: z.boolean() })
 
 export const topicSaveArgsSchema = z.object({ topic: topicDraftSchema })
 export const commentPostArgsSchema = z.object({ comment: commentDraftSchema })
@@ -251,7 +251,7 @@ export const noticeRowSchema = z.object({
   readAt: z.nullable(z.string()),
 })
 export type NoticeRow = z.infer<typeof noticeRowSchema>
-export const noticeReadArgsSchema = z.object({ noticeIds: z.array(z.string().check(z.minLength(1))).check(z.minLength(1), z.maxLength(200)) })
+export const noticeReadArgsSchema = z.object({ noticeIds: z.array(ref(200)).check(z.minLength(1), z.maxLength(200)) })
 
 /** 12月5日 (Asia/Shanghai): how a deadline is said. */
 export function shanghaiMonthDay(at: string | number): string {
@@ -350,10 +350,18 @@ export function authorChangeProblem(comment: Pick<CommentRow, 'authorId' | 'stat
   return null
 }
 
+export const OWN_COMMENT_MESSAGE = '不能办理自己的留言，请由镇党委管理员或其他书记办理'
+
+/** Whether this viewer may handle (受理, 办结, 不予采纳, 合并) this comment: its topic's handler, and never its author. */
+export function mayHandleComment(viewer: Viewer, comment: Pick<CommentRow, 'branchId' | 'authorId'>): boolean {
+  return mayHandle(viewer, comment) && viewer.id !== comment.authorId
+}
+
 /**
  * The status machine. 待处理 → 已受理 (deadline, handler) → 已办结 (reply); 待处理 or 已受理 → 不予采纳 (reason)
  * or 已合并 (into another comment, reason). 已办结, 不予采纳 and 已合并 are final. Handling is for
- * `mayHandle` on the comment's topic; editing is for the author while 待处理 (then nobody edits).
+ * `mayHandle` on the comment's topic, never for its author (`mayHandleComment`); editing is for the author
+ * while 待处理 (then nobody edits).
  * Whether a merge target exists and belongs to the same topic is `mergeTargetProblem`'s to say.
  */
 export function transition(comment: CommentRow, action: CommentAction, actor: Viewer, now: Date): { ok: true; comment: CommentRow } | Refusal {
@@ -364,12 +372,15 @@ export function transition(comment: CommentRow, action: CommentAction, actor: Vi
     return { ok: true, comment: { ...comment, text: action.text, category: action.category, photos: action.photos, updatedAt: at } }
   }
   if (!mayHandle(actor, comment)) return refuse('forbidden', comment.branchId === null ? '全镇话题的留言由镇党委管理员办理' : '只有本支部书记或镇党委管理员可以办理留言')
+  // Nobody handles their own comment: whoever adopts a suggestion gives its author points (as nobody approves their own leave).
+  if (actor.id === comment.authorId) return refuse('forbidden', OWN_COMMENT_MESSAGE)
   if (comment.status === 'resolved' || comment.status === 'rejected' || comment.status === 'merged') {
     return refuse('already_closed', `留言${COMMENT_STATUS_LABELS[comment.status]}，不能再办理`)
   }
   switch (action.type) {
     case 'accept': {
       if (comment.status !== 'pending') return refuse('already_accepted', '留言已受理')
+      if (action.handlerId === comment.authorId) return refuse('forbidden', '留言人不能办理自己的留言，请另选办理人')
       const deadline = new Date(deadlineAfter(now, action.days ?? DEFAULT_DEADLINE_DAYS)).toISOString()
       return { ok: true, comment: { ...comment, status: 'accepted', deadline, handlerId: action.handlerId ?? actor.id, acceptedAt: at, updatedAt: at } }
     }

@@ -92,3 +92,38 @@ function timingSafeEqual(a: string, b: string): boolean {
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
   return diff === 0
 }
+
+/**
+ * A check-in that reaches the server this long after its code's slot (and the grace) ended is held for
+ * the secretary's review. With a signal the app sends a check-in within seconds of the scan, and ten
+ * minutes cover a weak signal and the app's retries; later than that, the scan may have been of a
+ * forwarded screenshot on a phone whose clock was set back. (A member at a venue with no signal at all
+ * is held too: the secretary, who was in the room, confirms it with one tap.)
+ */
+export const LATE_ARRIVAL_MS = 10 * 60_000
+/**
+ * A device whose clock, when it sent the check-in, was this far from the server's is held for review: the
+ * code's own check tolerates a minute between the phones, and a slow upload adds up to another.
+ */
+export const CLOCK_SKEW_REVIEW_MS = 2 * 60_000
+
+/** 3 分钟, 2 小时 5 分钟, 3 天 */
+function durationText(ms: number): string {
+  const minutes = Math.max(1, Math.round(Math.abs(ms) / 60_000))
+  if (minutes >= 48 * 60) return `${Math.round(minutes / 1440)} 天`
+  if (minutes < 60) return `${minutes} 分钟`
+  return `${Math.floor(minutes / 60)} 小时${minutes % 60 ? ` ${minutes % 60} 分钟` : ''}`
+}
+
+/**
+ * Why a verified check-in should not be trusted without the secretary's review (待核实), or null.
+ * `receivedAt` is the server's clock; `clockSkewMs` the device's clock minus the server's when it sent the
+ * check-in, or null when the device didn't say (an older app: only the late-arrival rule applies).
+ */
+export function checkinReviewReason(slotStartedAt: number, receivedAt: number, clockSkewMs: number | null): string | null {
+  if (receivedAt - (slotStartedAt + SLOT_MS + TOKEN_GRACE_MS) > LATE_ARRIVAL_MS) return `扫码 ${durationText(receivedAt - slotStartedAt)}后才送达服务器`
+  if (clockSkewMs !== null && Math.abs(clockSkewMs) > CLOCK_SKEW_REVIEW_MS) {
+    return `签到手机的时间比服务器${clockSkewMs < 0 ? '慢' : '快'} ${durationText(clockSkewMs)}`
+  }
+  return null
+}

@@ -1,7 +1,8 @@
 // 红黄榜 (issue 4): published monthly. Red: the top members by the month's points in each branch with no
 // violation and no unexcused absence. Yellow: an unexcused absence from organisational life, a violation, or
 // points below the threshold the admin sets. The lists show names and branches; only the member sees why.
-import { z } from './validation'
+import { line, z } from './validation'
+import { dayInShanghai } from './points'
 
 export const YELLOW_REASONS = ['absence', 'violation', 'low_points'] as const
 export type YellowReason = (typeof YELLOW_REASONS)[number]
@@ -19,6 +20,35 @@ export const honorPublishArgsSchema = z.object({
   redPerBranch: z.int().check(z.minimum(1, '每个支部至少1人'), z.maximum(20, '每个支部不超过20人')),
 })
 export type HonorPublishArgs = z.infer<typeof honorPublishArgsSchema>
+
+/** Withdrawing a published month (撤回): the lists leave every device; the reason is kept with the record. */
+export const honorWithdrawArgsSchema = z.object({
+  month,
+  reason: line({ trim: true, min: 4, max: 200, tooShort: '请写明撤回原因（至少4个字）', tooLong: '原因不超过200字' }),
+})
+export type HonorWithdrawArgs = z.infer<typeof honorWithdrawArgsSchema>
+
+/** The month before `month` (YYYY-MM). */
+export function previousMonth(month: string): string {
+  const index = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 2
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`
+}
+
+/** The last month that has ended (Asia/Shanghai): the one to publish. */
+export const lastCompleteMonth = (now: Date) => previousMonth(dayInShanghai(now).slice(0, 7))
+
+/**
+ * Why a month's lists can't be published now, or null. Only a month that has ended (Asia/Shanghai): a
+ * month still under way would put everyone who hasn't earned their points yet on the yellow list. And not
+ * a month in which nobody earned a single point (before the town used the app): everyone would be yellow.
+ */
+export function honorPublishProblem(month: string, now: Date, anyPoints: boolean): string | null {
+  const current = dayInShanghai(now).slice(0, 7)
+  if (month > current) return '不能发布尚未开始的月份'
+  if (month === current) return '本月还没有结束，请在下月初发布本月的红黄榜'
+  if (!anyPoints) return '这个月全镇还没有任何积分记录，无法评定红黄榜'
+  return null
+}
 
 export interface HonorMember {
   id: string
@@ -62,6 +92,36 @@ export function yellowReasons(member: HonorMember, threshold: number): YellowRea
   if (member.violationPoints < 0) reasons.push('violation')
   if (member.points < threshold) reasons.push('low_points')
   return reasons
+}
+
+/** One person in the preview the admin sees before publishing: with their reasons (the lists show none). */
+export interface HonorPreviewEntry {
+  name: string
+  branchName: string
+  points: number
+  list: 'red' | 'yellow'
+  reasons: YellowReason[]
+}
+
+export interface HonorPreview {
+  month: string
+  /** How many members were evaluated. */
+  evaluated: number
+  red: HonorPreviewEntry[]
+  yellow: HonorPreviewEntry[]
+  /** Why it can't be published now, or null. */
+  problem: string | null
+}
+
+/** What publishing would show, person by person with the reasons, from the same rules as `honorLists`. */
+export function honorPreview(members: readonly HonorMember[], args: HonorPublishArgs, problem: string | null): HonorPreview {
+  const { marks } = honorLists(members, args, '')
+  const entries = members.map((m, i): HonorPreviewEntry | null => {
+    const mark = marks[i]!
+    return mark.list ? { name: m.name, branchName: m.branchName, points: m.points, list: mark.list, reasons: mark.reasons } : null
+  })
+  const sorted = entries.filter((e) => e !== null).sort((a, b) => a.branchName.localeCompare(b.branchName, 'zh-CN') || b.points - a.points || a.name.localeCompare(b.name, 'zh-CN'))
+  return { month: args.month, evaluated: members.length, red: sorted.filter((e) => e.list === 'red'), yellow: sorted.filter((e) => e.list === 'yellow'), problem }
 }
 
 /** The month's lists and every member's mark. Ties at the last red place all make the list. */

@@ -1,6 +1,6 @@
 // 三会一课 (issue 5): scheduling, attendance (on site, remote, by proxy), leave, quorum and rates.
 // Pure rules; the server applies them, the app shows what they say before the server confirms.
-import { z } from './validation'
+import { instant, line, ref, text, z } from './validation'
 
 export const MEETING_TYPES = ['assembly', 'committee', 'group', 'lecture', 'theme_day'] as const
 export type MeetingType = (typeof MEETING_TYPES)[number]
@@ -23,28 +23,28 @@ export const CHECKIN_OPENS_BEFORE_MS = 30 * 60_000
 /** Below this share of the meeting a remote attendee is 部分参会. */
 export const PARTIAL_SHARE = 0.5
 
-const iso = z.iso.datetime({ offset: true, message: '时间格式不正确' })
+const iso = instant('时间格式不正确')
 
 export const meetingDraftSchema = z
   .object({
     id: z.string().check(z.regex(/^[\w-]{1,64}$/, '会议编号只能用字母、数字、连字符')),
-    branchId: z.string().check(z.minLength(1, '请选择支部')),
+    branchId: ref(64, '请选择支部'),
     type: z.enum(MEETING_TYPES),
-    title: z.string().check(z.trim(), z.minLength(2, '请填写会议名称（至少2个字）'), z.maxLength(60, '会议名称不超过60字')),
-    agenda: z.string().check(z.trim(), z.maxLength(2000, '议程不超过2000字')),
-    place: z.string().check(z.trim(), z.minLength(1, '请填写会议地点'), z.maxLength(60, '地点不超过60字')),
+    title: line({ trim: true, min: 2, max: 60, tooShort: '请填写会议名称（至少2个字）', tooLong: '会议名称不超过60字' }),
+    agenda: text({ trim: true, max: 2000, tooLong: '议程不超过2000字' }),
+    place: line({ trim: true, min: 1, max: 60, tooShort: '请填写会议地点', tooLong: '地点不超过60字' }),
     startsAt: iso,
     endsAt: iso,
     audience: z.enum(AUDIENCES),
     /** For a committee or party-group meeting: who is expected. A branch meeting expects the whole branch. */
-    memberIds: z.array(z.string()).check(z.maxLength(200)),
+    memberIds: z.array(ref()).check(z.maxLength(200)),
     remoteAllowed: z.boolean(),
     /** Besides members working away (外出务工), who the secretary allows to attend remotely. */
-    remoteMemberIds: z.array(z.string()).check(z.maxLength(200)),
+    remoteMemberIds: z.array(ref()).check(z.maxLength(200)),
     videoUrl: z.nullable(z.string().check(z.regex(/^https:\/\/\S{4,300}$/, '视频链接须以 https:// 开头'))),
-    materialIds: z.array(z.string()).check(z.maxLength(20, '附件资料不超过20份')),
+    materialIds: z.array(ref()).check(z.maxLength(20, '附件资料不超过20份')),
     /** Only the admin may record a meeting after the fact, and only with the reason. */
-    backfillReason: z.nullable(z.string().check(z.trim(), z.minLength(4, '补录原因至少4个字'), z.maxLength(200))),
+    backfillReason: z.nullable(text({ trim: true, min: 4, max: 200, tooShort: '补录原因至少4个字', tooLong: '补录原因不超过200字' })),
   })
   .check(
     z.refine((m) => Date.parse(m.endsAt) > Date.parse(m.startsAt), { message: '结束时间须晚于开始时间', path: ['endsAt'] }),
@@ -99,8 +99,22 @@ export const attendanceRowSchema = z.object({
   /** Proxy only: the secretary who signed, and why. */
   proxyBy: z.nullable(z.string()),
   note: z.nullable(z.string()),
+  /**
+   * 待核实: a check-in the server did not trust by itself (it arrived long after its code, or from a phone
+   * whose clock was far off), and what the secretary made of it. null (or absent, on rows synced before
+   * this field): trusted as it came.
+   */
+  review: z.optional(z.nullable(z.enum(['pending', 'confirmed', 'refused']))),
+  /** Why it was held for review, in words for the secretary. */
+  reviewReason: z.optional(z.nullable(z.string())),
+  reviewedBy: z.optional(z.nullable(z.string())),
+  reviewedAt: z.optional(z.nullable(z.string())),
+  /** The secretary's note when confirming or refusing. */
+  reviewNote: z.optional(z.nullable(z.string())),
 })
 export type AttendanceRow = z.infer<typeof attendanceRowSchema>
+export type AttendanceReview = NonNullable<AttendanceRow['review']>
+export const REVIEW_LABELS: Record<AttendanceReview, string> = { pending: '待核实', confirmed: '核实通过', refused: '核实未通过' }
 
 export const LEAVE_STATUSES = ['pending', 'approved', 'refused'] as const
 export type LeaveStatus = (typeof LEAVE_STATUSES)[number]
@@ -127,32 +141,39 @@ export type MeetingKeyRow = z.infer<typeof meetingKeyRowSchema>
 /** A message in a meeting's live chat (即时沟通), kept with the meeting's record (branch scope). */
 export const meetingMessageRowSchema = z.object({ id: z.string(), meetingId: z.string(), memberId: z.string(), name: z.string(), text: z.string(), sentAt: z.string() })
 export type MeetingMessageRow = z.infer<typeof meetingMessageRowSchema>
-export const chatMessageSchema = z.object({ text: z.string().check(z.trim(), z.minLength(1, '请输入内容'), z.maxLength(500, '一条消息不超过500字')) })
+export const chatMessageSchema = z.object({ text: text({ trim: true, min: 1, max: 500, tooShort: '请输入内容', tooLong: '一条消息不超过500字' }) })
 
 export const meetingScheduleArgsSchema = z.object({ meeting: meetingDraftSchema })
 export const meetingCheckinArgsSchema = z.object({
-  meetingId: z.string().check(z.minLength(1)),
-  token: z.string().check(z.minLength(10), z.maxLength(200)),
+  meetingId: ref(),
+  token: line({ min: 10, max: 200 }),
   scannedAt: iso,
 })
 export const meetingProxyArgsSchema = z.object({
-  meetingId: z.string().check(z.minLength(1)),
-  memberId: z.string().check(z.minLength(1)),
-  note: z.string().check(z.trim(), z.minLength(2, '请写明代签原因（至少2个字）'), z.maxLength(200)),
+  meetingId: ref(),
+  memberId: ref(),
+  note: text({ trim: true, min: 2, max: 200, tooShort: '请写明代签原因（至少2个字）', tooLong: '代签原因不超过200字' }),
 })
 export const leaveRequestArgsSchema = z.object({
-  meetingId: z.string().check(z.minLength(1)),
-  reason: z.string().check(z.trim(), z.minLength(2, '请写明请假原因（至少2个字）'), z.maxLength(200, '原因不超过200字')),
+  meetingId: ref(),
+  reason: text({ trim: true, min: 2, max: 200, tooShort: '请写明请假原因（至少2个字）', tooLong: '原因不超过200字' }),
 })
 export const leaveDecideArgsSchema = z.object({
-  meetingId: z.string().check(z.minLength(1)),
-  memberId: z.string().check(z.minLength(1)),
+  meetingId: ref(),
+  memberId: ref(),
   approve: z.boolean(),
-  note: z.nullable(z.string().check(z.maxLength(200))),
+  note: z.nullable(text({ max: 200, tooLong: '说明不超过200字' })),
+})
+export const attendanceReviewArgsSchema = z.object({
+  meetingId: ref(),
+  memberId: ref(),
+  /** true: 核实通过 (present as checked in); false: refused, the member counts as absent. */
+  confirm: z.boolean(),
+  note: z.nullable(line({ trim: true, max: 200, tooLong: '说明不超过200字' })),
 })
 export const meetingCloseArgsSchema = z.object({
-  meetingId: z.string().check(z.minLength(1)),
-  minutes: z.string().check(z.trim(), z.minLength(10, '会议记录至少10个字'), z.maxLength(20_000, '会议记录不超过2万字')),
+  meetingId: ref(),
+  minutes: text({ trim: true, min: 10, max: 20_000, tooShort: '会议记录至少10个字', tooLong: '会议记录不超过2万字' }),
 })
 
 /** Why a meeting can't be scheduled as drafted, or null. `now` is the server's clock. */
@@ -160,6 +181,32 @@ export function schedulingProblem(draft: Pick<MeetingDraft, 'startsAt' | 'backfi
   if (Date.parse(draft.startsAt) > now.getTime()) return null
   if (role !== 'admin') return '会议开始时间须晚于现在；不能事后补建会议'
   if (!draft.backfillReason) return '补录已开过的会议须写明原因'
+  return null
+}
+
+type Actor = { id: string; role: 'member' | 'secretary' | 'admin'; branchId: string | null }
+
+/** A secretary acts for their own branch; the admin for any. */
+export function mayManageBranch(viewer: Actor, branchId: string): boolean {
+  return viewer.role === 'admin' || (viewer.role === 'secretary' && viewer.branchId === branchId)
+}
+
+/**
+ * Why this secretary can't 代签 this member, or null. Nobody signs for themselves: a secretary who did
+ * would then earn the attendance points by closing the meeting (as nobody approves their own leave).
+ */
+export function proxyProblem(viewer: Actor, meeting: Pick<MeetingRow, 'branchId'>, memberId: string): string | null {
+  if (!mayManageBranch(viewer, meeting.branchId)) return '只有本支部书记可以代签'
+  if (memberId === viewer.id) return '不能为自己代签，请扫码签到或请支部其他同志核实'
+  return null
+}
+
+/** Why this viewer can't review (核实) this check-in, or null: the branch's secretary or the admin, never on their own. */
+export function reviewProblem(viewer: Actor, meeting: Pick<MeetingRow, 'branchId'>, attendance: Pick<AttendanceRow, 'memberId' | 'review'> | undefined): { code: string; message: string } | null {
+  if (!mayManageBranch(viewer, meeting.branchId)) return { code: 'forbidden', message: '只有本支部书记可以核实签到' }
+  if (!attendance) return { code: 'not_found', message: '找不到这条签到记录' }
+  if (attendance.memberId === viewer.id) return { code: 'forbidden', message: '不能核实自己的签到' }
+  if (attendance.review !== 'pending') return { code: 'not_pending', message: attendance.review ? `这条签到已${REVIEW_LABELS[attendance.review]}` : '这条签到不需要核实' }
   return null
 }
 
@@ -178,16 +225,29 @@ export function meetingSeconds(meeting: Pick<MeetingRow, 'startsAt' | 'endsAt'>)
   return Math.round((Date.parse(meeting.endsAt) - Date.parse(meeting.startsAt)) / 1000)
 }
 
-/** How a member's attendance counts once the meeting is closed. */
+/**
+ * How a member's attendance counts once the meeting is closed. A check-in the secretary refused on review
+ * counts as none; one still 待核实 counts as it came (present) until reviewed (its points wait: `attendancePoints`).
+ */
 export function attendanceOutcome(
   meeting: Pick<MeetingRow, 'startsAt' | 'endsAt'>,
-  attendance: Pick<AttendanceRow, 'mode' | 'checkedInAt' | 'remoteSeconds'> | undefined,
+  attendance: (Pick<AttendanceRow, 'mode' | 'checkedInAt' | 'remoteSeconds'> & Partial<Pick<AttendanceRow, 'review'>>) | undefined,
   leave: Pick<LeaveRow, 'status'> | undefined,
 ): AttendanceOutcome {
-  if (!attendance) return leave?.status === 'approved' ? 'excused' : 'absent'
+  if (!attendance || attendance.review === 'refused') return leave?.status === 'approved' ? 'excused' : 'absent'
   if (attendance.mode === 'remote' && attendance.remoteSeconds < meetingSeconds(meeting) * PARTIAL_SHARE) return 'partial'
   if (attendance.mode === 'proxy') return 'on_time'
   return Date.parse(attendance.checkedInAt) <= Date.parse(meeting.startsAt) + ON_TIME_GRACE_MS ? 'on_time' : 'late'
+}
+
+/**
+ * The points event a closed meeting gives a member: present (on time or late) +, unexcused absence −;
+ * partial and excused neither; and nothing yet while the check-in is 待核实 (given on review).
+ */
+export function attendancePoints(outcome: AttendanceOutcome, review: AttendanceRow['review']): 'meeting.attended' | 'meeting.absent' | null {
+  if (review === 'pending') return null
+  if (outcome === 'on_time' || outcome === 'late') return 'meeting.attended'
+  return outcome === 'absent' ? 'meeting.absent' : null
 }
 
 /** Whether the outcome counts as present for rates and the quorum. */
@@ -201,7 +261,7 @@ export function quorum(expected: number, present: number): { needed: number; met
 
 export interface RateInput {
   meetings: readonly Pick<MeetingRow, 'id' | 'branchId' | 'startsAt' | 'endsAt' | 'expectedIds' | 'status'>[]
-  attendance: readonly Pick<AttendanceRow, 'meetingId' | 'memberId' | 'mode' | 'checkedInAt' | 'remoteSeconds'>[]
+  attendance: readonly (Pick<AttendanceRow, 'meetingId' | 'memberId' | 'mode' | 'checkedInAt' | 'remoteSeconds'> & Partial<Pick<AttendanceRow, 'review'>>)[]
   leaves: readonly Pick<LeaveRow, 'meetingId' | 'memberId' | 'status'>[]
   /** Members working away (外出务工): their rate is shown on its own. */
   awayIds: ReadonlySet<string>

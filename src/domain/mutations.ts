@@ -5,8 +5,9 @@ import { profileUpdateArgsSchema } from './members'
 import { materialSaveArgsSchema, materialWithdrawArgsSchema, questionSaveArgsSchema, questionWithdrawArgsSchema, studyRecordArgsSchema } from './study'
 import { pointsAdjustArgsSchema, pointsCorrectArgsSchema, rulesReviseArgsSchema } from './points'
 import { examSaveArgsSchema, examWithdrawArgsSchema, parseQuizId, QUIZ_KIND_LABELS, quizSubmitArgsSchema } from './quiz'
-import { honorPublishArgsSchema } from './honor'
+import { honorPublishArgsSchema, honorWithdrawArgsSchema } from './honor'
 import {
+  attendanceReviewArgsSchema,
   leaveDecideArgsSchema,
   leaveRequestArgsSchema,
   meetingCheckinArgsSchema,
@@ -72,6 +73,11 @@ export const MUTATIONS = {
     roles: ['admin'],
     describe: (a) => `发布 ${a.month} 红黄榜`,
   }),
+  'honor.withdraw': define({
+    args: honorWithdrawArgsSchema,
+    roles: ['admin'],
+    describe: (a) => `撤回 ${a.month} 红黄榜`,
+  }),
   'material.save': define({
     args: materialSaveArgsSchema,
     roles: ['admin'],
@@ -121,6 +127,11 @@ export const MUTATIONS = {
     args: leaveDecideArgsSchema,
     roles: ['secretary', 'admin'],
     describe: (a) => (a.approve ? '批准请假' : '不批准请假'),
+  }),
+  'attendance.review': define({
+    args: attendanceReviewArgsSchema,
+    roles: ['secretary', 'admin'],
+    describe: (a) => (a.confirm ? '核实签到：通过' : '核实签到：不通过'),
   }),
   'meeting.close': define({
     args: meetingCloseArgsSchema,

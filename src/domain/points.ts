@@ -1,6 +1,6 @@
 // The quantified points rules (党员量化积分): a pure function from published rules, new events and the
 // member's existing ledger to new ledger entries (issue 4). The server is the only caller that writes.
-import { z } from './validation'
+import { line, ref, text, z } from './validation'
 
 export const POINT_CATEGORIES = ['study', 'quiz', 'org_life', 'volunteer', 'violation', 'board'] as const
 export type PointCategory = (typeof POINT_CATEGORIES)[number]
@@ -40,6 +40,8 @@ export type RuleUnit = (typeof RULE_UNITS)[number]
 
 const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'))
 const cap = z.nullable(z.int().check(z.minimum(1, '上限至少为 1')))
+/** A cap the admin sets: bounded, as the column is a 32-bit integer on PostgreSQL. */
+const capArg = z.nullable(z.int().check(z.minimum(1, '上限至少为 1'), z.maximum(100_000, '上限不超过 100000')))
 
 export const pointsRuleSchema = z.object({
   /** Stable across versions: a change makes a new version of the same code. */
@@ -268,12 +270,12 @@ export function periodKey(period: 'month' | 'year', today: string): string {
   return period === 'month' ? today.slice(0, 7) : today.slice(0, 4)
 }
 
-const reason = z.string().check(z.trim(), z.minLength(2, '请写明原因（至少2个字）'), z.maxLength(200, '原因不超过200字'))
+const reason = text({ trim: true, min: 2, max: 200, tooShort: '请写明原因（至少2个字）', tooLong: '原因不超过200字' })
 
 /** The admin adds points for volunteer service or deducts them for a violation, always with a reason. */
 export const pointsAdjustArgsSchema = z.object({
   adjustmentId: z.string().check(z.regex(/^[0-9a-f-]{36}$/i, 'adjustmentId 应为 UUID')),
-  memberId: z.string().check(z.minLength(1)),
+  memberId: ref(),
   kind: z.enum(['volunteer', 'violation']),
   amount: z.int().check(z.minimum(1, '分值至少为 1'), z.maximum(50, '单次调整不超过 50 分')),
   reason,
@@ -281,28 +283,28 @@ export const pointsAdjustArgsSchema = z.object({
 export type PointsAdjustArgs = z.infer<typeof pointsAdjustArgsSchema>
 
 /** A wrong entry is corrected by a counter-entry, never deleted. */
-export const pointsCorrectArgsSchema = z.object({ entryId: z.string().check(z.minLength(1)), reason })
+export const pointsCorrectArgsSchema = z.object({ entryId: ref(200), reason })
 export type PointsCorrectArgs = z.infer<typeof pointsCorrectArgsSchema>
 
 /** The admin changes a rule from a day forward (today or later); history keeps the old version. */
 export const rulesReviseArgsSchema = z.object({
-  code: z.string().check(z.minLength(1)),
+  code: ref(64),
   from: day,
   change: z.object({
-    name: z.optional(z.string().check(z.trim(), z.minLength(1, '请填写规则名称'), z.maxLength(40, '规则名称不超过40字'))),
+    name: z.optional(line({ trim: true, min: 1, max: 40, tooShort: '请填写规则名称', tooLong: '规则名称不超过40字' })),
     points: z.optional(pointsRuleSchema.shape.points),
-    threshold: z.optional(z.nullable(z.int().check(z.minimum(1, '门槛至少为 1')))),
-    dailyCap: z.optional(cap),
-    yearlyCap: z.optional(cap),
+    threshold: z.optional(z.nullable(z.int().check(z.minimum(1, '门槛至少为 1'), z.maximum(86_400, '门槛不超过 86400')))),
+    dailyCap: z.optional(capArg),
+    yearlyCap: z.optional(capArg),
   }),
 })
 export type RulesReviseArgs = z.infer<typeof rulesReviseArgsSchema>
 
 /** `GET /api/points/ledger`: one member's ledger for the admin, newest first, a page at a time. */
 export const memberLedgerQuerySchema = z.object({
-  memberId: z.string().check(z.minLength(1, '请指定党员')),
+  memberId: ref(128, '请指定党员'),
   /** The `nextBefore` of the previous page. */
-  before: z.optional(z.string().check(z.minLength(1), z.maxLength(400))),
+  before: z.optional(ref(400)),
 })
 export type MemberLedgerQuery = z.infer<typeof memberLedgerQuerySchema>
 

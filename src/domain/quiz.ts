@@ -1,6 +1,6 @@
 // Quizzes (issue 4): 每日答题 (five questions a day, drawn per member per day), 每周一答 (ten questions a
 // week, the same for the whole town) and 专题考试 (set by the admin, with a pass mark). Only the server grades.
-import { z } from './validation'
+import { instant, line, ref, text, z } from './validation'
 import { MATERIAL_CATEGORIES, QUESTION_TYPES, type Question } from './study'
 import { dayInShanghai } from './points'
 
@@ -94,9 +94,9 @@ const examDay = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应
 export const examSchema = z
   .object({
     id: z.string().check(z.regex(/^[\w-]{1,64}$/, '考试编号只能用字母、数字、连字符')),
-    title: z.string().check(z.trim(), z.minLength(2, '请填写考试名称'), z.maxLength(60, '考试名称不超过60字')),
-    summary: z.string().check(z.maxLength(500, '说明不超过500字')),
-    questionIds: z.array(z.string()).check(z.minLength(1, '请至少选择1道题'), z.maxLength(50, '一场考试最多50道题')),
+    title: line({ trim: true, min: 2, max: 60, tooShort: '请填写考试名称', tooLong: '考试名称不超过60字' }),
+    summary: text({ max: 500, tooLong: '说明不超过500字' }),
+    questionIds: z.array(ref(64)).check(z.minLength(1, '请至少选择1道题'), z.maxLength(50, '一场考试最多50道题')),
     passMark: z.int().check(z.minimum(1, '及格分在 1 到 100 之间'), z.maximum(100, '及格分在 1 到 100 之间')),
     opensOn: examDay,
     closesOn: examDay,
@@ -106,16 +106,20 @@ export const examSchema = z
     z.refine((e) => new Set(e.questionIds).size === e.questionIds.length, { message: '同一道题不能选两次', path: ['questionIds'] }),
   )
 export type Exam = z.infer<typeof examSchema>
-export const examRowSchema = z.extend(examSchema, { publishedAt: z.string() })
+// What devices receive is taken as stored: the stricter text rules of `examSchema` apply to what is sent,
+// and a row saved before them must not make every device's pull fail.
+export const examRowSchema = z.safeExtend(examSchema, { title: z.string(), summary: z.string(), questionIds: z.array(z.string()), publishedAt: z.string() })
 export type ExamRow = z.infer<typeof examRowSchema>
 
 export const examSaveArgsSchema = z.object({ exam: examSchema })
-export const examWithdrawArgsSchema = z.object({ examId: z.string().check(z.minLength(1)) })
+export const examWithdrawArgsSchema = z.object({ examId: ref() })
 
 export const quizSubmitArgsSchema = z.object({
-  quizId: z.string().check(z.refine((id) => parseQuizId(id) !== null, 'quizId 格式不正确')),
-  answers: z.record(z.string(), z.array(z.int().check(z.minimum(0), z.maximum(9))).check(z.maxLength(10))),
-  submittedAt: z.iso.datetime({ offset: true }),
+  quizId: z.string().check(z.maxLength(80), z.refine((id) => parseQuizId(id) !== null, 'quizId 格式不正确')),
+  answers: z
+    .record(ref(64), z.array(z.int().check(z.minimum(0), z.maximum(9))).check(z.maxLength(10)))
+    .check(z.refine((a) => Object.keys(a).length <= 100, '答案过多')),
+  submittedAt: instant(),
 })
 export type QuizSubmitArgs = z.infer<typeof quizSubmitArgsSchema>
 
@@ -147,6 +151,13 @@ export const quizResultRowSchema = z.object({
 })
 export type QuizResultRow = z.infer<typeof quizResultRowSchema>
 
+/**
+ * How long after an exam (or a 每周一答's week) closes an answer may still reach the server. An answer
+ * written offline before the close arrives later, but the device's clock can be set back: so the bound is
+ * on the server's own clock, and generous enough for a phone that spent a few days without a signal.
+ */
+export const LATE_ANSWER_DAYS = 3
+
 export interface QuizTimingProblem {
   code: 'clock' | 'closed'
   message: string
@@ -154,7 +165,8 @@ export interface QuizTimingProblem {
 
 /**
  * Whether a quiz submitted at the device's `submittedAt` (bounded by the server's `now`) is in time, and
- * the day its points count on: the quiz's own day for 每日答题, the day of submission otherwise.
+ * the day its points count on: the quiz's own day for 每日答题, the day of submission otherwise. A
+ * 每周一答 or an exam must also reach the server within `LATE_ANSWER_DAYS` after it closed (server's day).
  */
 export function quizTiming(
   ref: QuizRef,
@@ -174,11 +186,13 @@ export function quizTiming(
     case 'weekly':
       if (ref.weekStart > today) return { code: 'clock', message: '答题日期晚于今天，请检查手机时间' }
       if (submitted < ref.weekStart || submitted > addDays(ref.weekStart, 6)) return { code: 'closed', message: '这一周的每周一答已经截止' }
+      if (today > addDays(ref.weekStart, 6 + LATE_ANSWER_DAYS)) return { code: 'closed', message: `这一周的每周一答已截止超过${LATE_ANSWER_DAYS}天，答卷不再计分` }
       return submitted < oldest ? expired : { day: submitted }
     case 'exam':
       if (!exam) return { code: 'closed', message: '这场考试已撤销或不存在' }
       if (submitted < exam.opensOn) return { code: 'closed', message: '考试尚未开始' }
       if (submitted > exam.closesOn) return { code: 'closed', message: '考试已经结束' }
+      if (today > addDays(exam.closesOn, LATE_ANSWER_DAYS)) return { code: 'closed', message: `考试已于${exam.closesOn}结束，结束${LATE_ANSWER_DAYS}天后送达的答卷不再接收` }
       return submitted < oldest ? expired : { day: submitted }
   }
 }

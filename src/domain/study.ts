@@ -1,5 +1,5 @@
 // Study materials (网上党校, 学习智库) and the study sessions a device records (issue 4).
-import { z } from './validation'
+import { instant, line, ref, text, z } from './validation'
 import type { EventKind } from './points'
 
 export const MATERIAL_CATEGORIES = ['党章党规', '组织生活', '乡村振兴', '为民服务', '党史故事', '政策解读', '安全与健康'] as const
@@ -30,14 +30,14 @@ export const QUESTION_TYPES = ['single', 'multiple', 'judge'] as const
 /** A quiz question as the seed files and the server hold it; the answer key never goes to devices before grading. */
 export const questionSchema = z
   .object({
-    id: z.string().check(z.minLength(1)),
+    id: ref(64),
     category: z.enum(MATERIAL_CATEGORIES),
     type: z.enum(QUESTION_TYPES),
-    stem: z.string().check(z.minLength(1)),
-    options: z.array(z.string().check(z.minLength(1))).check(z.minLength(2), z.maxLength(6)),
-    answer: z.array(z.int().check(z.minimum(0))).check(z.minLength(1)),
-    explanation: z.string(),
-    materialId: z.nullable(z.string()),
+    stem: text({ min: 1, max: 300, tooLong: '题干不超过300字' }),
+    options: z.array(text({ min: 1, max: 100, tooLong: '选项不超过100字' })).check(z.minLength(2), z.maxLength(6)),
+    answer: z.array(z.int().check(z.minimum(0), z.maximum(5))).check(z.minLength(1), z.maxLength(6)),
+    explanation: text({ max: 500, tooLong: '解析不超过500字' }),
+    materialId: z.nullable(ref()),
   })
   .check(
     z.refine((q) => q.answer.every((i) => i < q.options.length), { message: '答案超出选项范围', path: ['answer'] }),
@@ -47,9 +47,9 @@ export type Question = z.infer<typeof questionSchema>
 
 export const studyRecordArgsSchema = z.object({
   sessionId: z.string().check(z.regex(/^[0-9a-f-]{36}$/i, 'sessionId 应为 UUID')),
-  materialId: z.string().check(z.minLength(1)),
-  startedAt: z.iso.datetime({ offset: true }),
-  endedAt: z.iso.datetime({ offset: true }),
+  materialId: ref(),
+  startedAt: instant(),
+  endedAt: instant(),
   activeSeconds: z.int().check(z.minimum(0), z.maximum(24 * 3600)),
   completed: z.boolean(),
 })
@@ -97,9 +97,13 @@ export function checkStudySession(
 export const materialDraftSchema = z
   .extend(z.omit(materialSchema, { publishedAt: true }), {
     id: z.string().check(z.regex(/^[\w-]{1,64}$/, '资料编号只能用字母、数字、连字符')),
-    title: z.string().check(z.trim(), z.minLength(2, '请填写标题（至少2个字）'), z.maxLength(80, '标题不超过80字')),
-    summary: z.string().check(z.trim(), z.maxLength(200, '摘要不超过200字')),
-    body: z.string().check(z.maxLength(50_000, '正文不超过5万字')),
+    course: z.nullable(ref(64)),
+    // Bounded: the columns are 32-bit integers on PostgreSQL.
+    lesson: z.nullable(z.int().check(z.minimum(1), z.maximum(1000))),
+    media: z.nullable(z.object({ file: z.string().check(z.regex(/^[\w.-]{1,200}$/)), durationSeconds: z.int().check(z.minimum(1), z.maximum(24 * 3600)) })),
+    title: line({ trim: true, min: 2, max: 80, tooShort: '请填写标题（至少2个字）', tooLong: '标题不超过80字' }),
+    summary: text({ trim: true, max: 200, tooLong: '摘要不超过200字' }),
+    body: text({ max: 50_000, tooLong: '正文不超过5万字' }),
   })
   .check(
     z.refine((m) => (m.column === 'school' ? m.course !== null && m.lesson !== null : m.course === null && m.lesson === null), { message: '网上党校的资料须选择课程和课次；学习智库的资料不属于课程', path: ['course'] }),
@@ -109,9 +113,9 @@ export const materialDraftSchema = z
 export type MaterialDraft = z.infer<typeof materialDraftSchema>
 
 export const materialSaveArgsSchema = z.object({ material: materialDraftSchema })
-export const materialWithdrawArgsSchema = z.object({ materialId: z.string().check(z.minLength(1)) })
+export const materialWithdrawArgsSchema = z.object({ materialId: ref() })
 export const questionSaveArgsSchema = z.object({ question: questionSchema })
-export const questionWithdrawArgsSchema = z.object({ questionId: z.string().check(z.minLength(1)) })
+export const questionWithdrawArgsSchema = z.object({ questionId: ref() })
 
 /** A member's progress on one material (private, keyed by the material's id): what 网上党校 shows per lesson. */
 export const studyProgressRowSchema = z.object({

@@ -1,5 +1,5 @@
 // The sync protocol's shapes, shared by the server and the app (DESIGN.md, Sync protocol; docs/api.md).
-import { z } from './validation'
+import { instant, ref, z } from './validation'
 import type { Role } from './users'
 
 /** Bumped when the meaning of a mutation or a synced row changes; the server says which it accepts. */
@@ -9,9 +9,9 @@ export const PULL_PAGE_SIZE = 500
 
 export const mutationSchema = z.object({
   id: z.string().check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'id 应为 UUID')),
-  name: z.string().check(z.minLength(1), z.maxLength(64)),
+  name: ref(64),
   args: z.unknown(),
-  clientTime: z.iso.datetime({ offset: true, message: 'clientTime 应为 ISO 时间' }),
+  clientTime: instant('clientTime 应为 ISO 时间', { anyYear: true }),
 })
 export type Mutation = z.infer<typeof mutationSchema>
 
@@ -21,6 +21,8 @@ export const pushBodySchema = z.object({
   clientId: clientIdSchema,
   schemaVersion: z.int().check(z.minimum(1)),
   mutations: z.array(mutationSchema).check(z.maxLength(MAX_PUSH_BATCH, `每批最多 ${MAX_PUSH_BATCH} 条`)),
+  /** The device's clock when it sent this push: how far it is from the server's (check-ins far off are 待核实). Optional: older apps don't send it. */
+  sentAt: z.optional(instant('sentAt 应为 ISO 时间', { anyYear: true })),
 })
 export type PushBody = z.infer<typeof pushBodySchema>
 
@@ -99,13 +101,20 @@ export function encodeCursor(versions: Record<string, number>): string {
   return btoa(JSON.stringify({ v: 1, s: versions }))
 }
 
+/** The largest scope version a cursor may name: the column is a 32-bit integer on PostgreSQL. */
+export const MAX_SCOPE_VERSION = 2 ** 31 - 1
+
+/**
+ * The versions a cursor names, or null for one that can't be read (corrupt, forged, or out of range):
+ * the server then answers with a reset, which a device recovers from by itself, rather than an error.
+ */
 export function decodeCursor(cursor: string | undefined): Record<string, number> | null {
   if (!cursor) return {}
   try {
     const parsed = JSON.parse(atob(cursor)) as { v?: unknown; s?: unknown }
-    if (parsed.v !== 1 || typeof parsed.s !== 'object' || parsed.s === null) return null
+    if (parsed.v !== 1 || typeof parsed.s !== 'object' || parsed.s === null || Array.isArray(parsed.s)) return null
     const entries = Object.entries(parsed.s as Record<string, unknown>)
-    if (!entries.every(([, n]) => Number.isSafeInteger(n) && (n as number) >= 0)) return null
+    if (!entries.every(([, n]) => Number.isSafeInteger(n) && (n as number) >= 0 && (n as number) <= MAX_SCOPE_VERSION)) return null
     return Object.fromEntries(entries) as Record<string, number>
   } catch {
     return null

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeCursor, encodeCursor, pushBodySchema, visibleScopes, type Viewer } from '../../src/domain/sync'
+import { decodeCursor, encodeCursor, MAX_SCOPE_VERSION, pushBodySchema, visibleScopes, type Viewer } from '../../src/domain/sync'
 import { parseWith } from '../../src/domain/validation'
 
 const member: Viewer = { id: 'u-1', role: 'member', branchId: 'b-hexing', townId: 't' }
@@ -29,7 +29,21 @@ describe('cursor', () => {
     expect(decodeCursor('')).toEqual({})
   })
 
-  it.each([['garbage', 'not base64 json!'], ['wrong version', btoa(JSON.stringify({ v: 2, s: {} }))], ['negative', btoa(JSON.stringify({ v: 1, s: { a: -1 } }))], ['fraction', btoa(JSON.stringify({ v: 1, s: { a: 1.5 } }))]])(
+  it('reads the largest version the database can hold', () => {
+    expect(decodeCursor(encodeCursor({ 'town:t': MAX_SCOPE_VERSION }))).toEqual({ 'town:t': 2147483647 })
+  })
+
+  it.each([
+    ['garbage', 'not base64 json!'],
+    ['wrong version', btoa(JSON.stringify({ v: 2, s: {} }))],
+    ['negative', btoa(JSON.stringify({ v: 1, s: { a: -1 } }))],
+    ['fraction', btoa(JSON.stringify({ v: 1, s: { a: 1.5 } }))],
+    // Above a 32-bit integer: PostgreSQL would fail comparing it with the version column (a 500).
+    ['2³¹', btoa(JSON.stringify({ v: 1, s: { 'town:t': 2 ** 31 } }))],
+    ['unsafe integer', btoa(JSON.stringify({ v: 1, s: { 'town:t': 2 ** 53 } }))],
+    ['numeric text', btoa(JSON.stringify({ v: 1, s: { 'town:t': '5' } }))],
+    ['array', btoa(JSON.stringify({ v: 1, s: [1, 2] }))],
+  ])(
     'refuses a %s cursor (the server answers with a reset)',
     (_name, cursor) => {
       expect(decodeCursor(cursor)).toBeNull()
@@ -45,6 +59,24 @@ describe('push body', () => {
     expect(parseWith(pushBodySchema, body(100)).ok).toBe(true)
     const tooMany = parseWith(pushBodySchema, body(101))
     expect(tooMany).toMatchObject({ ok: false, message: expect.stringContaining('每批最多 100 条') })
+  })
+
+  it('normalises each client time to UTC, whatever the offset or year the phone’s clock says', () => {
+    const body = (clientTime: string) => ({ clientId: 'c_abcdefgh', schemaVersion: 1, mutations: [{ ...mutation, clientTime }] })
+    const timeOf = (clientTime: string) => {
+      const parsed = parseWith(pushBodySchema, body(clientTime))
+      return parsed.ok ? parsed.value.mutations[0]!.clientTime : parsed.message
+    }
+    expect(timeOf('2026-11-25T16:00:00+08:00')).toBe('2026-11-25T08:00:00.000Z')
+    expect(timeOf('2026-11-25T03:00:00-05:00')).toBe('2026-11-25T08:00:00.000Z')
+    // A phone whose clock reset to 1970 must still get its changes through (a 400 here would block them all).
+    expect(timeOf('1970-01-01T00:00:05Z')).toBe('1970-01-01T00:00:05.000Z')
+  })
+
+  it('refuses a mutation name with a NUL or over 64 characters', () => {
+    for (const name of ['profile.update\u0000', 'x'.repeat(65)]) {
+      expect(parseWith(pushBodySchema, { clientId: 'c_abcdefgh', schemaVersion: 1, mutations: [{ ...mutation, name }] }).ok).toBe(false)
+    }
   })
 
   it('refuses a mutation id that is not a UUID and a client time that is not ISO', () => {

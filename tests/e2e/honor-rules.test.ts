@@ -2,11 +2,36 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium, loginAs, phoneContext, screenshot } from './browser'
 import { dayInShanghai } from '../../src/domain/points'
+import { lastCompleteMonth } from '../../src/domain/honor'
+import { openDatabase } from '../../src/server/db'
+import { demoUserId } from '../demo-users'
 
 const baseUrl = inject('baseUrl')
 const now = new Date()
-const month = dayInShanghai(now).slice(0, 7)
+// Only a month that has ended is published: last month.
+const month = lastCompleteMonth(now)
 const monthLabel = `${month.slice(0, 4)}年${Number(month.slice(5, 7))}月`
+
+/**
+ * Last month's points, which no API can backdate: 钱淑珍 (…004) 1 volunteer point, 赵德明 (…003) 8, written
+ * into the server's ledger as `points.adjust` would have on the 15th.
+ */
+async function earnedLastMonth() {
+  const { db } = openDatabase({ dataDir: inject('dataDir') })
+  try {
+    for (const [phone, points] of [['13800000004', 1], ['13800000003', 8]] as const) {
+      const memberId = demoUserId(phone)
+      const at = new Date(`${month}-15T10:00:00+08:00`).toISOString()
+      await db
+        .insertInto('points_ledger')
+        .values({ id: `volunteer:e2e-${memberId}`, member_id: memberId, rule_code: 'volunteer', rule_version: 1, source_id: `e2e-${memberId}`, day: `${month}-15`, points, reason: '参加村里环境整治', created_by: null, created_at: at })
+        .execute()
+      await db.insertInto('points_totals').values({ member_id: memberId, period: month, points }).execute()
+    }
+  } finally {
+    await db.destroy()
+  }
+}
 const tomorrow = dayInShanghai(new Date(now.getTime() + 86_400_000))
 // How the page writes a day of this year (and the year when it's the next one).
 const tomorrowLabel = `${tomorrow.slice(0, 4) === month.slice(0, 4) ? '' : `${tomorrow.slice(0, 4)}年`}${Number(tomorrow.slice(5, 7))}月${Number(tomorrow.slice(8, 10))}日`
@@ -24,7 +49,8 @@ describe('红黄榜 and 积分规则: the town committee publishes and revises, 
     await browser?.close()
   })
 
-  it('the admin publishes this month’s 红黄榜 after a confirmation', async () => {
+  it('the admin sees last month’s lists with everyone’s reasons, then publishes after a confirmation', async () => {
+    await earnedLastMonth()
     await admin.goto('/login')
     await loginAs(admin, '13800000901')
     await admin.locator('.van-grid-item').getByText('红黄榜').click()
@@ -32,13 +58,24 @@ describe('红黄榜 and 积分规则: the town committee publishes and revises, 
     await admin.getByRole('button', { name: '发布 / 重新发布红黄榜' }).click()
     const form = admin.locator('.publish-form')
     await form.waitFor()
+    // The form starts on last month, the last one that has ended; this month isn't offered.
+    expect(await form.getByRole('radio', { name: monthLabel }).getAttribute('aria-checked')).toBe('true')
+    const thisMonth = dayInShanghai(now).slice(0, 7)
+    expect(await form.getByRole('radio', { name: `${thisMonth.slice(0, 4)}年${Number(thisMonth.slice(5, 7))}月` }).count()).toBe(0)
     // The standard is set high so the demo member, whatever else the suite gave them, falls below it.
     const threshold = form.getByRole('spinbutton').first()
     await threshold.fill('500')
     await threshold.press('Tab')
-    await screenshot(admin, '60-honor-publish-form')
+    // No publishing before the names have been seen.
+    expect(await form.getByRole('button', { name: '发布', exact: true }).count()).toBe(0)
+    await form.getByRole('button', { name: '查看名单' }).click()
+    const preview = form.getByTestId('honor-preview')
+    await preview.getByText('黄榜（').waitFor({ timeout: 20_000 })
+    expect(await preview.textContent()).toMatch(/钱淑珍\s*1 分\s*积分低于公布的标准/)
+    await screenshot(admin, '60-honor-publish-preview')
     await form.getByRole('button', { name: '发布', exact: true }).click()
     await admin.locator('.van-dialog').getByText(`发布${monthLabel}红黄榜`).waitFor()
+    expect(await admin.locator('.van-dialog').textContent()).toMatch(/红榜 0 人，黄榜 \d+ 人/)
     await admin.getByRole('button', { name: '确认发布' }).click()
     // The toast is readable: dark, not white on white.
     const toast = admin.locator('.van-toast').filter({ hasText: /已提交发布|已保存/ })
@@ -153,6 +190,8 @@ describe('红黄榜 and 积分规则: the town committee publishes and revises, 
     await threshold.press('Tab')
     await perBranch.fill('20')
     await perBranch.press('Tab')
+    await form.getByRole('button', { name: '查看名单' }).click()
+    await form.getByTestId('honor-preview').getByText('红榜（2 人）').waitFor({ timeout: 20_000 })
     await form.getByRole('button', { name: '重新发布', exact: true }).click()
     await admin.locator('.van-dialog').getByText('原来的名单将被替换').waitFor()
     await admin.getByRole('button', { name: '确认发布' }).click()
@@ -164,5 +203,24 @@ describe('红黄榜 and 积分规则: the town committee publishes and revises, 
     expect(await status.textContent()).toContain('本月积分 1 分')
     expect(await member.locator('.honor-red').filter({ hasText: '合兴村党支部' }).textContent()).toMatch(/钱淑珍\s*1 分/)
     await screenshot(member, '70-honor-member-red')
+  })
+
+  it('the admin withdraws the month with a reason, and it leaves the member’s phone', async () => {
+    await admin.goto('/honor')
+    await admin.getByRole('button', { name: `撤回${monthLabel}名单` }).click()
+    const form = admin.locator('.withdraw-form')
+    await form.waitFor()
+    await form.getByRole('button', { name: '撤回', exact: true }).click()
+    await form.getByText('请写明撤回原因').waitFor()
+    await form.getByRole('textbox').fill('积分标准设置有误，核对后重新发布')
+    expect(await form.getByText('请写明撤回原因').count()).toBe(0)
+    await screenshot(admin, '71-honor-withdraw')
+    await form.getByRole('button', { name: '撤回', exact: true }).click()
+    await admin.getByRole('button', { name: '确认撤回' }).click()
+    await admin.getByText('还没有发布红黄榜').waitFor({ timeout: 20_000 })
+
+    await member.goto('/honor')
+    await member.getByText('还没有发布红黄榜').waitFor({ timeout: 20_000 })
+    expect(await member.getByTestId('honor-my-status').count()).toBe(0)
   })
 })

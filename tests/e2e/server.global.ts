@@ -10,6 +10,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: string
     staticDir: string
+    /** The server's SQLite data directory: for a test that must set up what no API can (last month's points). */
+    dataDir: string
   }
 }
 
@@ -50,6 +52,7 @@ export default async function setup(project: TestProject) {
   }
   project.provide('baseUrl', baseUrl)
   project.provide('staticDir', staticDir)
+  project.provide('dataDir', join(work, 'data'))
   return async () => {
     const exited = new Promise((r) => child.once('exit', r))
     child.kill('SIGTERM')

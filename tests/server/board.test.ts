@@ -340,6 +340,42 @@ describe.each(databases)('朋友圈 board rules on %s', (kind) => {
     })
   })
 
+  describe('one’s own comment (self-dealing)', () => {
+    const adopted = () => server.withDb((db) => db.selectFrom('points_ledger').select(['member_id', 'source_id']).where('rule_code', '=', 'board-adopted').execute())
+
+    it('refuses a secretary accepting, resolving, rejecting or merging their own suggestion, and gives them no points', async () => {
+      const own = await post(DEMO.secretary, { category: 'suggestion', householdId: null, text: '村委会门口增设一处便民座椅。' })
+      const other = await post(AUTHOR)
+      for (const action of [
+        { type: 'accept' },
+        { type: 'reject', reason: '自己撤回。' },
+        { type: 'merge', into: other, reason: '同一件事。' },
+      ] as const) {
+        const [result] = await push(server.app, as(DEMO.secretary), deviceOf(DEMO.secretary), [mutation('comment.act', { commentId: own, action })])
+        expect(result).toMatchObject({ status: 'rejected', code: 'forbidden', message: expect.stringContaining('不能办理自己的留言') })
+      }
+      expect(await statusOf(own)).toBe('pending')
+      // Accepted by the admin, naming the author as its handler: refused too.
+      expect(await act(DEMO.admin, own, { type: 'accept', handlerId: SECRETARY_ID })).toBe('forbidden')
+      expect(await act(DEMO.admin, own, { type: 'accept' })).toBe('applied')
+      // Once the admin accepted it, the author still can't resolve it and take the points.
+      expect(await act(DEMO.secretary, own, { type: 'resolve', reply: '已经安装好了。' })).toBe('forbidden')
+      expect(await statusOf(own)).toBe('accepted')
+      expect((await adopted()).filter((e) => e.source_id === `board:${own}`)).toEqual([])
+      // Resolved by the admin, it is adopted: the points are the author's, rightly.
+      expect(await act(DEMO.admin, own, { type: 'resolve', reply: '镇里已安装两张座椅。' })).toBe('applied')
+      expect((await adopted()).filter((e) => e.source_id === `board:${own}`)).toEqual([{ member_id: SECRETARY_ID, source_id: `board:${own}` }])
+    })
+
+    it('refuses the admin handling their own comment on a town topic', async () => {
+      const own = await post(DEMO.admin, { topicId: TOWN_TOPIC, category: 'suggestion', householdId: null, text: '茶园可以开展采茶体验活动。' })
+      expect(await act(DEMO.admin, own, { type: 'accept' })).toBe('forbidden')
+      expect(await act(DEMO.admin, own, { type: 'reject', reason: '不采纳。' })).toBe('forbidden')
+      expect(await statusOf(own)).toBe('pending')
+      expect((await adopted()).filter((e) => e.source_id === `board:${own}`)).toEqual([])
+    })
+  })
+
   describe('the author’s own changes', () => {
     it('edits and deletes only while 待处理, and only their own', async () => {
       const id = await post(AUTHOR, { householdId: HOUSEHOLD })
@@ -594,8 +630,8 @@ describe.each(databases)('朋友圈 board rules on %s', (kind) => {
       const ledger = await server.withDb((db) => db.selectFrom('points_ledger').select(['source_id', 'member_id']).where('rule_code', '=', 'board-adopted').execute())
       expect(ledger.filter((e) => e.source_id === `board:${suggestion}`)).toEqual([{ source_id: `board:${suggestion}`, member_id: 'u-tzp3tuuzx4zh' }])
       expect(ledger.filter((e) => e.source_id === `board:${need}` || e.source_id === `board:${rejected}`)).toEqual([])
-      // The secretary who resolved it earns nothing from it.
-      expect(ledger.filter((e) => e.member_id === SECRETARY_ID)).toEqual([])
+      // The secretary who resolved it earns nothing from it (their own suggestion, adopted by the admin above, aside).
+      expect(ledger.filter((e) => e.member_id === SECRETARY_ID && [suggestion, need, rejected].some((id) => e.source_id === `board:${id}`))).toEqual([])
     })
   })
 

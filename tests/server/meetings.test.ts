@@ -243,6 +243,12 @@ describe.each(databases)('三会一课 on %s', (kind) => {
         remoteSeconds: 0,
         proxyBy: null,
         note: null,
+        // Arrived at once, from a phone whose clock agrees: trusted, nothing to review.
+        review: null,
+        reviewReason: null,
+        reviewedBy: null,
+        reviewedAt: null,
+        reviewNote: null,
       })
       expect(attendanceOutcome(soon, row, undefined)).toBe('on_time')
     })
@@ -450,6 +456,115 @@ describe.each(databases)('三会一课 on %s', (kind) => {
       expect(codes(await schedule(DEMO.secretary, { ...meeting, title: '改一下名字' }))).toEqual(['closed'])
       expect(await server.withDb((db) => db.selectFrom('points_ledger').select('id').orderBy('id').execute())).toEqual(before)
       expect(await stored('attendance', `${meeting.id}:u-v3dbuda5vaig`)).toBeUndefined()
+    })
+  })
+
+  describe('self-dealing and check-ins held for review (待核实)', () => {
+    /** A push as the app sends it, with the device's clock at sending (`sentAt`), or without (an older app). */
+    const pushSent = async (phone: string, sentAt: number | undefined, ...mutations: unknown[]) => {
+      const response = await server.app.inject({
+        method: 'POST',
+        url: '/api/sync/push',
+        headers: { cookie: await cookie(phone) },
+        payload: { clientId: clientId(), schemaVersion: 1, mutations, ...(sentAt === undefined ? {} : { sentAt: iso(sentAt) }) },
+      })
+      expect(response.statusCode, response.body).toBe(200)
+      return (response.json() as { results: MutationResult[] }).results
+    }
+    const attendanceRow = async (meetingId: string, memberId: string) => (await rowsOf(DEMO.secretary)).get(`attendance/${meetingId}:${memberId}`) as AttendanceRow | undefined
+    const ledgerOf = (meetingId: string, memberId: string) =>
+      server.withDb((db) => db.selectFrom('points_ledger').select(['rule_code', 'points']).where('source_id', '=', `meeting:${meetingId}:${memberId}`).execute())
+    const review = (meetingId: string, memberId: string, confirm: boolean, note: string | null = null) => mutation('attendance.review', { meetingId, memberId, confirm, note })
+    // 赵德明 (…003), 钱淑珍 (…004), 孙长林 (…005), 许光荣 (…010).
+    const [LATE, SKEWED, ON_TIME, REFUSED] = ['u-tzp3tuuzx4zh', 'u-qcp2z3k59f5t', 'u-2vdqevmh7a2b', 'u-2sxm9c477t5z']
+
+    let meeting: MeetingDraft
+    let key: string
+    beforeAll(async () => {
+      // Started 40 minutes ago (recorded by the admin), so a code from a quarter of an hour ago is in its window.
+      meeting = draft(-40 * MINUTE, { title: '支部党员大会（核实）', backfillReason: '会议临时提前，会后补录' })
+      expect(codes(await schedule(DEMO.admin, meeting))).toEqual(['applied'])
+      key = await keyOf(meeting.id)
+    })
+
+    it('refuses a secretary signing for themselves by proxy', async () => {
+      const [result] = await send(DEMO.secretary, mutation('meeting.proxy', { meetingId: meeting.id, memberId: SECRETARY_ID, note: '本人到会，手机没电' }))
+      expect(result).toMatchObject({ status: 'rejected', code: 'forbidden', message: expect.stringContaining('不能为自己代签') })
+      expect(await stored('attendance', `${meeting.id}:${SECRETARY_ID}`)).toBeUndefined()
+    })
+
+    it('holds a check-in that reaches the server long after its code for review, with the reason', async () => {
+      const scanned = Date.now() - 15 * MINUTE
+      const token = await checkinToken(key, meeting.id, scanned)
+      // Sent by an older app (no sentAt): the late-arrival rule alone applies.
+      expect(codes(await pushSent('13800000003', undefined, mutation('meeting.checkin', { meetingId: meeting.id, token, scannedAt: iso(scanned) })))).toEqual(['applied'])
+      const row = await attendanceRow(meeting.id, LATE)
+      expect(row).toMatchObject({ mode: 'onsite', review: 'pending', reviewReason: expect.stringContaining('才送达服务器'), reviewedBy: null })
+      // Still counted as present (late by its code's slot) until the secretary decides.
+      expect(attendanceOutcome(meeting, row, undefined)).toBe('late')
+    })
+
+    it('holds a check-in from a phone whose clock is far from the server’s; one that agrees is trusted', async () => {
+      const now = Date.now()
+      const token = await checkinToken(key, meeting.id, now)
+      const checkin = () => mutation('meeting.checkin', { meetingId: meeting.id, token, scannedAt: iso(now) })
+      expect(codes(await pushSent('13800000004', now - 10 * MINUTE, checkin()))).toEqual(['applied'])
+      expect(await attendanceRow(meeting.id, SKEWED)).toMatchObject({ review: 'pending', reviewReason: expect.stringContaining('签到手机的时间比服务器慢 10 分钟') })
+      expect(codes(await pushSent('13800000005', Date.now(), checkin()))).toEqual(['applied'])
+      expect(await attendanceRow(meeting.id, ON_TIME)).toMatchObject({ review: null, reviewReason: null })
+      expect(await stored('attendance', `${meeting.id}:${ON_TIME}`)).toMatchObject({ review_status: null })
+    })
+
+    it('lets only the branch’s secretary or the admin review, never a member, another branch, or on their own check-in', async () => {
+      expect(codes(await send('13800000009', review(meeting.id, LATE, true)))).toEqual(['forbidden'])
+      expect(codes(await send(OTHER_SECRETARY, review(meeting.id, LATE, true)))).toEqual(['forbidden'])
+      // The secretary's own late check-in: for the admin to review, not the secretary.
+      const scanned = Date.now() - 20 * MINUTE
+      const token = await checkinToken(key, meeting.id, scanned)
+      expect(codes(await send(DEMO.secretary, mutation('meeting.checkin', { meetingId: meeting.id, token, scannedAt: iso(scanned) })))).toEqual(['applied'])
+      const [own] = await send(DEMO.secretary, review(meeting.id, SECRETARY_ID, true))
+      expect(own).toMatchObject({ status: 'rejected', code: 'forbidden', message: '不能核实自己的签到' })
+      // A check-in that was trusted needs no review.
+      expect(codes(await send(DEMO.secretary, review(meeting.id, ON_TIME, true)))).toEqual(['not_pending'])
+      expect(await attendanceRow(meeting.id, LATE)).toMatchObject({ review: 'pending' })
+      expect(await attendanceRow(meeting.id, SECRETARY_ID)).toMatchObject({ review: 'pending' })
+    })
+
+    it('confirms one (present, points at closing) and refuses another (absent); one still pending at closing waits for its points', async () => {
+      expect(codes(await send(DEMO.secretary, review(meeting.id, LATE, true, '本人确实到会')))).toEqual(['applied'])
+      expect(await attendanceRow(meeting.id, LATE)).toMatchObject({ review: 'confirmed', reviewedBy: SECRETARY_ID, reviewNote: '本人确实到会', reviewedAt: expect.any(String) })
+      // Reviewed once: not again.
+      expect(codes(await send(DEMO.secretary, review(meeting.id, LATE, false)))).toEqual(['not_pending'])
+
+      const scanned = Date.now() - 14 * MINUTE
+      const token = await checkinToken(key, meeting.id, scanned)
+      expect(codes(await send('13800000010', mutation('meeting.checkin', { meetingId: meeting.id, token, scannedAt: iso(scanned) })))).toEqual(['applied'])
+      expect(codes(await send(DEMO.secretary, review(meeting.id, REFUSED, false, '当天未见本人到会')))).toEqual(['applied'])
+      const refused = await attendanceRow(meeting.id, REFUSED)
+      expect(refused).toMatchObject({ review: 'refused', reviewNote: '当天未见本人到会' })
+      expect(attendanceOutcome(meeting, refused, undefined)).toBe('absent')
+
+      expect(codes(await send(DEMO.secretary, mutation('meeting.close', { meetingId: meeting.id, minutes: '会议学习了文件，讨论了村集体经济项目。' })))).toEqual(['applied'])
+      expect(await ledgerOf(meeting.id, LATE)).toEqual([{ rule_code: 'meeting-attended', points: 2 }])
+      expect(await ledgerOf(meeting.id, ON_TIME)).toEqual([{ rule_code: 'meeting-attended', points: 2 }])
+      expect(await ledgerOf(meeting.id, REFUSED)).toEqual([expect.objectContaining({ rule_code: 'meeting-absent' })])
+      // Still 待核实 at closing: neither points nor a deduction yet.
+      expect(await ledgerOf(meeting.id, SKEWED)).toEqual([])
+      expect(await ledgerOf(meeting.id, SECRETARY_ID)).toEqual([])
+
+      // Reviewed after the meeting closed: the points follow the review, once.
+      expect(codes(await send(DEMO.admin, review(meeting.id, SECRETARY_ID, true)))).toEqual(['applied'])
+      expect(codes(await send(DEMO.secretary, review(meeting.id, SKEWED, false, '核实未到会')))).toEqual(['applied'])
+      expect(await ledgerOf(meeting.id, SECRETARY_ID)).toEqual([{ rule_code: 'meeting-attended', points: 2 }])
+      expect(await ledgerOf(meeting.id, SKEWED)).toEqual([expect.objectContaining({ rule_code: 'meeting-absent' })])
+    })
+
+    it('gives a secretary who could not sign for themselves no attendance points by closing', async () => {
+      const other = draft(-30 * MINUTE, { title: '主题党日（代签）', type: 'theme_day', backfillReason: '会议临时提前，会后补录' })
+      expect(codes(await schedule(DEMO.admin, other))).toEqual(['applied'])
+      expect(codes(await send(DEMO.secretary, mutation('meeting.proxy', { meetingId: other.id, memberId: SECRETARY_ID, note: '本人到会，手机没电' })))).toEqual(['forbidden'])
+      expect(codes(await send(DEMO.secretary, mutation('meeting.close', { meetingId: other.id, minutes: '开展主题党日活动，学习有关文件。' })))).toEqual(['applied'])
+      expect((await ledgerOf(other.id, SECRETARY_ID)).map((e) => e.rule_code)).toEqual(['meeting-absent'])
     })
   })
 })

@@ -150,4 +150,32 @@ describe.each(databases)('weekly quizzes and exams on %s', (kind) => {
     const [gone] = await push(server.app, await login(server.app, '13800000004'), clientId(), [submit(`exam:${exam.id}`, {})])
     expect(gone).toMatchObject({ status: 'rejected', code: 'closed' })
   })
+
+  it('refuses an exam answer reaching the server more than 3 days after the close, whatever the phone’s clock says', async () => {
+    const answered = (id: string, closesOn: string) => ({ ...exam, id, title: `已结束的考试 ${id}`, opensOn: addDays(closesOn, -7), closesOn })
+    expect(codes(await push(server.app, admin, adminDevice, [mutation('exam.save', { exam: { ...exam, id: 'e-closed-2' } }), mutation('exam.save', { exam: { ...exam, id: 'e-closed-4' } })]))).toEqual(['applied', 'applied'])
+    // Closed 2 and 4 days ago (exam.save won't set a past close, so straight into the database).
+    for (const [id, days] of [['e-closed-2', 2], ['e-closed-4', 4]] as const) {
+      const { opensOn, closesOn } = answered(id, addDays(today, -days))
+      await server.withDb((db) => db.updateTable('exams').set({ opens_on: opensOn, closes_on: closesOn }).where('id', '=', id).execute())
+    }
+    // Each answer claims to be written on the day before its exam closed (a phone's clock set back).
+    const backdated = (id: string, days: number) =>
+      mutation('quiz.submit', { quizId: `exam:${id}`, answers: {}, submittedAt: `${addDays(today, -days - 1)}T10:00:00+08:00` })
+    const cookie = await login(server.app, '13800000005')
+    const [late, inTime] = await push(server.app, cookie, clientId(), [backdated('e-closed-4', 4), backdated('e-closed-2', 2)])
+    expect(late).toMatchObject({ status: 'rejected', code: 'closed', message: expect.stringContaining('结束3天后送达的答卷不再接收') })
+    expect(inTime).toMatchObject({ status: 'applied' })
+    const attempts = await server.withDb((db) => db.selectFrom('quiz_attempts').select('quiz_id').where('member_id', '=', 'u-2vdqevmh7a2b').execute())
+    expect(attempts.map((a) => a.quiz_id)).toEqual(['exam:e-closed-2'])
+  })
+
+  it('refuses a 每周一答 reaching the server more than 3 days after its week ended', async () => {
+    const weekStart = addDays(monday, -14)
+    // Written on that week's Sunday (the clock set back), arriving now: at least a week after the week ended.
+    const [result] = await push(server.app, await login(server.app, '13800000006'), clientId(), [
+      mutation('quiz.submit', { quizId: weeklyQuizId(weekStart), answers: {}, submittedAt: `${addDays(weekStart, 6)}T20:00:00+08:00` }),
+    ])
+    expect(result).toMatchObject({ status: 'rejected', code: 'closed', message: expect.stringContaining('已截止超过3天') })
+  })
 })

@@ -64,7 +64,8 @@ export function useBoardTodo(enabled: Ref<boolean>) {
     const waiting = overlaid.filter((c) => {
       if (c.status !== 'pending' && c.status !== 'accepted') return false
       const topic = board.topicById(c.topicId)
-      return topic !== undefined && board.canHandle(topic)
+      // One's own comment is for someone else to handle.
+      return topic !== undefined && board.canHandle(topic) && c.authorId !== viewer.id
     })
     return sortTodo(waiting.map((comment) => ({ comment, status: displayStatus(comment, now) })))
   })

@@ -25,9 +25,11 @@ export interface OutboxRow {
   name: string
   args: unknown
   clientTime: string
+  /** How many times the server failed (500) on this mutation sent alone; at `POISON_ATTEMPTS` it is given up. */
+  serverFailures?: number
 }
 
-export interface RejectedRow extends Omit<OutboxRow, 'seq'> {
+export interface RejectedRow extends Omit<OutboxRow, 'seq' | 'serverFailures'> {
   code: string
   message: string
   rejectedAt: string

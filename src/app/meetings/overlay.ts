@@ -21,7 +21,7 @@ export type LeaveView = LeaveRow & { pending: boolean }
 /** The server's id for a member's attendance or leave at a meeting. */
 export const meetingMemberKey = (meetingId: string, memberId: string) => `${meetingId}:${memberId}`
 
-function argsOf<N extends 'meeting.schedule' | 'meeting.close' | 'meeting.checkin' | 'meeting.proxy' | 'leave.request' | 'leave.decide'>(mutation: PendingMutation, name: N) {
+function argsOf<N extends 'meeting.schedule' | 'meeting.close' | 'meeting.checkin' | 'meeting.proxy' | 'leave.request' | 'leave.decide' | 'attendance.review'>(mutation: PendingMutation, name: N) {
   if (mutation.name !== name) return null
   const parsed = MUTATIONS[name].args.safeParse(mutation.args)
   return parsed.success ? (parsed.data as MutationArgs<N>) : null
@@ -72,6 +72,11 @@ export function overlayAttendance(confirmed: readonly AttendanceRow[], pending: 
     }
     const proxy = argsOf(mutation, 'meeting.proxy')
     if (proxy) add({ meetingId: proxy.meetingId, memberId: proxy.memberId, mode: 'proxy', checkedInAt: mutation.clientTime, proxyBy: mutation.userId, note: proxy.note })
+    const review = argsOf(mutation, 'attendance.review')
+    const held = review && rows.get(meetingMemberKey(review.meetingId, review.memberId))
+    if (review && held?.review === 'pending') {
+      rows.set(held.id, { ...held, review: review.confirm ? 'confirmed' : 'refused', reviewedBy: mutation.userId, reviewedAt: mutation.clientTime, reviewNote: review.note, pending: true })
+    }
   }
   return [...rows.values()]
 }
@@ -110,6 +115,7 @@ export function overlayLeaves(confirmed: readonly LeaveRow[], pending: readonly 
 export type MyStatusKey =
   | 'pending_sync'
   | 'checked_in'
+  | 'review_pending'
   | 'late'
   | 'remote'
   | 'partial'
@@ -137,13 +143,16 @@ const status = (key: MyStatusKey, label: string, tone: StatusTone, pending = fal
 export function myStatus(
   meeting: Pick<MeetingRow, 'expectedIds' | 'status' | 'startsAt' | 'endsAt'>,
   memberId: string,
-  attendance: (Pick<AttendanceRow, 'mode' | 'checkedInAt' | 'remoteSeconds'> & { pending?: boolean }) | undefined,
+  attendance: (Pick<AttendanceRow, 'mode' | 'checkedInAt' | 'remoteSeconds'> & Partial<Pick<AttendanceRow, 'review'>> & { pending?: boolean }) | undefined,
   leave: (Pick<LeaveRow, 'status'> & { pending?: boolean }) | undefined,
   now: number,
 ): MyStatus | null {
   if (!meeting.expectedIds.includes(memberId)) return null
+  // A check-in the secretary refused on review counts as none.
+  if (attendance?.review === 'refused' && !attendance.pending) attendance = undefined
   if (attendance) {
     if (attendance.pending) return status('pending_sync', attendance.mode === 'proxy' ? '代签（待同步）' : '已签到（待同步）', 'primary', true)
+    if (attendance.review === 'pending') return status('review_pending', '已签到（待核实）', 'warning')
     if (attendance.mode === 'proxy') return status('proxy', '代签', 'success')
     if (meeting.status === 'closed' && attendanceOutcome(meeting, attendance, undefined) === 'partial') return status('partial', '部分参会', 'warning')
     if (attendance.mode === 'remote') return status('remote', '远程参会', 'success')

@@ -4,7 +4,16 @@ import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
 import { dayInShanghai } from '../../domain/points'
-import { honorPublishArgsSchema, type HonorListRow, type HonorMarkRow, type HonorPublishArgs } from '../../domain/honor'
+import { api } from '../api/client'
+import {
+  honorPublishArgsSchema,
+  honorWithdrawArgsSchema,
+  lastCompleteMonth,
+  type HonorListRow,
+  type HonorMarkRow,
+  type HonorPreview,
+  type HonorPublishArgs,
+} from '../../domain/honor'
 
 /** 2026-05 → 2026年5月 */
 export function monthLabel(month: string): string {
@@ -44,11 +53,34 @@ export const useHonorStore = defineStore('honor', () => {
       return args.success ? [args.data] : []
     }),
   )
+  /** Withdrawals made here that the server hasn't taken yet (the list stays until it has). */
+  const pendingWithdrawals = computed(() =>
+    sync.pending.flatMap((m) => {
+      if (m.name !== 'honor.withdraw') return []
+      const args = honorWithdrawArgsSchema.safeParse(m.args)
+      return args.success ? [args.data] : []
+    }),
+  )
   const currentMonth = () => dayInShanghai(new Date()).slice(0, 7)
+  /** The month the form starts on: the last one that has ended (Asia/Shanghai). */
+  const defaultMonth = () => lastCompleteMonth(new Date())
+
+  /**
+   * Who publishing would put on either list, and why, worked out by the server with the rules it will
+   * publish with (the members' ledgers are not on the admin's device). Online only.
+   */
+  function preview(args: HonorPublishArgs): Promise<HonorPreview> {
+    const query = new URLSearchParams({ month: args.month, threshold: String(args.threshold), redPerBranch: String(args.redPerBranch) })
+    return api<HonorPreview>(`/api/admin/honor-preview?${query}`)
+  }
 
   function publish(args: HonorPublishArgs): Promise<string> {
     return sync.enqueue('honor.publish', args)
   }
 
-  return { loaded, lists, listFor, markFor, pendingPublishes, currentMonth, publish }
+  function withdraw(month: string, reason: string): Promise<string> {
+    return sync.enqueue('honor.withdraw', { month, reason })
+  }
+
+  return { loaded, lists, listFor, markFor, pendingPublishes, pendingWithdrawals, currentMonth, defaultMonth, preview, publish, withdraw }
 })

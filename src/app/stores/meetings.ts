@@ -62,7 +62,7 @@ export const useMeetingsStore = defineStore('meetings', () => {
     () => sync.pending,
     (current, previous) => {
       const still = new Set(current.map((row) => row.id))
-      const gone = (previous ?? []).filter((row) => !still.has(row.id) && /^(meeting|leave)\./.test(row.name))
+      const gone = (previous ?? []).filter((row) => !still.has(row.id) && /^(meeting|leave|attendance)\./.test(row.name))
       if (gone.length) settling.value = [...settling.value, ...gone.map((row) => ({ row, syncedAt: sync.lastSyncedAt }))]
     },
   )
@@ -118,7 +118,7 @@ export const useMeetingsStore = defineStore('meetings', () => {
     const meeting = byId(meetingId)
     if (!meeting || meeting.type !== 'assembly') return null
     const expected = meeting.expectedIds.length
-    const present = attendanceOf(meetingId).filter((a) => meeting.expectedIds.includes(a.memberId)).length
+    const present = attendanceOf(meetingId).filter((a) => meeting.expectedIds.includes(a.memberId) && a.review !== 'refused').length
     return { expected, present, ...quorum(expected, present) }
   }
 
@@ -212,5 +212,7 @@ export const useMeetingsStore = defineStore('meetings', () => {
     decideLeave: (meetingId: string, memberId: string, approve: boolean, note: string | null = null) =>
       sync.enqueue('leave.decide', { meetingId, memberId, approve, note }),
     close: (meetingId: string, minutes: string) => sync.enqueue('meeting.close', { meetingId, minutes }),
+    reviewAttendance: (meetingId: string, memberId: string, confirm: boolean, note: string | null = null) =>
+      sync.enqueue('attendance.review', { meetingId, memberId, confirm, note }),
   }
 })

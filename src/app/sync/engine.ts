@@ -2,7 +2,7 @@ import Dexie from 'dexie'
 import { MAX_PUSH_BATCH, SCHEMA_VERSION, type Change, type MutationResult, type SyncTable } from '../../domain/sync'
 import type { MutationArgs, MutationName } from '../../domain/mutations'
 import { parseWith, type z } from '../../domain/validation'
-import type { AppDB, RejectedRow } from '../db'
+import type { AppDB, OutboxRow, RejectedRow } from '../db'
 import { META_KEYS } from '../constants'
 import type { SyncTransport } from './transport'
 
@@ -11,6 +11,23 @@ const loadSchemas = () => import('./schemas')
 export interface PushOutcome {
   applied: number
   rejected: RejectedRow[]
+}
+
+/**
+ * A mutation the server failed on (a 500) this many times, sent alone, in separate syncs, is given up: it
+ * would otherwise block every change queued after it, for good.
+ */
+export const POISON_ATTEMPTS = 3
+export const POISON_REJECTION = { code: 'server_error', message: '服务器无法处理这项更改，已停止重试，请联系支部书记' } as const
+
+/**
+ * Whether the server answered that it failed on what it was sent: a 500, or a body too large. Not a 502,
+ * 503 or 504 (the server is down, restarting or unreachable: every mutation would fail the same way, and
+ * none of them is to blame), nor a network failure (no status), nor a refusal of the session or version.
+ */
+function failedOnContent(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status
+  return status === 500 || status === 413
 }
 
 /** A random id for this device and user, so the server can tell devices apart. */
@@ -65,36 +82,87 @@ export class SyncEngine {
     return this.db.outbox.where('[userId+seq]').between([this.userId, Dexie.minKey], [this.userId, Dexie.maxKey])
   }
 
-  /** Sends this user's outbox in order, in batches; removes each mutation only once the server has answered for it. */
+  /**
+   * Sends this user's outbox in order, in batches; removes each mutation only once the server has answered
+   * for it. A batch the server fails on is sent again one mutation at a time, to find the one to blame:
+   * those before it apply, it counts a failure, and after `POISON_ATTEMPTS` it ends as a rejection the
+   * member sees, so the changes behind it go through. Resending is safe: the server applies an id once.
+   */
   async push(): Promise<PushOutcome> {
     const outcome: PushOutcome = { applied: 0, rejected: [] }
     const clientId = await this.clientId()
     for (;;) {
       const batch = await this.pendingQuery().limit(MAX_PUSH_BATCH).toArray()
       if (batch.length === 0) return outcome
-      const reply = await this.transport.push({
-        clientId,
-        schemaVersion: SCHEMA_VERSION,
-        mutations: batch.map(({ id, name, args, clientTime }) => ({ id, name, args, clientTime })),
-      })
-      const answered = new Map(reply.results.map((r) => [r.id, r]))
-      const now = new Date().toISOString()
-      await this.db.transaction('rw', this.db.outbox, this.db.rejected, async () => {
-        for (const row of batch) {
-          const result: MutationResult | undefined = answered.get(row.id)
-          if (!result) continue
-          await this.db.outbox.where('id').equals(row.id).delete()
-          if (result.status === 'applied') outcome.applied++
-          else {
-            const rejected: RejectedRow = { id: row.id, userId: row.userId, name: row.name, args: row.args, clientTime: row.clientTime, code: result.code, message: result.message, rejectedAt: now }
-            await this.db.rejected.put(rejected)
-            outcome.rejected.push(rejected)
-          }
-        }
-      })
-      // A reply that answered nothing would loop forever: leave the rest for the next round.
-      if (!batch.some((row) => answered.has(row.id))) return outcome
+      try {
+        // A reply that answered nothing would loop forever: leave the rest for the next round.
+        if (!(await this.send(clientId, batch, outcome))) return outcome
+      } catch (error) {
+        if (!failedOnContent(error)) throw error
+        if (batch.length === 1) await this.countFailure(batch[0]!, error, outcome)
+        else if (!(await this.isolate(clientId, batch, outcome))) return outcome
+      }
     }
+  }
+
+  /** Pushes `rows` and stores the server's answers; false when it answered for none of them. */
+  private async send(clientId: string, rows: readonly OutboxRow[], outcome: PushOutcome): Promise<boolean> {
+    const reply = await this.transport.push({
+      clientId,
+      schemaVersion: SCHEMA_VERSION,
+      mutations: rows.map(({ id, name, args, clientTime }) => ({ id, name, args, clientTime })),
+      // This phone's clock now: the server tells how far off it is (a check-in from a phone far off is 待核实).
+      sentAt: new Date().toISOString(),
+    })
+    const answered = new Map(reply.results.map((r) => [r.id, r]))
+    await this.db.transaction('rw', this.db.outbox, this.db.rejected, async () => {
+      for (const row of rows) {
+        const result: MutationResult | undefined = answered.get(row.id)
+        if (!result) continue
+        if (result.status === 'rejected') await this.reject(row, result.code, result.message, outcome)
+        else {
+          await this.db.outbox.where('id').equals(row.id).delete()
+          outcome.applied++
+        }
+      }
+    })
+    return rows.some((row) => answered.has(row.id))
+  }
+
+  /**
+   * Sends a batch the server failed on one mutation at a time, until one fails alone (it counts a failure,
+   * and the round ends unless it was given up) or every one is answered (the batch as a whole was too
+   * much: nothing to blame). Returns whether to go on with the rest of the outbox.
+   */
+  private async isolate(clientId: string, batch: readonly OutboxRow[], outcome: PushOutcome): Promise<boolean> {
+    for (const row of batch) {
+      try {
+        if (!(await this.send(clientId, [row], outcome))) return false
+      } catch (error) {
+        if (!failedOnContent(error)) throw error
+        await this.countFailure(row, error, outcome)
+        return true // given up: the rest go in batches again
+      }
+    }
+    return true
+  }
+
+  /** One more failure of `row` sent alone: rethrows `error` (ending this round) until it is given up as rejected. */
+  private async countFailure(row: OutboxRow, error: unknown, outcome: PushOutcome): Promise<void> {
+    const failures = (row.serverFailures ?? 0) + 1
+    if (failures < POISON_ATTEMPTS) {
+      await this.db.outbox.where('id').equals(row.id).modify({ serverFailures: failures })
+      throw error
+    }
+    await this.db.transaction('rw', this.db.outbox, this.db.rejected, () => this.reject(row, POISON_REJECTION.code, POISON_REJECTION.message, outcome))
+  }
+
+  /** Moves a mutation from the outbox to the rejected list that 我的 → 同步状态 shows. */
+  private async reject(row: OutboxRow, code: string, message: string, outcome: PushOutcome): Promise<void> {
+    await this.db.outbox.where('id').equals(row.id).delete()
+    const rejected: RejectedRow = { id: row.id, userId: row.userId, name: row.name, args: row.args, clientTime: row.clientTime, code, message, rejectedAt: new Date().toISOString() }
+    await this.db.rejected.put(rejected)
+    outcome.rejected.push(rejected)
   }
 
   /** Pulls every page; each page and its cursor are stored in one transaction, so a crash never skips data. */

@@ -1,4 +1,6 @@
 import { PostgresAdapter, type Kysely, type Migration, type MigrationProvider } from 'kysely'
+import { renameLegacyUserIds } from '../services/userIds'
+import { normaliseStoredInstants } from './utcInstants'
 
 // One list of migrations for both databases: only the schema builder and column types both accept.
 const migrations: Record<string, Migration> = {
@@ -418,6 +420,36 @@ const migrations: Record<string, Migration> = {
         .addColumn('owner_id', 'text', (c) => c.notNull())
         .execute()
       await db.schema.createIndex('photo_links_photo_idx').on('photo_links').columns(['photo_id']).execute()
+    },
+  },
+  '0007_mutation_args': {
+    async up(db: Kysely<unknown>) {
+      // The mutation record keeps the request (docs/api.md); records from before this stay without it.
+      await db.schema.alterTable('applied_mutations').addColumn('args', 'text').execute()
+    },
+  },
+  '0008_utc_instants': {
+    // Instants devices sent with an offset (+08:00) are rewritten in UTC, as they are now stored (issue 10).
+    async up(db: Kysely<unknown>) {
+      await normaliseStoredInstants(db)
+    },
+  },
+  '0009_review_and_withdraw': {
+    async up(db: Kysely<unknown>) {
+      // 待核实: a check-in held for the secretary's review, and what they made of it.
+      for (const column of ['review_status', 'review_reason', 'reviewed_by', 'reviewed_at', 'review_note']) {
+        await db.schema.alterTable('attendance').addColumn(column, 'text').execute()
+      }
+      // A withdrawn 红黄榜: kept with who withdrew it and why.
+      for (const column of ['withdrawn_by', 'withdrawn_at', 'withdraw_reason']) {
+        await db.schema.alterTable('honor_lists').addColumn(column, 'text').execute()
+      }
+    },
+  },
+  '0010_opaque_user_ids': {
+    // Ids that embed phones (u-13800000001) become opaque, everywhere; devices pull afresh (issue 10).
+    async up(db: Kysely<unknown>) {
+      await renameLegacyUserIds(db)
     },
   },
 }

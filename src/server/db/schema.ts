@@ -1,5 +1,6 @@
 // Types that exist on both SQLite and PostgreSQL: text, integer, and ISO-8601 text for times.
 // Booleans are integers 0/1 because SQLite has no boolean type.
+import type { Generated } from 'kysely'
 
 export interface TownTable {
   id: string
@@ -89,6 +90,8 @@ export interface AppliedMutationTable {
   message: string | null
   client_time: string
   applied_at: string
+  /** The request's arguments as JSON (validated; as sent, cut to 16 KB, when refused before that); null before 0007. */
+  args: string | null
 }
 
 export interface CourseTable {
@@ -205,6 +208,10 @@ export interface HonorListTable {
   list_json: string
   published_by: string
   published_at: string
+  /** A withdrawn list (migration 0009): who withdrew it, when and why; null while published. */
+  withdrawn_by: Generated<string | null>
+  withdrawn_at: Generated<string | null>
+  withdraw_reason: Generated<string | null>
 }
 
 export interface MeetingTable {
@@ -247,6 +254,12 @@ export interface AttendanceTable {
   proxy_by: string | null
   note: string | null
   received_at: string
+  /** 待核实 (migration 0009): null when the check-in was trusted as it came. */
+  review_status: Generated<'pending' | 'confirmed' | 'refused' | null>
+  review_reason: Generated<string | null>
+  reviewed_by: Generated<string | null>
+  reviewed_at: Generated<string | null>
+  review_note: Generated<string | null>
 }
 
 export interface LeaveTable {
@@ -367,6 +380,13 @@ export interface PhotoLinkTable {
   owner_id: string
 }
 
+/** Ids of users renamed by migration 0010 (they embedded the phone): for devices still naming the old id. */
+export interface UserIdAliasTable {
+  old_id: string
+  new_id: string
+  renamed_at: string
+}
+
 export interface Database {
   towns: TownTable
   branches: BranchTable
@@ -401,5 +421,6 @@ export interface Database {
   photos: PhotoTable
   photo_chunks: PhotoChunkTable
   photo_links: PhotoLinkTable
+  user_id_aliases: UserIdAliasTable
 }
 

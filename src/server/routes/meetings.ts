@@ -9,15 +9,16 @@ import type { RelyingParty, WebauthnService } from '../services/webauthn'
 import { heartbeat, joinRemotely, loadMeeting } from '../services/meetings'
 import { MutationRejected } from '../services/rejections'
 import { chatMessageSchema, mayAttendRemotely, type MeetingMessageRow } from '../../domain/meetings'
-import { z } from '../../domain/validation'
+import { line, ref, z } from '../../domain/validation'
 import type { SessionUser } from '../services/auth'
 
-const credentialBody = z.object({ response: z.looseObject({ id: z.string(), type: z.literal('public-key') }) })
+// Credential ids go into database lookups: one line, bounded (base64url of at most 1023 bytes).
+const credentialBody = z.object({ response: z.looseObject({ id: ref(2048), type: z.literal('public-key') }) })
 const registerBody = z.object({
-  response: z.looseObject({ id: z.string(), type: z.literal('public-key') }),
-  deviceName: z.string().check(z.trim(), z.minLength(1, '请填写设备名称'), z.maxLength(30, '设备名称不超过30字')),
+  response: z.looseObject({ id: ref(2048), type: z.literal('public-key') }),
+  deviceName: line({ trim: true, min: 1, max: 30, tooShort: '请填写设备名称', tooLong: '设备名称不超过30字' }),
 })
-const meetingParams = z.object({ id: z.string().check(z.minLength(1), z.maxLength(64)) })
+const meetingParams = z.object({ id: ref(64) })
 
 /** Refusals from the shared meeting rules become 4xx answers with their Chinese message. */
 async function answering<T>(work: () => Promise<T>): Promise<T> {
@@ -33,7 +34,12 @@ export function meetingRoutes(app: FastifyInstance, deps: { db: Kysely<Database>
   // The relying party is this server as the browser sees it (behind a proxy: with TRUST_PROXY, or set PUBLIC_ORIGIN).
   const relyingParty = (request: FastifyRequest): RelyingParty => {
     const origin = deps.origin ?? `${request.protocol}://${request.host}`
-    return { origin, id: new URL(origin).hostname }
+    try {
+      const url = new URL(origin)
+      return { origin: url.origin, id: url.hostname }
+    } catch {
+      throw new HttpError(400, 'bad_request', '请求的主机名（Host）无法识别')
+    }
   }
 
   app.get('/api/webauthn/credentials', async (request) => deps.webauthn.credentials(requireUser(request).id))
@@ -52,7 +58,7 @@ export function meetingRoutes(app: FastifyInstance, deps: { db: Kysely<Database>
 
   app.delete('/api/webauthn/credentials/:id', async (request, reply) => {
     const user = requireUser(request)
-    const { id } = validate(z.object({ id: z.string().check(z.minLength(1), z.maxLength(512)) }), request.params, '路径参数')
+    const { id } = validate(z.object({ id: ref(512) }), request.params, '路径参数')
     if (!(await deps.webauthn.remove(user.id, id))) throw new HttpError(404, 'not_found', '找不到这个通行密钥')
     return reply.code(204).send()
   })

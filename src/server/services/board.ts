@@ -32,6 +32,7 @@ import { parseWith, z } from '../../domain/validation'
 import type { ChangeWriter } from './changes'
 import { MutationRejected } from './rejections'
 import { awardPoints } from './points'
+import { lockComment } from './locks'
 
 /** A second limit, on what reaches the server: device times can be set back, arrival times can't. */
 export const ARRIVALS_PER_DAY_MAX = 100
@@ -128,6 +129,8 @@ async function loadTopic(trx: Kysely<Database>, id: string): Promise<TopicRow> {
 }
 
 async function loadComment(trx: Kysely<Database>, id: string): Promise<{ comment: CommentRow; receivedAt: string }> {
+  // Read to be written back whole: a like and a secretary's handling at the same moment must not undo each other.
+  await lockComment(trx, id)
   const row = await trx.selectFrom('board_comments').selectAll().where('id', '=', id).executeTakeFirst()
   if (!row) throw new MutationRejected('not_found', '留言不存在或已删除')
   return { comment: commentFromRow(row), receivedAt: row.received_at }

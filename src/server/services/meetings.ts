@@ -5,18 +5,23 @@ import type { Database, AttendanceTable, LeaveTable, MeetingTable } from '../db/
 import type { Viewer } from '../../domain/sync'
 import {
   attendanceOutcome,
+  attendancePoints,
   inCheckinWindow,
+  mayManageBranch,
+  proxyProblem,
+  reviewProblem,
   schedulingProblem,
   type AttendanceRow,
   type LeaveRow,
   type MeetingDraft,
   type MeetingRow,
 } from '../../domain/meetings'
-import { newMeetingKey, TOKEN_PROBLEM_MESSAGES, verifyCheckinToken } from '../../domain/checkin'
+import { checkinReviewReason, newMeetingKey, TOKEN_PROBLEM_MESSAGES, verifyCheckinToken } from '../../domain/checkin'
 import { dayInShanghai, type PointsEvent } from '../../domain/points'
 import type { ChangeWriter } from './changes'
 import { MutationRejected } from './rejections'
 import { awardPoints } from './points'
+import { lockMembers } from './locks'
 
 export const attendanceId = (meetingId: string, memberId: string) => `${meetingId}:${memberId}`
 
@@ -53,6 +58,11 @@ export function attendanceFromRow(row: Selectable<AttendanceTable>): AttendanceR
     remoteSeconds: row.remote_seconds,
     proxyBy: row.proxy_by,
     note: row.note,
+    review: row.review_status,
+    reviewReason: row.review_reason,
+    reviewedBy: row.reviewed_by,
+    reviewedAt: row.reviewed_at,
+    reviewNote: row.review_note,
   }
 }
 
@@ -70,10 +80,7 @@ export function leaveFromRow(row: Selectable<LeaveTable>): LeaveRow {
   }
 }
 
-/** A secretary acts for their own branch; the admin for any. */
-export function mayManageBranch(viewer: Viewer, branchId: string): boolean {
-  return viewer.role === 'admin' || (viewer.role === 'secretary' && viewer.branchId === branchId)
-}
+export { mayManageBranch }
 
 export async function loadMeeting(trx: Kysely<Database>, meetingId: string): Promise<MeetingRow> {
   const row = await trx.selectFrom('meetings').selectAll().where('id', '=', meetingId).executeTakeFirst()
@@ -152,18 +159,25 @@ async function requireNotCheckedIn(trx: Kysely<Database>, meetingId: string, mem
   }
 }
 
+const NOT_REVIEWED = { review_status: null, review_reason: null, reviewed_by: null, reviewed_at: null, review_note: null } as const
+
 async function writeAttendance(trx: Kysely<Database>, writer: ChangeWriter, meeting: MeetingRow, row: Selectable<AttendanceTable>) {
   await trx.insertInto('attendance').values(row).execute()
   await writer.put(`branch:${meeting.branchId}`, 'attendance', row.id, attendanceFromRow(row))
 }
 
-/** On-site check-in with a scanned code: verified against the meeting's key, slot and window. */
+/**
+ * On-site check-in with a scanned code: verified against the meeting's key, slot and window. One that
+ * arrives long after its code, or from a phone whose clock is far off (`clockSkewMs`), is kept but held
+ * for the secretary's review (待核实).
+ */
 export async function checkIn(
   trx: Kysely<Database>,
   writer: ChangeWriter,
   viewer: Viewer,
   args: { meetingId: string; token: string; scannedAt: string },
   now: string,
+  clockSkewMs: number | null = null,
 ): Promise<void> {
   const meeting = await loadMeeting(trx, args.meetingId)
   if (meeting.branchId !== viewer.branchId) throw new MutationRejected('forbidden', '不能签到其他支部的会议')
@@ -176,6 +190,7 @@ export async function checkIn(
   if (!inCheckinWindow(meeting, verdict.slotStartedAt)) throw new MutationRejected('outside_window', '不在会议签到时间内（开始前30分钟至会议结束）')
   // On time or late goes by the code's own time slot, which the secretary's phone showed.
   const checkedInAt = new Date(verdict.slotStartedAt).toISOString()
+  const reviewReason = checkinReviewReason(verdict.slotStartedAt, Date.parse(now), clockSkewMs)
   await writeAttendance(trx, writer, meeting, {
     id: attendanceId(meeting.id, viewer.id),
     meeting_id: meeting.id,
@@ -187,6 +202,8 @@ export async function checkIn(
     proxy_by: null,
     note: null,
     received_at: now,
+    ...NOT_REVIEWED,
+    ...(reviewReason ? { review_status: 'pending', review_reason: reviewReason } : {}),
   })
 }
 
@@ -199,7 +216,8 @@ export async function signByProxy(
   now: string,
 ): Promise<void> {
   const meeting = await loadMeeting(trx, args.meetingId)
-  if (!mayManageBranch(viewer, meeting.branchId) || viewer.role === 'member') throw new MutationRejected('forbidden', '只有本支部书记可以代签')
+  const problem = proxyProblem(viewer, meeting, args.memberId)
+  if (problem) throw new MutationRejected('forbidden', problem)
   requireExpected(meeting, args.memberId, '这名党员不在本次会议的参会人员中')
   requireOpen(meeting)
   if (!inCheckinWindow(meeting, Date.parse(now))) throw new MutationRejected('outside_window', '不在会议签到时间内（开始前30分钟至会议结束）')
@@ -215,6 +233,7 @@ export async function signByProxy(
     proxy_by: viewer.id,
     note: args.note,
     received_at: now,
+    ...NOT_REVIEWED,
   })
 }
 
@@ -243,6 +262,8 @@ export async function decideLeave(
   if (!mayManageBranch(viewer, meeting.branchId) || viewer.role === 'member') throw new MutationRejected('forbidden', '只有本支部书记可以审批请假')
   if (args.memberId === viewer.id) throw new MutationRejected('forbidden', '不能审批自己的请假')
   requireOpen(meeting)
+  // Under the member's lock: a leave they are re-sending at this moment is decided as it ends up.
+  await lockMembers(trx, [args.memberId])
   const id = attendanceId(meeting.id, args.memberId)
   const leave = await trx.selectFrom('leaves').selectAll().where('id', '=', id).executeTakeFirst()
   if (!leave) throw new MutationRejected('not_found', '找不到这条请假申请')
@@ -253,30 +274,66 @@ export async function decideLeave(
 
 /**
  * Closes a meeting with its minutes: absences become final, remote time is settled, and attendance feeds
- * the points rules (present +, unexcused absence −; partial, excused: neither).
+ * the points rules (present +, unexcused absence −; partial, excused: neither; 待核实: on review).
  */
 export async function closeMeeting(trx: Kysely<Database>, writer: ChangeWriter, viewer: Viewer, args: { meetingId: string; minutes: string }, now: string): Promise<void> {
   const meeting = await loadMeeting(trx, args.meetingId)
   if (!mayManageBranch(viewer, meeting.branchId) || viewer.role === 'member') throw new MutationRejected('forbidden', '只有本支部书记可以结束会议')
   requireOpen(meeting)
   if (Date.parse(now) < Date.parse(meeting.startsAt)) throw new MutationRejected('too_early', '会议还没有开始，不能结束')
+  // Before reading attendance and leaves: a check-in or leave being pushed now is either counted or refused as closed.
+  await lockMembers(trx, meeting.expectedIds)
   const attendance = await trx.selectFrom('attendance').selectAll().where('meeting_id', '=', meeting.id).execute()
   const leaves = await trx.selectFrom('leaves').selectAll().where('meeting_id', '=', meeting.id).execute()
   for (const row of attendance.filter((a) => a.mode === 'remote')) await writer.put(`branch:${meeting.branchId}`, 'attendance', row.id, attendanceFromRow(row))
   // A pending leave nobody decided is not an excuse.
-  const day = dayInShanghai(meeting.startsAt)
   const events: PointsEvent[] = []
   for (const memberId of meeting.expectedIds) {
     const a = attendance.find((x) => x.member_id === memberId)
     const outcome = attendanceOutcome(meeting, a && attendanceFromRow(a), leaves.find((l) => l.member_id === memberId))
-    // The event id is the ledger entry's source: one per member and meeting (`rule:source` is the entry's id).
-    const id = `meeting:${attendanceId(meeting.id, memberId)}`
-    if (outcome === 'on_time' || outcome === 'late') events.push({ id, memberId, kind: 'meeting.attended', day, quantity: 1 })
-    if (outcome === 'absent') events.push({ id, memberId, kind: 'meeting.absent', day, quantity: 1 })
+    const kind = attendancePoints(outcome, a?.review_status ?? null)
+    if (kind) events.push(meetingPointsEvent(meeting, memberId, kind))
   }
   await trx.updateTable('meetings').set({ status: 'closed', minutes: args.minutes, closed_at: now, closed_by: viewer.id }).where('id', '=', meeting.id).execute()
   await writer.put(`branch:${meeting.branchId}`, 'meetings', meeting.id, { ...meeting, status: 'closed', minutes: args.minutes, closedAt: now })
   await awardPoints(trx, writer, events, now)
+}
+
+// The event id is the ledger entry's source: one per member and meeting (`rule:source` is the entry's id).
+const meetingPointsEvent = (meeting: MeetingRow, memberId: string, kind: 'meeting.attended' | 'meeting.absent'): PointsEvent => ({
+  id: `meeting:${attendanceId(meeting.id, memberId)}`,
+  memberId,
+  kind,
+  day: dayInShanghai(meeting.startsAt),
+  quantity: 1,
+})
+
+/**
+ * 核实: the secretary confirms a check-in held for review (present as it came) or refuses it (absent). On
+ * a meeting already closed, the points held back at closing follow the review.
+ */
+export async function reviewAttendance(
+  trx: Kysely<Database>,
+  writer: ChangeWriter,
+  viewer: Viewer,
+  args: { meetingId: string; memberId: string; confirm: boolean; note: string | null },
+  now: string,
+): Promise<void> {
+  const meeting = await loadMeeting(trx, args.meetingId)
+  const id = attendanceId(meeting.id, args.memberId)
+  const row = await trx.selectFrom('attendance').selectAll().where('id', '=', id).executeTakeFirst()
+  const problem = reviewProblem(viewer, meeting, row && attendanceFromRow(row))
+  if (problem) throw new MutationRejected(problem.code, problem.message)
+  if (meeting.status === 'cancelled') throw new MutationRejected('closed', '会议已取消')
+  const review = { review_status: args.confirm ? ('confirmed' as const) : ('refused' as const), reviewed_by: viewer.id, reviewed_at: now, review_note: args.note || null }
+  await trx.updateTable('attendance').set(review).where('id', '=', id).execute()
+  const next = attendanceFromRow({ ...row!, ...review })
+  await writer.put(`branch:${meeting.branchId}`, 'attendance', id, next)
+  if (meeting.status === 'closed') {
+    const leave = await trx.selectFrom('leaves').select('status').where('id', '=', id).executeTakeFirst()
+    const kind = attendancePoints(attendanceOutcome(meeting, next, leave), next.review)
+    if (kind) await awardPoints(trx, writer, [meetingPointsEvent(meeting, args.memberId, kind)], now)
+  }
 }
 
 /** Joins the remote room after a verified WebAuthn assertion; present from now, heartbeats add time. */
@@ -300,6 +357,7 @@ export async function joinRemotely(trx: Kysely<Database>, writer: ChangeWriter, 
     proxy_by: null,
     note: null,
     received_at: now,
+    ...NOT_REVIEWED,
   })
 }
 

@@ -14,9 +14,9 @@ import { counterEntry, dayInShanghai, pointsRuleSchema, reviseRule, ruleRowId, t
 import { parseWith } from '../../domain/validation'
 import { MutationRejected } from './rejections'
 import { examFromRow, saveExam, saveMaterial, saveQuestion, withdrawExam, withdrawMaterial, withdrawQuestion } from './content'
-import { publishHonorLists } from './honor'
+import { publishHonorLists, withdrawHonorLists } from './honor'
 import { actOnComment, deleteComment, likeComment, markNoticesRead, postBoardComment, saveTopic } from './board'
-import { checkIn, closeMeeting, decideLeave, requestLeave, scheduleMeeting, signByProxy } from './meetings'
+import { checkIn, closeMeeting, decideLeave, requestLeave, reviewAttendance, scheduleMeeting, signByProxy } from './meetings'
 
 
 export interface MutationContext {
@@ -27,9 +27,27 @@ export interface MutationContext {
   now: string
   /** The device's time when the mutation was made: unchecked, bound it before use (boundedWrittenAt). */
   clientTime: string
+  /** The device's clock minus the server's when it sent the push (`sentAt`), or null when it didn't say. */
+  clockSkewMs?: number | null
 }
 
 type Handlers = { [N in MutationName]: (ctx: MutationContext, args: MutationArgs<N>) => Promise<void> }
+
+/**
+ * What a unique violation means for the mutations whose rows have a natural key: a concurrent push wrote
+ * the same row first (another member's session with this id, a secretary's 代签 at the moment of a
+ * check-in), answered as the documented rejection. Any other mutation's push is run again, and its own
+ * checks then see the row.
+ */
+export const UNIQUE_REJECTIONS: Partial<Record<MutationName, { code: string; message: string }>> = {
+  'study.record': { code: 'duplicate_session', message: '这条学习记录已经提交过' },
+  'quiz.submit': { code: 'already_submitted', message: '这份答卷已经提交过' },
+  'points.adjust': { code: 'cap_reached', message: '该党员本项积分已达上限，或此调整已记录过' },
+  'points.correct': { code: 'already_corrected', message: '这条积分记录已经更正过' },
+  'meeting.checkin': { code: 'already_checked_in', message: '您已经签到过了' },
+  'meeting.proxy': { code: 'already_checked_in', message: '这名党员已经签到' },
+  'comment.post': { code: 'duplicate_id', message: '这条留言已经发送过' },
+}
 
 export const MUTATION_HANDLERS: Handlers = {
   async 'profile.update'({ trx, viewer, writer, now }, args) {
@@ -160,8 +178,11 @@ export const MUTATION_HANDLERS: Handlers = {
   },
 
   async 'honor.publish'({ trx, viewer, writer, now }, args) {
-    if (args.month > dayInShanghai(now).slice(0, 7)) throw new MutationRejected('invalid_args', '不能发布尚未开始的月份')
     await publishHonorLists(trx, writer, viewer.townId, args, viewer.id, now)
+  },
+
+  async 'honor.withdraw'({ trx, viewer, writer, now }, args) {
+    await withdrawHonorLists(trx, writer, viewer.townId, args, viewer.id, now)
   },
 
   async 'material.save'({ trx, viewer, writer, now }, args) {
@@ -192,8 +213,8 @@ export const MUTATION_HANDLERS: Handlers = {
     await scheduleMeeting(trx, writer, viewer, args.meeting, now)
   },
 
-  async 'meeting.checkin'({ trx, viewer, writer, now }, args) {
-    await checkIn(trx, writer, viewer, args, now)
+  async 'meeting.checkin'({ trx, viewer, writer, now, clockSkewMs }, args) {
+    await checkIn(trx, writer, viewer, args, now, clockSkewMs ?? null)
   },
 
   async 'meeting.proxy'({ trx, viewer, writer, now }, args) {
@@ -206,6 +227,10 @@ export const MUTATION_HANDLERS: Handlers = {
 
   async 'leave.decide'({ trx, viewer, writer, now }, args) {
     await decideLeave(trx, writer, viewer, args, now)
+  },
+
+  async 'attendance.review'({ trx, viewer, writer, now }, args) {
+    await reviewAttendance(trx, writer, viewer, args, now)
   },
 
   async 'meeting.close'({ trx, viewer, writer, now }, args) {

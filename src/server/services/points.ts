@@ -5,6 +5,7 @@ import type { Database, PointsLedgerTable, PointsRuleTable } from '../db/schema'
 import { pointsRuleSchema, scoreEvents, type LedgerEntry, type LedgerRow, type PointsEvent, type PointsRule } from '../../domain/points'
 import { parseWith, z } from '../../domain/validation'
 import type { ChangeWriter } from './changes'
+import { lockMembers } from './locks'
 
 export function ruleFromRow(row: Selectable<PointsRuleTable>): PointsRule {
   return {
@@ -67,7 +68,9 @@ export async function loadRules(db: Kysely<Database>): Promise<PointsRule[]> {
 
 /**
  * Turns events into ledger entries by the rules, inside the caller's transaction, and sends each new
- * entry to its member's devices. Caps count the member's entries of the same rules in the same years.
+ * entry to its member's devices. Caps count the member's entries of the same rules in the same years,
+ * read under the recipients' locks: whoever awards them (their own push, a secretary closing a meeting,
+ * the admin), no two transactions both see room under a cap.
  */
 export async function awardPoints(
   trx: Kysely<Database>,
@@ -83,6 +86,7 @@ export async function awardPoints(
   if (codes.length === 0) return []
   const years = [...new Set(events.map((e) => e.day.slice(0, 4)))]
   const members = [...new Set(events.map((e) => e.memberId))]
+  await lockMembers(trx, members)
   const existing = await trx
     .selectFrom('points_ledger')
     .selectAll()

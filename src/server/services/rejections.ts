@@ -7,3 +7,17 @@ export class MutationRejected extends Error {
     super(message)
   }
 }
+
+const errorCode = (error: unknown): unknown => (typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined)
+
+/** A row with this key exists already: PostgreSQL's unique_violation, or SQLite's. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = errorCode(error)
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE'
+}
+
+/** PostgreSQL gave up on this transaction to let another go on (serialization_failure, deadlock_detected): run it again. */
+export function isTransactionConflict(error: unknown): boolean {
+  const code = errorCode(error)
+  return code === '40001' || code === '40P01'
+}

@@ -27,8 +27,10 @@ import { parseWith } from '../../domain/validation'
 import { HttpError } from '../http/errors'
 import type { SessionUser } from './auth'
 import { ChangeWriter } from './changes'
-import { MUTATION_HANDLERS } from './mutations'
-import { MutationRejected } from './rejections'
+import { MUTATION_HANDLERS, UNIQUE_REJECTIONS } from './mutations'
+import { isTransactionConflict, isUniqueViolation, MutationRejected } from './rejections'
+import { lockMembers } from './locks'
+import { withCurrentUserIds } from './userIds'
 import { examFromRow } from './content'
 import type { LeaveRow } from '../../domain/meetings'
 import type { Notifier } from './notifier'
@@ -41,6 +43,8 @@ interface BatchContext {
   viewer: Viewer
   clientId: string
   now: string
+  /** The device's clock minus the server's when it sent the push (`sentAt`), or null when it didn't say. */
+  clockSkewMs: number | null
   /** Scopes the batch changed, to poke once it has committed. */
   scopes: Set<string>
 }
@@ -78,6 +82,29 @@ const REDACT: Record<SyncTable, (row: unknown, viewer: Viewer) => unknown> = {
 
 /** How fresh a device's `last_seen_at` is kept. */
 const LAST_SEEN_RESOLUTION_MS = 60_000
+
+/** How often a transaction PostgreSQL aborted for a concurrent one (deadlock, unique key taken) is run again. */
+const TRANSACTION_ATTEMPTS = 4
+
+/** How much of a refused mutation's arguments, as sent, its record keeps. */
+export const RAW_ARGS_MAX_CHARS = 16_384
+
+const retryable = (error: unknown) => isTransactionConflict(error) || isUniqueViolation(error)
+
+/** The arguments as the mutation record keeps them: JSON; as sent (not validated) cut to RAW_ARGS_MAX_CHARS. */
+function argsText(args: unknown, raw: boolean): string {
+  const text = JSON.stringify(args) ?? 'null'
+  return raw ? text.slice(0, RAW_ARGS_MAX_CHARS) : text
+}
+
+/** A handler's refusal, or a unique violation that means one (UNIQUE_REJECTIONS). */
+function asRejection(name: MutationName, error: unknown): MutationRejected | undefined {
+  if (error instanceof MutationRejected) return error
+  const unique = isUniqueViolation(error) ? UNIQUE_REJECTIONS[name] : undefined
+  return unique && new MutationRejected(unique.code, unique.message)
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 export class SyncService {
   private townId: string | undefined
@@ -124,6 +151,7 @@ export class SyncService {
    * Applies a batch in one database transaction (one disk flush per batch, not per mutation), each
    * mutation inside its own savepoint together with the record of its id: a mutation's effects and its
    * record commit together or not at all, and a rejected one rolls back alone. Replies only after commit.
+   * A transaction PostgreSQL aborts for a concurrent one is run again whole, a few times.
    */
   async push(user: SessionUser, body: PushBody): Promise<MutationResult[]> {
     const viewer = await this.viewer(user)
@@ -132,17 +160,39 @@ export class SyncService {
     // changes for good, so the whole request is refused and the device sends them again later.
     if (body.schemaVersion > SCHEMA_VERSION) throw new HttpError(409, 'server_outdated', '服务器正在升级，您的更改已保存在本机，稍后会自动同步')
     const now = this.clock().toISOString()
-    const scopes = new Set<string>()
+    const clockSkewMs = body.sentAt === undefined ? null : Date.parse(body.sentAt) - Date.parse(now)
+    for (let attempt = 1; ; attempt++) {
+      const batch: BatchContext = { viewer, clientId: body.clientId, now, clockSkewMs, scopes: new Set() }
+      let results: MutationResult[]
+      try {
+        results = await this.applyBatch(batch, await withCurrentUserIds(this.db, body.mutations))
+      } catch (error) {
+        if (attempt < TRANSACTION_ATTEMPTS && retryable(error)) continue
+        throw error
+      }
+      await this.notifier.notify([...batch.scopes])
+      return results
+    }
+  }
+
+  private async applyBatch(batch: BatchContext, mutations: readonly Mutation[]): Promise<MutationResult[]> {
     const trx = await this.db.startTransaction().execute()
     const results: MutationResult[] = []
     try {
-      for (const mutation of body.mutations) results.push(await this.applyOnce(trx, { viewer, clientId: body.clientId, now, scopes }, mutation))
+      // The member's rules (overlaps, caps, one answer, one check-in, rate limits) are checked under their
+      // lock: tabs of one member pushing at once take turns (awardPoints also locks whoever it awards).
+      await lockMembers(trx, [batch.viewer.id])
+      for (const [index, mutation] of mutations.entries()) {
+        // Other requests (health checks, shutdown) get a turn between mutations. None runs inside this
+        // transaction: on SQLite Kysely holds the one connection for it until it ends, so they queue.
+        if (index > 0) await nextTurn()
+        results.push(await this.applyOnce(trx, batch, mutation))
+      }
       await trx.commit().execute()
     } catch (error) {
       await trx.rollback().execute()
       throw error
     }
-    await this.notifier.notify([...scopes])
     return results
   }
 
@@ -160,7 +210,7 @@ export class SyncService {
     const { viewer, clientId, now } = batch
     const seen = await this.storedResult(trx, mutation.id, viewer)
     if (seen) return seen
-    const record = (db: Kysely<Database>, result: MutationResult) =>
+    const record = (db: Kysely<Database>, result: MutationResult, args: string) =>
       db
         .insertInto('applied_mutations')
         .values({
@@ -173,6 +223,7 @@ export class SyncService {
           message: result.status === 'rejected' ? result.message : null,
           client_time: mutation.clientTime,
           applied_at: now,
+          args,
         })
         .execute()
 
@@ -195,29 +246,31 @@ export class SyncService {
     trx: ControlledTransaction<Database, ['mutation']>,
     batch: BatchContext,
     mutation: Mutation,
-    record: (db: Kysely<Database>, result: MutationResult) => Promise<unknown>,
+    record: (db: Kysely<Database>, result: MutationResult, args: string) => Promise<unknown>,
   ): Promise<MutationResult> {
     const { viewer, now } = batch
     const checked = this.check(viewer, mutation.name, mutation.args)
     if (checked.status === 'rejected') {
       const result: MutationResult = { id: mutation.id, status: 'rejected', code: checked.code, message: checked.message }
-      await record(trx, result)
+      await record(trx, result, argsText(mutation.args, true))
       return result
     }
+    const args = argsText(checked.args, false)
     const effects = await trx.savepoint('effects').execute()
     const writer = new ChangeWriter(effects, now)
     try {
-      await MUTATION_HANDLERS[checked.name]({ trx: effects, viewer, writer, now, clientTime: mutation.clientTime }, checked.args as never)
-      await record(effects, { id: mutation.id, status: 'applied' })
-      await effects.releaseSavepoint('effects').execute()
+      await MUTATION_HANDLERS[checked.name]({ trx: effects, viewer, writer, now, clientTime: mutation.clientTime, clockSkewMs: batch.clockSkewMs }, checked.args as never)
     } catch (error) {
-      if (!(error instanceof MutationRejected)) throw error
+      const rejection = asRejection(checked.name, error)
+      if (!rejection) throw error
       // The effects roll back; the rejection itself is kept, so a resend gets the same answer.
       await effects.rollbackToSavepoint('effects').execute()
-      const result: MutationResult = { id: mutation.id, status: 'rejected', code: error.code, message: error.message }
-      await record(trx, result)
+      const result: MutationResult = { id: mutation.id, status: 'rejected', code: rejection.code, message: rejection.message }
+      await record(trx, result, args)
       return result
     }
+    await record(effects, { id: mutation.id, status: 'applied' }, args)
+    await effects.releaseSavepoint('effects').execute()
     writer.scopes.forEach((scope) => batch.scopes.add(scope))
     return { id: mutation.id, status: 'applied' }
   }
@@ -301,14 +354,24 @@ export class SyncService {
   async write<T>(change: (trx: Kysely<Database>, writer: ChangeWriter, now: string) => Promise<T>): Promise<T> {
     const now = this.clock().toISOString()
     let scopes: string[] = []
-    const result = await this.db.transaction().execute(async (trx) => {
-      const writer = new ChangeWriter(trx, now)
-      const value = await change(trx, writer, now)
-      scopes = [...writer.scopes]
-      return value
-    })
-    await this.notifier.notify(scopes)
-    return result
+    // Run again when a concurrent push took the row first (a check-in as the member joins remotely):
+    // the change's own checks then see it and refuse clearly.
+    for (let attempt = 1; ; attempt++) {
+      let result: T
+      try {
+        result = await this.db.transaction().execute(async (trx) => {
+          const writer = new ChangeWriter(trx, now)
+          const value = await change(trx, writer, now)
+          scopes = [...writer.scopes]
+          return value
+        })
+      } catch (error) {
+        if (attempt < TRANSACTION_ATTEMPTS && retryable(error)) continue
+        throw error
+      }
+      await this.notifier.notify(scopes)
+      return result
+    }
   }
 
   /** Writes the rows devices see (branches, members): on first start, and after the sync tables are added to an old database. */
