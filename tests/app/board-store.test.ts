@@ -8,12 +8,13 @@ import { effectScope, ref } from 'vue'
 import { useBoardStore, useTopicComments } from '../../src/app/stores/board'
 import { useSyncStore } from '../../src/app/stores/sync'
 import { useSessionStore } from '../../src/app/stores/session'
-import { overlayComments, overlayTopics, type CommentOverlayContext } from '../../src/app/board/overlay'
-import { fitWithin, keepPhoto, uploadPendingPhotos, uploadPhoto, UPLOAD_CHUNK_BYTES, KEEP_UPLOADED_MS, type UploadFetch } from '../../src/app/board/photos'
+import { overlayComments, overlayTopics, type CommentOverlayContext } from '../../src/app/stores/boardOverlay'
+import { fitWithin } from '../../src/app/stores/boardPhotos'
+import { keepPhoto, uploadPendingPhotos, uploadPhoto, UPLOAD_CHUNK_BYTES, KEEP_UPLOADED_MS, type UploadFetch } from '../../src/app/sync/photoUploads'
 import type { SyncTransport } from '../../src/app/sync/transport'
 import type { AppDB } from '../../src/app/db'
 import type { CommentRow, HouseholdRow, NoticeRow, TopicRow } from '../../src/domain/board'
-import type { PendingMutation } from '../../src/domain/optimistic'
+import type { OutboxEntry } from '../../src/app/sync/pending'
 import type { Viewer } from '../../src/domain/sync'
 import type { Me } from '../../src/domain/users'
 import { demoMe, freshDB } from './helpers'
@@ -88,7 +89,7 @@ const HOUSEHOLDS: HouseholdRow[] = [
   { id: 'h-13800000010-02', memberId: MEMBER, headName: '田秀兰', address: '合兴村一组40号', people: 3 },
 ]
 
-function pending(name: string, args: unknown, clientTime = at(0), userId = MEMBER): PendingMutation {
+function pending(name: string, args: unknown, clientTime = at(0), userId = MEMBER): OutboxEntry {
   return { userId, name, args, clientTime }
 }
 const draft = (id: string, over: Record<string, unknown> = {}) => ({ id, topicId: OPEN.id, text: '路灯坏了', category: 'need', householdId: null, photos: [], ...over })

@@ -12,6 +12,7 @@ import type { HonorListRow, HonorMarkRow } from '../../src/domain/honor'
 import { useStudyStreak } from '../../src/app/composables/useStudyStreak'
 import { effectScope } from 'vue'
 import type { LedgerRow } from '../../src/domain/points'
+import { addDays } from '../../src/domain/calendar'
 import { freshDB } from './helpers'
 
 const MEMBER = 'u-66hr2jf7sv8n'
@@ -234,7 +235,7 @@ describe('连续学习 on 首页', () => {
     reason: null,
     createdAt: `${day}T02:00:00.000Z`,
   })
-  const dayBefore = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10)
+  const dayBefore = (day: string, n: number) => addDays(day, -n)
   const RULES: RuleRow[] = [
     rule('article-read', 1, {}),
     rule('daily-quiz', 1, { category: 'quiz', eventKind: 'quiz.daily', unit: 'correct', threshold: null }),

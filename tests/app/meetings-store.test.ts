@@ -1,5 +1,6 @@
 import { demoUserId } from '../demo-users'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { watch } from 'vue'
 import { createPinia, setActivePinia } from 'pinia'
 import { useMeetingsStore } from '../../src/app/stores/meetings'
 import { useSyncStore } from '../../src/app/stores/sync'
@@ -10,7 +11,6 @@ import type { AttendanceRow, LeaveRow, MeetingRow } from '../../src/domain/meeti
 import type { MemberRow } from '../../src/domain/members'
 import type { Me } from '../../src/domain/users'
 import { checkinToken, newMeetingKey, SLOT_MS } from '../../src/domain/checkin'
-import { META_KEYS } from '../../src/app/constants'
 import { demoMe, freshDB } from './helpers'
 
 const MEMBER = 'u-66hr2jf7sv8n'
@@ -77,10 +77,14 @@ let db: AppDB
 const waitFor = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 5_000 })
 
 /** Signs a device in as `me`, and fills the tables a pull would have filled. */
-async function device(me: Me, tables: { meetings?: MeetingRow[]; attendance?: AttendanceRow[]; leaves?: LeaveRow[]; keys?: { id: string; key: string }[] } = {}) {
+async function device(
+  me: Me,
+  tables: { meetings?: MeetingRow[]; attendance?: AttendanceRow[]; leaves?: LeaveRow[]; keys?: { id: string; key: string }[] } = {},
+  transport: SyncTransport = unreachable,
+) {
   useSessionStore().me = me
   const sync = useSyncStore()
-  await sync.start(me.user.id, { schedule: false, transport: unreachable })
+  await sync.start(me.user.id, { schedule: false, transport })
   await db.members.bulkPut(ROSTER)
   await db.meetings.bulkPut(tables.meetings ?? [])
   await db.attendance.bulkPut(tables.attendance ?? [])
@@ -222,25 +226,50 @@ describe('meetings store', () => {
   })
 
   it('keeps a closing the server accepted on screen until the pull brings it, and drops one it refused', async () => {
-    const { meetings } = await device(secretaryMe, { meetings: [meeting('closing', -100), meeting('refused', -100)] })
+    // The sync engine keeps an acknowledged mutation in the overlay until its pull is stored: between the
+    // push and the pull the meeting must never show as open again, not even for one render.
+    let release = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let pulling = false
+    const closedRow = { ...meeting('closing', -100), status: 'closed' as const, minutes: '会议记录：传达学习上级文件精神。', closedAt: at(0) }
+    const transport: SyncTransport = {
+      push: async (body) => ({
+        results: body.mutations.map((m) =>
+          (m.args as { meetingId: string }).meetingId === 'refused'
+            ? { id: m.id, status: 'rejected' as const, code: 'too_early', message: '会议还没有开始，不能结束' }
+            : { id: m.id, status: 'applied' as const },
+        ),
+      }),
+      pull: async () => {
+        pulling = true
+        await held
+        return { cursor: 'c-1', hasMore: false, changes: [{ table: 'meetings', id: 'closing', op: 'put', row: closedRow }] }
+      },
+    }
+    const { meetings, sync } = await device(secretaryMe, { meetings: [meeting('closing', -100), meeting('refused', -100)] }, transport)
     await meetings.close('closing', '会议记录：传达学习上级文件精神。')
     await meetings.close('refused', '会议记录：讨论村道修缮方案。')
     await waitFor(() => expect(meetings.byId('closing')).toMatchObject({ status: 'closed', pending: true, minutes: '会议记录：传达学习上级文件精神。' }))
-    const [accepted, refused] = await db.outbox.orderBy('seq').toArray()
+    const seen: (string | undefined)[] = []
+    const stop = watch(() => meetings.byId('closing')?.status, (status) => seen.push(status), { flush: 'sync' })
 
     // The push: the server applied one and refused the other; the pull has not come back yet.
-    await db.transaction('rw', db.outbox, db.rejected, async () => {
-      await db.outbox.clear()
-      await db.rejected.put({ ...refused!, code: 'too_early', message: '会议还没有开始，不能结束', rejectedAt: new Date().toISOString() })
-    })
+    const syncing = sync.syncNow()
+    await waitFor(() => expect(pulling).toBe(true))
     await waitFor(() => expect(meetings.byId('refused')).toMatchObject({ status: 'scheduled', pending: false }))
     expect(meetings.byId('closing')).toMatchObject({ status: 'closed', pending: true })
-    expect(accepted?.name).toBe('meeting.close')
+    // Sent and applied: no longer 待同步, though still shown until its result is stored.
+    await waitFor(() => expect(sync.pendingCount).toBe(0))
+    expect(sync.pending.map((row) => row.name)).toEqual(['meeting.close'])
+
+    expect(seen.filter((status) => status !== 'closed')).toEqual([])
+    stop()
 
     // The pull lands.
-    await db.meetings.put({ ...meeting('closing', -100), status: 'closed', minutes: '会议记录：传达学习上级文件精神。', closedAt: new Date().toISOString() })
-    await db.setMeta(META_KEYS.lastSyncedAt, new Date().toISOString())
+    release()
+    await syncing
     await waitFor(() => expect(meetings.byId('closing')).toMatchObject({ status: 'closed', pending: false }))
+    expect(await db.outbox.count()).toBe(0)
   })
 
   describe('check-in from a scanned text', () => {

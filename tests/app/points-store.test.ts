@@ -7,6 +7,7 @@ import type { SyncTransport } from '../../src/app/sync/transport'
 import type { AppDB } from '../../src/app/db'
 import type { LedgerRow, RuleRow } from '../../src/domain/points'
 import type { Material } from '../../src/domain/study'
+import { addDays } from '../../src/domain/calendar'
 import { freshDB } from './helpers'
 
 const MEMBER = 'u-66hr2jf7sv8n'
@@ -51,8 +52,7 @@ function entry(n: number, day: string, points = 1, ruleCode = 'article-read'): L
 
 /** `count` entries, one a day going back from `last` (YYYY-MM-DD), numbered from `from`. */
 function daily(count: number, last: string, from = 0): LedgerRow[] {
-  const end = new Date(`${last}T00:00:00Z`).getTime()
-  return Array.from({ length: count }, (_, i) => entry(from + i, new Date(end - i * 86_400_000).toISOString().slice(0, 10)))
+  return Array.from({ length: count }, (_, i) => entry(from + i, addDays(last, -i)))
 }
 
 let db: AppDB

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium, loginAs, phoneContext, screenshot } from './browser'
-import { dayInShanghai } from '../../src/domain/points'
+import { dayInShanghai } from '../../src/domain/calendar'
 import { lastCompleteMonth } from '../../src/domain/honor'
 import { openDatabase } from '../../src/server/db'
 import { demoUserId } from '../demo-users'

@@ -1,5 +1,5 @@
 // The app's sync engine (on fake-indexeddb) against the real server, with the network, the server and other
-// tabs misbehaving on purpose. DESIGN.md, Sync protocol.
+// tabs misbehaving on purpose. docs/architecture.md, the sync core.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { AppDB } from '../../src/app/db'
 import { META_KEYS } from '../../src/app/constants'
@@ -7,9 +7,9 @@ import { SyncEngine } from '../../src/app/sync/engine'
 import type { SyncTransport } from '../../src/app/sync/transport'
 import { MAX_PUSH_BATCH, type PullReply, type PushBody } from '../../src/domain/sync'
 import { withPendingMembers } from '../../src/domain/optimistic'
-import { ChangeWriter, pruneTombstones } from '../../src/server/services/changes'
-import { LocalNotifier } from '../../src/server/services/notifier'
-import { SyncService } from '../../src/server/services/sync'
+import { ChangeWriter, pruneTombstones } from '../../src/server/sync/changes'
+import { LocalNotifier } from '../../src/server/sync/notifier'
+import { FeatureSyncService as SyncService } from '../../src/server/features'
 import { demoUserId } from '../demo-users'
 import { DEMO, databases, login, startServer, type TestServer } from '../server/helpers'
 import { clientId, pullAll } from '../server/sync-helpers'

@@ -80,7 +80,8 @@ export async function rig(getServer: () => FastifyInstance, phone: string, userI
     relogin: async () => {
       cookie = await login(getServer(), phone)
     },
-    outboxIds: async () => (await db.outbox.orderBy('seq').toArray()).map((row) => row.id),
+    /** What is still to be sent, in order (not the acknowledged rows, which wait only for the next pull). */
+    outboxIds: async () => (await db.outbox.orderBy('seq').toArray()).filter((row) => !row.acknowledged).map((row) => row.id),
     close: async () => {
       for (const tab of tabs) tab.close()
       db.close()

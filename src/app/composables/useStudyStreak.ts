@@ -1,9 +1,9 @@
-import { liveQuery } from 'dexie'
-import { computed, shallowRef, watch } from 'vue'
+import { computed } from 'vue'
+import { useLiveQuery } from './useLiveQuery'
 import { appDB } from '../db/instance'
 import { usePointsStore } from '../stores/points'
 import { useRulesStore } from '../stores/rules'
-import { dayInShanghai } from '../../domain/points'
+import { dayInShanghai } from '../../domain/calendar'
 import { STREAK_CATEGORIES, studyDays, studyStreak } from '../../domain/streak'
 
 const shift = (day: string, by: number) => new Date(Date.parse(`${day}T00:00:00Z`) + by * 86_400_000).toISOString().slice(0, 10)
@@ -18,26 +18,19 @@ export function useStudyStreak() {
   const rules = useRulesStore()
   const today = dayInShanghai(new Date())
   const codes = computed(() => rules.all.filter((r) => STREAK_CATEGORIES.includes(r.category)).map((r) => ({ code: r.code, category: r.category })))
-  const confirmedDays = shallowRef<Set<string>>(new Set())
-
-  watch(
+  // Read again when the counting rules change (their codes), and whenever the ledger does.
+  const confirmedDays = useLiveQuery(
     () => codes.value.map((r) => r.code).join(),
-    (_key, _old, onCleanup) => {
+    async () => {
       const counting = codes.value
-      const subscription = liveQuery(async () => {
-        for (let window = 62; ; window *= 2) {
-          const from = shift(today, -window)
-          const days = studyDays(await db.points.where('day').aboveOrEqual(from).toArray(), counting)
-          // The run may go on before the window: look further back, else this is all of it.
-          if (studyStreak(days, today) < window - 1 || window > 20_000) return days
-        }
-      }).subscribe({
-        next: (days) => (confirmedDays.value = days),
-        error: (error: unknown) => console.error('liveQuery', error),
-      })
-      onCleanup(() => subscription.unsubscribe())
+      for (let window = 62; ; window *= 2) {
+        const from = shift(today, -window)
+        const days = studyDays(await db.points.where('day').aboveOrEqual(from).toArray(), counting)
+        // The run may go on before the window: look further back, else this is all of it.
+        if (studyStreak(days, today) < window - 1 || window > 20_000) return days
+      }
     },
-    { immediate: true },
+    new Set<string>(),
   )
 
   const days = computed(() => new Set([...confirmedDays.value, ...studyDays(points.pending, codes.value)]))

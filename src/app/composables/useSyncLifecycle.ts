@@ -28,7 +28,7 @@ export function useSyncLifecycle() {
     async (at) => {
       const userId = sync.userId
       if (!at || !userId) return
-      const [{ uploadPendingPhotos }, { appDB }] = await Promise.all([import('../board/photos'), import('../db/instance')])
+      const [{ uploadPendingPhotos }, { appDB }] = await Promise.all([import('../sync/photoUploads'), import('../db/instance')])
       await uploadPendingPhotos(appDB(), userId)
     },
   )

@@ -27,9 +27,15 @@ export interface OutboxRow {
   clientTime: string
   /** How many times the server failed (500) on this mutation sent alone; at `POISON_ATTEMPTS` it is given up. */
   serverFailures?: number
+  /**
+   * The server applied it, but the pull that brings its result has not been stored yet: never sent again,
+   * not counted as 待同步, still replayed by the overlays so the change doesn't flicker out (engine.ts).
+   * Absent on rows written before this field existed, which are simply not acknowledged: no upgrade needed.
+   */
+  acknowledged?: true
 }
 
-export interface RejectedRow extends Omit<OutboxRow, 'seq' | 'serverFailures'> {
+export interface RejectedRow extends Omit<OutboxRow, 'seq' | 'serverFailures' | 'acknowledged'> {
   code: string
   message: string
   rejectedAt: string

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { computed, onScopeDispose, ref, watch, type Ref } from 'vue'
+import { computed, onScopeDispose, ref, type Ref } from 'vue'
 import Dexie from 'dexie'
 import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
@@ -21,10 +21,12 @@ import {
 } from '../../domain/board'
 import type { Viewer } from '../../domain/sync'
 import type { PhotoUploadRow } from '../db'
-import { overlayComments, overlayTopics, type CommentView, type TopicView } from '../board/overlay'
-import { compressPhoto, keepPhoto, uploadPendingPhotos } from '../board/photos'
+import { overlayComments, overlayTopics, type CommentView, type TopicView } from './boardOverlay'
+import { compressPhoto } from './boardPhotos'
+import { keepPhoto, uploadPendingPhotos } from '../sync/photoUploads'
+import { pendingArgs } from '../sync/pending'
 
-export type { CommentView, TopicView } from '../board/overlay'
+export { overlayComments, overlayTopics, type CommentOverlayContext, type CommentView, type TopicView } from './boardOverlay'
 
 /** Where a photo stands on this device: still being sent, sent, or refused by the server (with why). */
 export type PhotoState = { state: 'local'; uploaded: number; size: number } | { state: 'done' } | { state: 'error'; message: string } | { state: 'remote' }
@@ -75,24 +77,18 @@ export const useBoardStore = defineStore('board', () => {
       e.comments++
       if (status === 'resolved') e.resolved++
     }
-    for (const row of sync.pending) {
-      const topicId = row.name === 'comment.post' ? (row.args as { comment?: { topicId?: unknown } }).comment?.topicId : undefined
-      if (typeof topicId === 'string') {
-        entry(topicId).comments++
-        entry(topicId).waiting++
-      }
+    for (const { comment } of pendingArgs(sync.pending, 'comment.post')) {
+      entry(comment.topicId).comments++
+      entry(comment.topicId).waiting++
     }
     return map
   })
   const summaryOf = (topicId: string) => summaries.value.get(topicId) ?? { comments: 0, resolved: 0, waiting: 0 }
 
   const notices = computed(() => noticeRows.value)
-  const unreadNotices = computed(() => {
-    const readingNow = new Set(
-      sync.pending.filter((p) => p.name === 'notice.read').flatMap((p) => (p.args as { noticeIds: string[] }).noticeIds),
-    )
-    return noticeRows.value.filter((n) => n.readAt === null && !readingNow.has(n.id)).length
-  })
+  /** Notices marked read on this device whose change the synced rows don't show yet. */
+  const readingNow = computed(() => new Set(pendingArgs(sync.pending, 'notice.read').flatMap((args) => args.noticeIds)))
+  const unreadNotices = computed(() => noticeRows.value.filter((n) => n.readAt === null && !readingNow.value.has(n.id)).length)
 
   // Photos: the device's own copy while it has one, else the server's (cached by the service worker once seen).
   const objectUrls = new Map<string, string>()
@@ -180,6 +176,7 @@ export const useBoardStore = defineStore('board', () => {
     summaryOf,
     households,
     notices,
+    readingNow,
     unreadNotices,
     photoSrc,
     photoState,
@@ -209,21 +206,12 @@ export function useTopicComments(topicId: Ref<string>) {
   const board = useBoardStore()
   const sync = useSyncStore()
   const session = useSessionStore()
-  const rows = ref<CommentRow[] | null>(null)
-  let subscription: { unsubscribe(): void } | null = null
-  watch(
+  const rows = useLiveQuery(
     topicId,
-    (id) => {
-      subscription?.unsubscribe()
-      rows.value = null
-      subscription = Dexie.liveQuery(() => db.comments.where('[topicId+createdAt]').between([id, Dexie.minKey], [id, Dexie.maxKey]).toArray()).subscribe({
-        next: (value) => (rows.value = value),
-        error: (error: unknown) => console.error('liveQuery', error),
-      })
-    },
-    { immediate: true },
+    (id): Promise<CommentRow[] | null> => db.comments.where('[topicId+createdAt]').between([id, Dexie.minKey], [id, Dexie.maxKey]).toArray(),
+    null,
+    { reset: true },
   )
-  onScopeDispose(() => subscription?.unsubscribe())
 
   const comments = computed<CommentView[]>(() => {
     const viewer = board.viewer

@@ -3,46 +3,12 @@ import { computed, ref, shallowRef, watch } from 'vue'
 import { api, ApiError } from '../api/client'
 import { useSyncStore } from './sync'
 import type { OutboxRow } from '../db'
-import {
-  materialDraftSchema,
-  materialSaveArgsSchema,
-  materialWithdrawArgsSchema,
-  questionSaveArgsSchema,
-  questionSchema,
-  questionWithdrawArgsSchema,
-  type Course,
-  type Material,
-  type MaterialDraft,
-  type Question,
-} from '../../domain/study'
-import { examSaveArgsSchema, examSchema, examWithdrawArgsSchema, type Exam, type ExamRow } from '../../domain/quiz'
+import { materialDraftSchema, questionSchema, type Material, type MaterialDraft, type Question } from '../../domain/study'
+import { examSchema, type Exam } from '../../domain/quiz'
 import { parseWith, type z } from '../../domain/validation'
+import { isContentMutation, overlayContent, type AdminContent, type AdminContentReply, type ContentStatus } from './contentAdminOverlay'
 
-export type ContentStatus = 'published' | 'withdrawn'
-
-/** What `GET /api/admin/content` answers: everything the admin edits, withdrawn rows and answer keys included. */
-export interface AdminContentReply {
-  courses: Course[]
-  materials: (Material & { status: ContentStatus })[]
-  questions: (Question & { status: ContentStatus })[]
-  exams: (ExamRow & { status: ContentStatus })[]
-}
-
-/** A row as the admin sees it: the server's, or the admin's own change not yet confirmed (`pending`, shown as 待同步). */
-export type Listed<T> = T & { status: ContentStatus; pending: boolean }
-export type AdminMaterial = Listed<Material>
-export type AdminQuestion = Listed<Question>
-export type AdminExam = Listed<ExamRow>
-
-export interface AdminContent {
-  courses: Course[]
-  materials: AdminMaterial[]
-  questions: AdminQuestion[]
-  exams: AdminExam[]
-}
-
-export const CONTENT_MUTATIONS = ['material.save', 'material.withdraw', 'question.save', 'question.withdraw', 'exam.save', 'exam.withdraw'] as const
-export const isContentMutation = (name: string) => (CONTENT_MUTATIONS as readonly string[]).includes(name)
+export * from './contentAdminOverlay'
 
 export const OFFLINE_MESSAGE = '内容管理需要联网：资料、题库和考试从服务器读取。请联网后重试。'
 
@@ -51,69 +17,6 @@ export function newContentId(prefix: 'm' | 'q' | 'e'): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789'
   const bytes = crypto.getRandomValues(new Uint8Array(8))
   return `${prefix}-${Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('')}`
-}
-
-function upsert<T extends { id: string }>(rows: T[], row: T, atStart: boolean): T[] {
-  const index = rows.findIndex((r) => r.id === row.id)
-  if (index < 0) return atStart ? [row, ...rows] : [...rows, row]
-  const next = [...rows]
-  next[index] = row
-  return next
-}
-
-function mark<T extends { id: string; status: ContentStatus; pending: boolean }>(rows: T[], id: string, status: ContentStatus, pending: boolean): T[] {
-  return rows.map((r) => (r.id === id ? { ...r, status, pending } : r))
-}
-
-/**
- * The server's content with the admin's own changes laid over it, in outbox order: what it will be once they
- * sync. `pending` says whether a row's change is still waiting (待同步) or only waiting for the list to reload.
- */
-export function overlayContent(server: AdminContentReply, changes: readonly (Pick<OutboxRow, 'name' | 'args' | 'clientTime'> & { pending: boolean })[]): AdminContent {
-  let materials: AdminMaterial[] = server.materials.map((m) => ({ ...m, pending: false }))
-  let questions: AdminQuestion[] = server.questions.map((q) => ({ ...q, pending: false }))
-  let exams: AdminExam[] = server.exams.map((e) => ({ ...e, pending: false }))
-  for (const change of changes) {
-    switch (change.name) {
-      case 'material.save': {
-        const args = materialSaveArgsSchema.safeParse(change.args)
-        if (!args.success) break
-        const before = materials.find((m) => m.id === args.data.material.id)
-        const publishedAt = before?.status === 'published' ? before.publishedAt : change.clientTime
-        materials = upsert(materials, { ...args.data.material, publishedAt, status: 'published', pending: change.pending }, true)
-        break
-      }
-      case 'material.withdraw': {
-        const args = materialWithdrawArgsSchema.safeParse(change.args)
-        if (args.success) materials = mark(materials, args.data.materialId, 'withdrawn', change.pending)
-        break
-      }
-      case 'question.save': {
-        const args = questionSaveArgsSchema.safeParse(change.args)
-        if (args.success) questions = upsert(questions, { ...args.data.question, status: 'published', pending: change.pending }, false)
-        break
-      }
-      case 'question.withdraw': {
-        const args = questionWithdrawArgsSchema.safeParse(change.args)
-        if (args.success) questions = mark(questions, args.data.questionId, 'withdrawn', change.pending)
-        break
-      }
-      case 'exam.save': {
-        const args = examSaveArgsSchema.safeParse(change.args)
-        if (!args.success) break
-        const before = exams.find((e) => e.id === args.data.exam.id)
-        const publishedAt = before?.status === 'published' ? before.publishedAt : change.clientTime
-        exams = upsert(exams, { ...args.data.exam, publishedAt, status: 'published', pending: change.pending }, true)
-        break
-      }
-      case 'exam.withdraw': {
-        const args = examWithdrawArgsSchema.safeParse(change.args)
-        if (args.success) exams = mark(exams, args.data.examId, 'withdrawn', change.pending)
-        break
-      }
-    }
-  }
-  return { courses: server.courses, materials, questions, exams }
 }
 
 /** What a form sends again to republish a withdrawn row (or to save an edited one). */
@@ -147,7 +50,8 @@ export const useContentAdminStore = defineStore('contentAdmin', () => {
   /** The tab the list page shows, kept while the admin edits and comes back. */
   const tab = ref<'materials' | 'questions' | 'exams'>('materials')
 
-  const waiting = computed(() => sync.pending.filter((row) => isContentMutation(row.name)))
+  // Not yet acknowledged: once the server has one, the list is read again (see the watch below).
+  const waiting = computed(() => sync.waiting.filter((row) => isContentMutation(row.name)))
   const rejected = computed(() => sync.rejected.filter((row) => isContentMutation(row.name)))
   /** Sent and applied, but the list has not been reloaded since: still laid over, without 待同步. */
   const sent = shallowRef<OutboxRow[]>([])
@@ -223,7 +127,7 @@ export const useContentAdminStore = defineStore('contentAdmin', () => {
     },
   )
 
-  // Once the server has answered for one of the admin's changes (it left the outbox), read the list again.
+  // Once the server has answered for one of the admin's changes (acknowledged, or refused), read the list again.
   watch(waiting, (now, before) => {
     const still = new Set(now.map((row) => row.id))
     const gone = before.filter((row) => !still.has(row.id))

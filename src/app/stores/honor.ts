@@ -3,11 +3,10 @@ import { computed } from 'vue'
 import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
-import { dayInShanghai } from '../../domain/points'
+import { dayInShanghai } from '../../domain/calendar'
 import { api } from '../api/client'
+import { pendingArgs } from '../sync/pending'
 import {
-  honorPublishArgsSchema,
-  honorWithdrawArgsSchema,
   lastCompleteMonth,
   type HonorListRow,
   type HonorMarkRow,
@@ -46,21 +45,9 @@ export const useHonorStore = defineStore('honor', () => {
   const listFor = (month: string) => lists.value.find((l) => l.month === month) ?? null
   const markFor = (month: string) => markRows.value.find((m) => m.month === month) ?? null
   /** Publications made here that the server hasn't taken yet. */
-  const pendingPublishes = computed(() =>
-    sync.pending.flatMap((m) => {
-      if (m.name !== 'honor.publish') return []
-      const args = honorPublishArgsSchema.safeParse(m.args)
-      return args.success ? [args.data] : []
-    }),
-  )
+  const pendingPublishes = computed(() => pendingArgs(sync.pending, 'honor.publish'))
   /** Withdrawals made here that the server hasn't taken yet (the list stays until it has). */
-  const pendingWithdrawals = computed(() =>
-    sync.pending.flatMap((m) => {
-      if (m.name !== 'honor.withdraw') return []
-      const args = honorWithdrawArgsSchema.safeParse(m.args)
-      return args.success ? [args.data] : []
-    }),
-  )
+  const pendingWithdrawals = computed(() => pendingArgs(sync.pending, 'honor.withdraw'))
   const currentMonth = () => dayInShanghai(new Date()).slice(0, 7)
   /** The month the form starts on: the last one that has ended (Asia/Shanghai). */
   const defaultMonth = () => lastCompleteMonth(new Date())

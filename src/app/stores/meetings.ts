@@ -1,11 +1,11 @@
 import { defineStore } from 'pinia'
-import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue'
+import { computed, onScopeDispose, ref, watch } from 'vue'
 import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
 import { useSessionStore } from './session'
 import { useMembersStore } from './members'
-import { dayInShanghai } from '../../domain/points'
+import { dayInShanghai } from '../../domain/calendar'
 import {
   attendanceRates,
   quorum,
@@ -14,9 +14,11 @@ import {
   type MeetingDraft,
   type MeetingRow,
 } from '../../domain/meetings'
-import { overlayAttendance, overlayLeaves, overlayMeetings, meetingMemberKey, myStatus, checkScan, type MyStatus } from '../meetings/overlay'
+import { overlayAttendance, overlayLeaves, overlayMeetings, meetingMemberKey } from './meetingsOverlay'
+import { checkScan, myStatus, type MyStatus } from './meetingsStatus'
 
-export * from '../meetings/overlay'
+export * from './meetingsOverlay'
+export * from './meetingsStatus'
 
 export type ScanOutcome = { ok: true; meetingId: string; mutationId: string } | { ok: false; message: string }
 
@@ -55,29 +57,11 @@ export const useMeetingsStore = defineStore('meetings', () => {
   const myId = computed(() => sync.userId ?? me.value?.id ?? '')
   const myBranchId = computed(() => session.me?.branch?.id ?? null)
 
-  // A change the server accepted leaves the outbox a moment before the pull brings its result; until that
-  // pull lands it is still laid over the synced rows, so a closed meeting does not flash back open.
-  const settling = shallowRef<{ row: (typeof sync.pending)[number]; syncedAt: string | undefined }[]>([])
-  watch(
-    () => sync.pending,
-    (current, previous) => {
-      const still = new Set(current.map((row) => row.id))
-      const gone = (previous ?? []).filter((row) => !still.has(row.id) && /^(meeting|leave|attendance)\./.test(row.name))
-      if (gone.length) settling.value = [...settling.value, ...gone.map((row) => ({ row, syncedAt: sync.lastSyncedAt }))]
-    },
-  )
-  watch(
-    () => sync.lastSyncedAt,
-    (at) => (settling.value = settling.value.filter((s) => s.syncedAt === at)),
-  )
-  const overlaid = computed(() => {
-    const rejected = new Set(sync.rejected.map((row) => row.id))
-    return [...settling.value.map((s) => s.row).filter((row) => row.userId === sync.userId && !rejected.has(row.id)), ...sync.pending]
-  })
-
-  const all = computed(() => overlayMeetings(meetingRows.value ?? [], overlaid.value, members.roster))
-  const attendance = computed(() => overlayAttendance(attendanceRows.value, overlaid.value))
-  const leaves = computed(() => overlayLeaves(leaveRows.value, overlaid.value))
+  // sync.pending keeps a change the server accepted until the pull with its result is stored (sync/engine.ts):
+  // a closed meeting never flashes back open between the two.
+  const all = computed(() => overlayMeetings(meetingRows.value ?? [], sync.pending, members.roster))
+  const attendance = computed(() => overlayAttendance(attendanceRows.value, sync.pending))
+  const leaves = computed(() => overlayLeaves(leaveRows.value, sync.pending))
   const attendanceByKey = computed(() => new Map(attendance.value.map((a) => [meetingMemberKey(a.meetingId, a.memberId), a])))
   const leaveByKey = computed(() => new Map(leaves.value.map((l) => [meetingMemberKey(l.meetingId, l.memberId), l])))
   const keys = computed(() => new Map((keyRows.value ?? []).map((k) => [k.id, k.key])))

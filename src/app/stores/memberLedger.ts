@@ -2,13 +2,13 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import { api, ApiError } from '../api/client'
 import { useSyncStore } from './sync'
+import { pendingOf } from '../sync/pending'
 import { pointsCorrectArgsSchema, type MemberLedgerEntry, type MemberLedgerReply } from '../../domain/points'
 import { parseWith } from '../../domain/validation'
 
 export const LEDGER_OFFLINE_MESSAGE = '积分记录需要联网查看：党员的积分记录保存在服务器上。请联网后重试。'
 
 const isCorrection = (name: string) => name === 'points.correct'
-const entryIdOf = (args: unknown) => (pointsCorrectArgsSchema.safeParse(args).data?.entryId ?? '')
 
 /** Checks a correction's reason as the server will (2–200 characters); the message to show, or null. */
 export function correctionProblem(entryId: string, reason: string): string | null {
@@ -39,8 +39,9 @@ export const useMemberLedgerStore = defineStore('memberLedger', () => {
   // Only the latest request for the latest member may change the list.
   let generation = 0
 
-  const waiting = computed(() => sync.pending.filter((row) => isCorrection(row.name)))
-  const waitingIds = computed(() => new Set(waiting.value.map((row) => entryIdOf(row.args))))
+  // Not yet acknowledged: once the server has one, the list read again shows it (see the watch below).
+  const waiting = computed(() => pendingOf(sync.waiting, 'points.correct'))
+  const waitingIds = computed(() => new Set(waiting.value.map((row) => row.args.entryId)))
   const rejected = computed(() => sync.rejected.filter((row) => isCorrection(row.name)))
 
   function fail(e: unknown) {
@@ -124,12 +125,12 @@ export const useMemberLedgerStore = defineStore('memberLedger', () => {
     return sync.enqueue('points.correct', { entryId: entry.id, reason: reason.trim() })
   }
 
-  // Once the server has answered for a correction (it left the outbox), read the list again.
+  // Once the server has answered for a correction (acknowledged, or refused), read the list again.
   watch(waiting, (now, before) => {
     const still = new Set(now.map((row) => row.id))
     const gone = before.filter((row) => !still.has(row.id))
     if (gone.length === 0) return
-    settling.value = new Set([...settling.value, ...gone.map((row) => entryIdOf(row.args))])
+    settling.value = new Set([...settling.value, ...gone.map((row) => row.args.entryId)])
     void reload()
   })
 

@@ -1,29 +1,13 @@
 import { defineStore } from 'pinia'
-import { liveQuery } from 'dexie'
-import { computed, getCurrentScope, ref, shallowRef, watch, type ShallowRef } from 'vue'
+import { computed, getCurrentScope, ref, type ShallowRef } from 'vue'
 import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
 import { useStudyStore } from './study'
-import { dayInShanghai, ruleActiveOn, scoreEvents, totalsOf, type LedgerEntry, type LedgerRow, type PointsEvent } from '../../domain/points'
-import { studyEventKind, studyRecordArgsSchema } from '../../domain/study'
-
-/** A Dexie live query that depends on a reactive value: a new subscription each time the value changes. */
-function useLiveQueryOf<S, T>(source: () => S, query: (value: S) => Promise<T>, initial: T): ShallowRef<T> {
-  const result = shallowRef(initial)
-  watch(
-    source,
-    (value, _old, onCleanup) => {
-      const subscription = liveQuery(() => query(value)).subscribe({
-        next: (rows) => (result.value = rows),
-        error: (error: unknown) => console.error('liveQuery', error),
-      })
-      onCleanup(() => subscription.unsubscribe())
-    },
-    { immediate: true },
-  )
-  return result
-}
+import { ruleActiveOn, scoreEvents, totalsOf, type LedgerEntry, type LedgerRow, type PointsEvent } from '../../domain/points'
+import { dayInShanghai } from '../../domain/calendar'
+import { studyEventKind } from '../../domain/study'
+import { pendingArgs } from '../sync/pending'
 
 const yearStart = (day: string) => `${day.slice(0, 4)}-01-01`
 
@@ -46,19 +30,16 @@ export const usePointsStore = defineStore('points', () => {
   const pendingEvents = computed<PointsEvent[]>(() => {
     const memberId = sync.userId ?? ''
     const events: PointsEvent[] = []
-    for (const mutation of sync.pending) {
-      if (mutation.name !== 'study.record') continue
-      const args = studyRecordArgsSchema.safeParse(mutation.args)
-      const material = args.success ? study.byId(args.data.materialId) : undefined
-      if (!args.success || !material) continue
-      events.push({ id: `study:${args.data.sessionId}`, memberId, kind: studyEventKind(material), day: dayInShanghai(args.data.endedAt), quantity: args.data.activeSeconds })
+    for (const session of pendingArgs(sync.pending, 'study.record')) {
+      const material = study.byId(session.materialId)
+      if (material) events.push({ id: `study:${session.sessionId}`, memberId, kind: studyEventKind(material), day: dayInShanghai(session.endedAt), quantity: session.activeSeconds })
     }
     return events
   })
 
   // From January 1 of this year, or of an older pending session's year: the daily and yearly caps count no further back.
   const since = computed(() => pendingEvents.value.reduce((from, e) => (yearStart(e.day) < from ? yearStart(e.day) : from), yearStart(today())))
-  const recent = useLiveQueryOf(
+  const recent = useLiveQuery(
     () => since.value,
     (from) => db.points.where('day').aboveOrEqual(from).toArray(),
     [] as LedgerRow[],
@@ -101,7 +82,7 @@ export const usePointsStore = defineStore('points', () => {
 export function useLedgerPage(pageSize: number) {
   const db = appDB()
   const shown = ref(pageSize)
-  const rows = useLiveQueryOf(
+  const rows = useLiveQuery(
     () => shown.value,
     (limit) => db.points.orderBy('day').reverse().limit(limit).toArray(),
     undefined as LedgerRow[] | undefined,

@@ -3,8 +3,8 @@ import { computed, onScopeDispose, ref } from 'vue'
 import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
+import { pendingArgs, pendingOf, readPendingArgs } from '../sync/pending'
 import {
-  addDays,
   dailyQuizId,
   dailyQuizQuestionIds,
   examQuizId,
@@ -12,13 +12,12 @@ import {
   scoreOf,
   weeklyQuizId,
   weeklyQuizQuestionIds,
-  weekStartOf,
   type ExamRow,
   type QuizKind,
   type QuizQuestionRow,
   type QuizResultRow,
 } from '../../domain/quiz'
-import { dayInShanghai } from '../../domain/points'
+import { addDays, dayInShanghai, weekStartOf } from '../../domain/calendar'
 
 /** Milliseconds from `now` to the next midnight in Asia/Shanghai (UTC+8 all year: no daylight saving). */
 export function msUntilNextShanghaiDay(now: Date): number {
@@ -123,21 +122,14 @@ export const useQuizStore = defineStore('quiz', () => {
   /** The answers of each quiz submission still in the outbox, by quiz id. */
   const waitingByQuiz = computed(() => {
     const map = new Map<string, Record<string, number[]>>()
-    for (const m of sync.pending) {
-      if (m.name !== 'quiz.submit') continue
-      const args = m.args as { quizId?: string; answers?: Record<string, number[]> }
-      if (args.quizId) map.set(args.quizId, args.answers ?? {})
-    }
+    for (const { quizId, answers } of pendingArgs(sync.pending, 'quiz.submit')) map.set(quizId, answers)
     return map
   })
   /** The latest refusal of each quiz's submission. */
   const rejectionsByQuiz = computed(() => {
     const map = new Map<string, { code: string; message: string }>()
     // Newest first: keep the first seen.
-    for (const r of sync.rejected) {
-      const quizId = r.name === 'quiz.submit' ? (r.args as { quizId?: string }).quizId : undefined
-      if (quizId && !map.has(quizId)) map.set(quizId, { code: r.code, message: r.message })
-    }
+    for (const r of pendingOf(sync.rejected, 'quiz.submit')) if (!map.has(r.args.quizId)) map.set(r.args.quizId, { code: r.code, message: r.message })
     return map
   })
 
@@ -217,8 +209,9 @@ export const useQuizStore = defineStore('quiz', () => {
     try {
       const graded = await db.quiz_results.filter((r) => r.quizId === quizId).count()
       if (graded > 0) throw new Error('这份答卷已经提交过，成绩已经出来了')
-      const waiting = await db.outbox.filter((m) => m.userId === sync.userId && m.name === 'quiz.submit' && (m.args as { quizId?: string }).quizId === quizId).count()
-      if (waiting > 0) throw new Error('这份答卷已经提交，正在等待评分')
+      // Acknowledged ones too: the server has it, its grading is on the way.
+      const waiting = sync.userId ? await readPendingArgs(db, sync.userId, 'quiz.submit') : []
+      if (waiting.some((args) => args.quizId === quizId)) throw new Error('这份答卷已经提交，正在等待评分')
       return await sync.enqueue('quiz.submit', { quizId, answers, submittedAt: new Date().toISOString() })
     } finally {
       inFlight.delete(quizId)

@@ -3,8 +3,9 @@ import { computed } from 'vue'
 import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
-import { CATEGORY_LABELS, dayInShanghai, POINT_CATEGORIES, ruleActiveOn, type PointCategory, type PointsRule, type RuleRow, type RulesReviseArgs } from '../../domain/points'
-import { rulesReviseArgsSchema } from '../../domain/points'
+import { CATEGORY_LABELS, POINT_CATEGORIES, ruleActiveOn, type PointCategory, type PointsRule, type RuleRow, type RulesReviseArgs } from '../../domain/points'
+import { pendingArgs } from '../sync/pending'
+import { dayInShanghai } from '../../domain/calendar'
 
 const signed = (n: number) => (n > 0 ? `+${n}` : String(n))
 
@@ -96,11 +97,7 @@ export const useRulesStore = defineStore('rules', () => {
   /** Revisions the admin made on this device that the server hasn't taken yet, by rule code. */
   const pendingRevisions = computed(() => {
     const byCode = new Map<string, RulesReviseArgs[]>()
-    for (const mutation of sync.pending) {
-      if (mutation.name !== 'rules.revise') continue
-      const args = rulesReviseArgsSchema.safeParse(mutation.args)
-      if (args.success) byCode.set(args.data.code, [...(byCode.get(args.data.code) ?? []), args.data])
-    }
+    for (const args of pendingArgs(sync.pending, 'rules.revise')) byCode.set(args.code, [...(byCode.get(args.code) ?? []), args])
     return byCode
   })
   const categoryOf = (code: string) => all.value.find((r) => r.code === code)?.category

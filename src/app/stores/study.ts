@@ -3,7 +3,8 @@ import { computed } from 'vue'
 import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
-import { studyRecordArgsSchema, type Course, type Material, type StudyProgressRow } from '../../domain/study'
+import type { Course, Material, StudyProgressRow } from '../../domain/study'
+import { pendingArgs } from '../sync/pending'
 
 /** Offline search: Chinese has no spaces, so every query word is matched as a substring of title, summary and text. */
 export function searchMaterials(materials: readonly Material[], query: string): Material[] {
@@ -63,12 +64,7 @@ export const useStudyStore = defineStore('study', () => {
   const sync = useSyncStore()
 
   /** Sessions recorded here and not yet synced count too, so an offline lesson shows as learnt at once. */
-  const unsynced = computed(() =>
-    sync.pending.flatMap((m) => {
-      const args = m.name === 'study.record' ? studyRecordArgsSchema.safeParse(m.args) : null
-      return args?.success ? [args.data] : []
-    }),
-  )
+  const unsynced = computed(() => pendingArgs(sync.pending, 'study.record'))
   const opened = computed(() => new Set([...progressRows.value.map((row) => row.id), ...unsynced.value.map((s) => s.materialId)]))
   const completed = computed(
     () => new Set([...progressRows.value.filter((row) => row.completed).map((row) => row.id), ...unsynced.value.filter((s) => s.completed).map((s) => s.materialId)]),

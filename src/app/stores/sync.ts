@@ -42,9 +42,16 @@ export const useSyncStore = defineStore('sync', () => {
   const lastSyncedAt = useLiveQuery(() => db.getMeta<string>(META_KEYS.lastSyncedAt), undefined)
 
   const userId = computed(() => engine.value?.userId ?? null)
+  /**
+   * This user's mutations whose effects the synced tables don't show yet, in outbox order: what the
+   * overlays replay (read them with `pendingOf`/`pendingArgs` from sync/pending.ts). Includes those the
+   * server acknowledged until the pull that brings their results is stored, so nothing flickers.
+   */
   const pending = computed(() => outbox.value.filter((row) => row.userId === userId.value))
+  /** Still to be sent (待同步): the pending ones the server has not acknowledged. */
+  const waiting = computed(() => pending.value.filter((row) => !row.acknowledged))
   const rejected = computed(() => rejectedRows.value.filter((row) => row.userId === userId.value))
-  const pendingCount = computed(() => pending.value.length)
+  const pendingCount = computed(() => waiting.value.length)
 
   async function syncOnce(): Promise<void> {
     if (!engine.value) return
@@ -91,5 +98,5 @@ export const useSyncStore = defineStore('sync', () => {
     await db.rejected.delete(id)
   }
 
-  return { status, pending, pendingCount, rejected, lastSyncedAt, recentRejections, sessionEnded, userId, start, stop, enqueue, syncNow, dismissRejected }
+  return { status, pending, waiting, pendingCount, rejected, lastSyncedAt, recentRejections, sessionEnded, userId, start, stop, enqueue, syncNow, dismissRejected }
 })

@@ -36,7 +36,7 @@ function newClientId(): string {
 }
 
 /**
- * The device's side of the sync protocol (DESIGN.md, docs/api.md) for one signed-in user: the outbox,
+ * The device's side of the sync protocol (docs/architecture.md, docs/api.md) for one signed-in user: the outbox,
  * push, and pull. It holds no state of its own: everything is in the database, so it survives reloads.
  */
 export class SyncEngine {
@@ -78,13 +78,19 @@ export class SyncEngine {
     return id
   }
 
-  pendingQuery() {
+  /** This user's outbox in order, acknowledged rows included (what the overlays replay). */
+  outboxQuery() {
     return this.db.outbox.where('[userId+seq]').between([this.userId, Dexie.minKey], [this.userId, Dexie.maxKey])
   }
 
+  /** What is still to be sent: an acknowledged row never is (the server has it; see `pull`). */
+  pendingQuery() {
+    return this.outboxQuery().filter((row) => !row.acknowledged)
+  }
+
   /**
-   * Sends this user's outbox in order, in batches; removes each mutation only once the server has answered
-   * for it. A batch the server fails on is sent again one mutation at a time, to find the one to blame:
+   * Sends this user's outbox in order, in batches; marks each mutation acknowledged (or moves it to the
+   * rejected list) only once the server has answered for it. A batch the server fails on is sent again one mutation at a time, to find the one to blame:
    * those before it apply, it counts a failure, and after `POISON_ATTEMPTS` it ends as a rejection the
    * member sees, so the changes behind it go through. Resending is safe: the server applies an id once.
    */
@@ -121,7 +127,9 @@ export class SyncEngine {
         if (!result) continue
         if (result.status === 'rejected') await this.reject(row, result.code, result.message, outcome)
         else {
-          await this.db.outbox.where('id').equals(row.id).delete()
+          // Kept (not deleted) until the pull that carries its result is stored: until then the tables
+          // still hold the old rows, and without it the overlay would show them for a moment.
+          await this.db.outbox.where('id').equals(row.id).modify({ acknowledged: true })
           outcome.applied++
         }
       }
@@ -165,17 +173,30 @@ export class SyncEngine {
     outcome.rejected.push(rejected)
   }
 
-  /** Pulls every page; each page and its cursor are stored in one transaction, so a crash never skips data. */
+  /**
+   * Pulls every page; each page and its cursor are stored in one transaction, so a crash never skips data.
+   * The mutations acknowledged before the first request leave the outbox in the transaction that stores the
+   * last page: the server applied them before this pull asked, so by then their results are in the tables,
+   * and overlays see the new rows and the mutation gone at once. A crash before that keeps them for the next
+   * pull (the push skips them; a resend by an older app would get the server's stored result anyway).
+   */
   async pull(): Promise<number> {
     const clientId = await this.clientId()
+    const settled = await this.outboxQuery()
+      .filter((row) => row.acknowledged === true)
+      .primaryKeys()
     let pages = 0
     for (;;) {
       const cursor = await this.db.getMeta<string>(META_KEYS.cursor)
       const reply = await this.transport.pull(clientId, cursor)
       const tables = this.db.syncedTables
       const writes = this.validate(reply.changes, (await loadSchemas()).ROW_SCHEMAS)
-      await this.db.transaction('rw', [this.db.meta, ...Object.values(tables)], async () => {
-        // Applying pulled rows never writes to the outbox: nothing echoes back to the server.
+      // The outbox joins only the transaction that lets go of acknowledged rows: a page's transaction can be
+      // long, and a member's new change (an outbox write) should not wait for it.
+      const letGo = !reply.hasMore && settled.length > 0
+      await this.db.transaction('rw', [this.db.meta, ...(letGo ? [this.db.outbox] : []), ...Object.values(tables)], async () => {
+        // Applying pulled rows never adds to the outbox: nothing echoes back to the server (it only lets
+        // the acknowledged mutations go, below).
         if (reply.reset) await Promise.all(Object.values(tables).map((t) => t.clear()))
         // In page order, a table at a time, in bulk: one awaited put per row is several times slower.
         for (const { table, op, keys, rows } of writes) {
@@ -183,6 +204,7 @@ export class SyncEngine {
           else await tables[table].bulkDelete(keys)
         }
         await this.db.setMeta(META_KEYS.cursor, reply.cursor)
+        if (letGo) await this.db.outbox.bulkDelete(settled)
       })
       pages++
       if (!reply.hasMore) break

@@ -1,7 +1,7 @@
 import { SYNC_LOCK } from '../constants'
 
 export interface SchedulerOptions {
-  /** Sync every this often while online (DESIGN.md: 30 s). */
+  /** Sync every this often while online (docs/architecture.md: 30 s). */
   intervalMs?: number
   /** Wait this long after a local write, so a burst of writes goes in one push. */
   debounceMs?: number

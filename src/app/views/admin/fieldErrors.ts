@@ -23,8 +23,3 @@ export function fieldErrors<T>(schema: z.ZodMiniType<T>, value: unknown, reword:
   }
   return { ok: false as const, errors }
 }
-
-/** Brings the first message on the page into view, so the admin sees what to fix without hunting for it. */
-export function showFirstError(): void {
-  requestAnimationFrame(() => document.querySelector('.van-field__error-message, .edit-error')?.scrollIntoView({ block: 'center', behavior: 'smooth' }))
-}

@@ -1,7 +1,9 @@
-// Reading a check-in QR code (issue 5): from the rear camera, or from a picture the member picks
-// (从相册选择). The browser's BarcodeDetector where it has one, jsQR on canvas pixels otherwise; jsQR is
-// loaded only when needed so it stays out of the first load. What is read goes to the meetings store's
-// `checkInFromScan`, the one path for every scanned text.
+// 扫码签到's logic (issue 5): reading a check-in QR code from the rear camera, or from a picture the member
+// picks (从相册选择), and handing every text read to the meetings store's `checkInFromScan`, the one path
+// for every scanned text. The browser's BarcodeDetector where it has one, jsQR on canvas pixels otherwise;
+// jsQR is loaded only when needed so it stays out of the first load. ScanPage.vue is the template.
+import { computed, onBeforeUnmount, onMounted, ref, type Ref } from 'vue'
+import { useMeetingsStore, type ScanOutcome } from '../stores/meetings'
 
 interface DetectedBarcode {
   rawValue: string
@@ -82,7 +84,7 @@ function cameraProblem(error: unknown): CameraProblem {
  * Opens the rear camera into `video` and reads frames until a QR code is found; `onText` gets each text
  * read (the caller stops the scan once it has what it wants). Returns the function that stops the camera.
  */
-export async function startCameraScan(video: HTMLVideoElement, onText: (text: string) => void): Promise<() => void> {
+async function startCameraScan(video: HTMLVideoElement, onText: (text: string) => void): Promise<() => void> {
   if (!navigator.mediaDevices?.getUserMedia) throw new CameraError('unsupported')
   let stream: MediaStream
   try {
@@ -125,7 +127,7 @@ export async function startCameraScan(video: HTMLVideoElement, onText: (text: st
 }
 
 /** Reads the QR code in a picture (a photo or a screenshot of the code); null when there is none. */
-export async function decodeImageFile(file: Blob): Promise<string | null> {
+async function decodeImageFile(file: Blob): Promise<string | null> {
   let bitmap: ImageBitmap
   try {
     bitmap = await createImageBitmap(file)
@@ -147,4 +149,90 @@ export async function decodeImageFile(file: Blob): Promise<string | null> {
   } finally {
     bitmap.close()
   }
+}
+
+/**
+ * The scanner of ScanPage: opens the camera into `video` when mounted (and closes it when left), reads a
+ * picture from a file input's change event, and keeps what the last scan came to. `meetingId` narrows it
+ * to the meeting the member opened the scanner from.
+ */
+export function useCheckinScanner(video: Ref<HTMLVideoElement | null>, meetingId?: string) {
+  const store = useMeetingsStore()
+  const camera = ref<'idle' | 'starting' | 'on' | 'off'>('idle')
+  const cameraError = ref('')
+  const reading = ref(false)
+  /** What the last scan came to: a refusal before anything was queued, or the check-in queued. */
+  const result = ref<ScanOutcome | null>(null)
+  let stopCamera: (() => void) | null = null
+
+  const meeting = computed(() => (result.value?.ok ? store.byId(result.value.meetingId) : undefined))
+  const state = computed(() => (result.value?.ok ? store.checkinState(result.value.mutationId, result.value.meetingId) : null))
+
+  function closeCamera() {
+    stopCamera?.()
+    stopCamera = null
+    if (camera.value === 'on' || camera.value === 'starting') camera.value = 'off'
+  }
+
+  /** Every decoded text, from the camera or a picture, goes the same way: the store checks it and queues the check-in. */
+  async function scanned(text: string) {
+    if (reading.value) return
+    reading.value = true
+    closeCamera()
+    try {
+      result.value = await store.checkInFromScan(text, { meetingId })
+    } catch (e) {
+      result.value = { ok: false, message: e instanceof Error ? e.message : '签到失败，请重试' }
+    } finally {
+      reading.value = false
+    }
+  }
+
+  async function openCamera() {
+    result.value = null
+    cameraError.value = ''
+    if (!video.value) return
+    camera.value = 'starting'
+    try {
+      stopCamera = await startCameraScan(video.value, (text) => void scanned(text))
+      // Left the page while the camera was starting.
+      if (camera.value !== 'starting') closeCamera()
+      else camera.value = 'on'
+    } catch (e) {
+      camera.value = 'off'
+      cameraError.value = e instanceof CameraError ? e.message : '摄像头打开失败，请重试，或从相册选择签到码图片。'
+    }
+  }
+
+  async function fromPicture(event: Event) {
+    const input = event.target as HTMLInputElement
+    const file = input.files?.[0]
+    input.value = ''
+    if (!file) return
+    closeCamera()
+    result.value = null
+    reading.value = true
+    try {
+      const text = await decodeImageFile(file)
+      reading.value = false
+      if (text) await scanned(text)
+      else result.value = { ok: false, message: '图片里没有找到签到码。请选一张清楚、完整的签到码图片，或直接用摄像头扫码。' }
+    } catch (e) {
+      reading.value = false
+      result.value = { ok: false, message: e instanceof Error ? e.message : '无法读取这张图片' }
+    }
+  }
+
+  function again() {
+    result.value = null
+    void openCamera()
+  }
+
+  onMounted(() => void openCamera())
+  onBeforeUnmount(() => {
+    camera.value = 'off'
+    closeCamera()
+  })
+
+  return { camera, cameraError, reading, result, meeting, state, openCamera, fromPicture, again }
 }

@@ -1,12 +1,11 @@
 // 待办留言 (issue 6): the comments waiting for this secretary's (or the admin's) handling, with their own
 // handling not yet sent laid over them, so a comment accepted with no signal moves at once.
-import { computed, onScopeDispose, shallowRef, watch, type Ref } from 'vue'
-import { liveQuery } from 'dexie'
+import { computed, type Ref } from 'vue'
 import { displayStatus, type CommentRow } from '../../domain/board'
-import { useBoardStore, type CommentView } from '../stores/board'
+import { overlayComments, useBoardStore, type CommentView } from '../stores/board'
 import { useSyncStore } from '../stores/sync'
 import { useSessionStore } from '../stores/session'
-import { overlayComments } from './overlay'
+import { useLiveQuery } from './useLiveQuery'
 
 export interface TodoItem {
   comment: CommentView
@@ -34,22 +33,8 @@ export function useBoardTodo(enabled: Ref<boolean>) {
   const board = useBoardStore()
   const sync = useSyncStore()
   const session = useSessionStore()
-  const rows = shallowRef<CommentRow[] | null>(null)
-  let subscription: { unsubscribe(): void } | null = null
-  watch(
-    enabled,
-    (on) => {
-      subscription?.unsubscribe()
-      subscription = null
-      if (!on) return
-      subscription = liveQuery(() => board.loadTodo()).subscribe({
-        next: (value) => (rows.value = value),
-        error: (error: unknown) => console.error('liveQuery', error),
-      })
-    },
-    { immediate: true },
-  )
-  onScopeDispose(() => subscription?.unsubscribe())
+  // Off, nothing is read (and nothing shows as loaded).
+  const rows = useLiveQuery(enabled, (on): Promise<CommentRow[] | null> => (on ? board.loadTodo() : Promise.resolve(null)), null, { reset: true })
 
   const items = computed<TodoItem[]>(() => {
     const viewer = board.viewer

@@ -1,63 +1,16 @@
-// Photos for comments and topics on the device (issue 6): compressed here (a 12-megapixel camera photo
-// becomes a JPEG of about 1600 px and a few hundred KB), kept in IndexedDB until the server has every
-// byte, and sent in chunks that resume where the server stopped when the connection was cut.
+// The second outbox (issue 6): photos named by a comment or topic travel beside the sync protocol. Each
+// is kept in IndexedDB (photo_uploads) until the server has every byte, and sent after the sync that sent
+// the mutation naming it, in chunks that resume where the server stopped when the connection was cut.
+// Compression happens before, in the board store (stores/boardPhotos.ts).
 import type { AppDB, PhotoUploadRow } from '../db'
 
-export const PHOTO_MAX_SIDE = 1600
-export const PHOTO_QUALITY = 0.8
 /** Small enough that a chunk gets through a weak village connection between two drop-outs. */
 export const UPLOAD_CHUNK_BYTES = 64 * 1024
-/** A photo the browser can't even open is refused before it is kept. */
-export const PHOTO_INPUT_MAX_BYTES = 40 * 1024 * 1024
 
 export interface CompressedPhoto {
   blob: Blob
   width: number
   height: number
-}
-
-export class PhotoError extends Error {}
-
-/** The size to draw at: the long side at most `maxSide`, never enlarged. */
-export function fitWithin(width: number, height: number, maxSide = PHOTO_MAX_SIDE): { width: number; height: number } {
-  const scale = Math.min(1, maxSide / Math.max(width, height))
-  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) }
-}
-
-/**
- * Shrinks a photo from the camera or the gallery to a JPEG of at most `maxSide` px on the long side,
- * turned the way the camera held it (EXIF orientation), without its metadata (the place it was taken).
- */
-export async function compressPhoto(file: Blob, maxSide = PHOTO_MAX_SIDE, quality = PHOTO_QUALITY): Promise<CompressedPhoto> {
-  if (file.size > PHOTO_INPUT_MAX_BYTES) throw new PhotoError('照片太大（超过40MB），请换一张')
-  if (file.type && !file.type.startsWith('image/')) throw new PhotoError('只能选择图片')
-  let bitmap: ImageBitmap
-  try {
-    bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' })
-  } catch {
-    throw new PhotoError('无法读取这张图片，请换一张')
-  }
-  const { width, height } = fitWithin(bitmap.width, bitmap.height, maxSide)
-  try {
-    if (typeof OffscreenCanvas !== 'undefined') {
-      const canvas = new OffscreenCanvas(width, height)
-      const context = canvas.getContext('2d')
-      if (!context) throw new PhotoError('此浏览器无法处理图片')
-      context.drawImage(bitmap, 0, 0, width, height)
-      return { blob: await canvas.convertToBlob({ type: 'image/jpeg', quality }), width, height }
-    }
-    const canvas = document.createElement('canvas')
-    canvas.width = width
-    canvas.height = height
-    const context = canvas.getContext('2d')
-    if (!context) throw new PhotoError('此浏览器无法处理图片')
-    context.drawImage(bitmap, 0, 0, width, height)
-    const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', quality))
-    if (!blob) throw new PhotoError('图片压缩失败，请换一张')
-    return { blob, width, height }
-  } finally {
-    bitmap.close()
-  }
 }
 
 /** Keeps a compressed photo on the device until it is uploaded; returns its id (the comment names it). */
