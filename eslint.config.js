@@ -1,5 +1,5 @@
 // ESLint 9 flat config: recommended rules (not the type-checked ones, to stay fast) and the
-// one-way dependency rule of DESIGN.md "Conventions" 1–2.
+// one-way dependency rule of docs/architecture.md.
 import { builtinModules } from 'node:module'
 import js from '@eslint/js'
 import { defineConfig } from 'eslint/config'
@@ -61,10 +61,10 @@ const domainPackages = {
     'node:*',
     ...builtinModules,
   ],
-  message: 'src/domain is pure shared code: no framework, storage or Node modules (DESIGN.md Conventions 1).',
+  message: 'src/domain is pure shared code: no framework, storage or Node modules (docs/architecture.md, the one-way rule).',
 }
 
-const storageMessage = 'Only src/app/db touches IndexedDB or localStorage (DESIGN.md Conventions 2).'
+const storageMessage = 'Only src/app/db touches IndexedDB or localStorage (docs/architecture.md, the one-way rule).'
 const storageGlobals = ['indexedDB', 'localStorage', 'sessionStorage']
 
 export default defineConfig(
@@ -109,12 +109,28 @@ export default defineConfig(
     },
   },
 
-  // Dependencies run one way (DESIGN.md Conventions 1).
-  ...layerBoundaries('domain', null, 'src/domain imports nothing outside itself (DESIGN.md Conventions 1).', [domainPackages]),
-  ...layerBoundaries('server', ['app'], 'src/server never imports from src/app (DESIGN.md Conventions 1).'),
-  ...layerBoundaries('app', ['server'], 'src/app never imports from src/server (DESIGN.md Conventions 1).'),
+  // Dependencies run one way (docs/architecture.md, the one-way rule).
+  ...layerBoundaries('domain', null, 'src/domain imports nothing outside itself (docs/architecture.md, the one-way rule).', [domainPackages]),
+  ...layerBoundaries('server', ['app'], 'src/server never imports from src/app (docs/architecture.md, the one-way rule).'),
+  ...layerBoundaries('app', ['server'], 'src/app never imports from src/server (docs/architecture.md, the one-way rule).'),
+  // The sync core knows no feature (docs/architecture.md, the sync core): features import it, never the other way.
+  {
+    files: [`src/server/sync/*.${SOURCES}`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^\\.\\./\\.\\./app(/|$)', message: 'src/server never imports from src/app (docs/architecture.md, the one-way rule).' },
+            { regex: '(^|/)src/(app)(/|$)', message: 'src/server never imports from src/app (docs/architecture.md, the one-way rule).' },
+            { regex: '^\\.\\./(features|services|routes|security|app)(/|\\.ts)?$|^\\.\\./(features|services|routes)/', message: 'The sync core imports src/domain, the database layer, http/errors and its own files only: it is handed the features (src/server/sync/README.md).' },
+          ],
+        },
+      ],
+    },
+  },
 
-  // One Dexie module (DESIGN.md Conventions 2).
+  // One Dexie module (docs/architecture.md, the one-way rule).
   {
     files: [`src/app/**/*.${SOURCES}`],
     ignores: ['src/app/db/**'],

@@ -10,7 +10,7 @@
 //    500 comments (→ the first [data-comment-id]), comment elements in the DOM, and a scripted scroll to the
 //    bottom (requestAnimationFrame intervals). Baselines: the feed of the demo data only, and a topic with 5
 //    comments on the same device. Median of 5 interleaved runs after a warm-up.
-// 3. Photos: the app's own compressPhoto (src/app/board/photos.ts, bundled with esbuild) in Chromium on a
+// 3. Photos: the app's own compressPhoto (src/app/stores/boardPhotos.ts, bundled with esbuild) in Chromium on a
 //    12-megapixel JPEG made with sharp (gradients and noise, so it compresses like a photo); baseline 1 MP. Then
 //    the server's reencodePhoto on the compressed output and on the raw files.
 // It reports; it never fails over a number.
@@ -26,14 +26,13 @@ import sharp from 'sharp'
 import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core'
 import { DB_NAME } from '../src/app/constants'
 import { COMMENT_CATEGORIES, deadlineAfter, TOPIC_CATEGORIES, type CommentStatus } from '../src/domain/board'
-import { dayInShanghai } from '../src/domain/points'
-import { addDays } from '../src/domain/quiz'
+import { addDays, dayInShanghai, shanghaiTime } from '../src/domain/calendar'
 import { openDatabase } from '../src/server/db'
 import type { BoardCommentTable, BoardTopicTable } from '../src/server/db/schema'
-import { boardScope, commentFromRow, topicFromRow } from '../src/server/services/board'
-import { LocalNotifier } from '../src/server/services/notifier'
+import { boardScope, commentFromRow, topicFromRow } from '../src/server/features/board/rows'
+import { LocalNotifier } from '../src/server/sync/notifier'
 import { reencodePhoto } from '../src/server/services/photos'
-import { SyncService } from '../src/server/services/sync'
+import { FeatureSyncService as SyncService } from '../src/server/features'
 import type { AppConfig } from '../src/server/config'
 import { DEMO_PASSWORD, startServer, type BenchServer } from './server'
 
@@ -261,7 +260,7 @@ export async function insertBoard(config: AppConfig, now = new Date()): Promise<
     for (const [t, topic] of topics.entries()) {
       const count = counts[t]!
       const opened = Date.parse(topic.created_at)
-      const span = Math.min(Date.parse(`${topic.closes_on}T23:59:59+08:00`), now.getTime()) - opened
+      const span = Math.min(shanghaiTime(topic.closes_on, '23:59:59'), now.getTime()) - opened
       const rows: BoardCommentTable[] = []
       for (let n = 0; n < count; n++) {
         const author = pick(members.filter((m) => m.role === 'member'))
@@ -626,7 +625,7 @@ export async function makePhoto(width: number, height: number): Promise<Buffer> 
 /** The app's own compressPhoto as a script that sets window.compressPhoto. */
 async function compressScript(root: string): Promise<string> {
   const bundled = await build({
-    stdin: { contents: `import { compressPhoto } from './src/app/board/photos'\nwindow.compressPhoto = compressPhoto\n`, resolveDir: root, loader: 'ts', sourcefile: 'bench-compress.ts' },
+    stdin: { contents: `import { compressPhoto } from './src/app/stores/boardPhotos'\nwindow.compressPhoto = compressPhoto\n`, resolveDir: root, loader: 'ts', sourcefile: 'bench-compress.ts' },
     bundle: true,
     format: 'iife',
     target: 'es2022',

@@ -19,12 +19,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { Kysely } from 'kysely'
 import type { Database } from '../src/server/db/schema'
 import { openDatabase } from '../src/server/db'
-import { ChangeWriter } from '../src/server/services/changes'
-import { joinRemotely, loadMeeting } from '../src/server/services/meetings'
-import { memberRowFromUser } from '../src/server/services/members'
+import { ChangeWriter } from '../src/server/sync/changes'
+import { joinRemotely } from '../src/server/features/meetings/remote'
+import { loadMeeting } from '../src/server/features/meetings/rows'
+import { memberRowFromUser } from '../src/server/features/members/rows'
 import { checkinToken } from '../src/domain/checkin'
 import type { MeetingDraft, MeetingMessageRow } from '../src/domain/meetings'
 import { SCHEMA_VERSION, type Change, type Mutation, type PullReply, type PushReply } from '../src/domain/sync'
+import { insertBranch, insertMembers } from '../tests/fixtures/town'
 import { createDatabase, startPostgres } from './postgres'
 import { clientId, startServer, type BenchServer } from './server'
 import { sqliteCommitCeiling, type RateResult } from './sync'
@@ -32,7 +34,6 @@ import { sqliteCommitCeiling, type RateResult } from './sync'
 export const BRANCH_MEMBERS = 500
 export const ROOM_MEMBERS = 100
 const BRANCH = 'b-bench'
-const SECRETARY = 'bench-sec'
 const DEFAULT_SPREAD_S = 60
 /** The app's remote room beats every 30 s (src/app/stores/remoteRoom.ts). */
 const APP_HEARTBEAT_MS = 30_000
@@ -133,37 +134,33 @@ interface Phone {
  */
 async function loadBranch(server: BenchServer, db: Kysely<Database>): Promise<{ secretary: Phone; members: Phone[] }> {
   const town = await db.selectFrom('towns').select('id').executeTakeFirstOrThrow()
-  const hash = (await db.selectFrom('users').select('password_hash').executeTakeFirstOrThrow()).password_hash
   const now = new Date().toISOString()
-  const ids = [SECRETARY, ...Array.from({ length: BRANCH_MEMBERS }, (_, i) => `bench-m-${String(i).padStart(3, '0')}`)]
-  const users = ids.map((id, n) => ({
-    id,
-    phone: `137${String(n).padStart(8, '0')}`,
-    name: n === 0 ? '测试书记' : `测试党员${n}`,
-    role: n === 0 ? ('secretary' as const) : ('member' as const),
-    branch_id: BRANCH,
-    gender: 'male' as const,
-    birth_year: 1975,
-    joined_party_on: '2000-07-01',
-    status: n >= 1 && n <= ROOM_MEMBERS ? ('away' as const) : ('home' as const),
-    away_city: n >= 1 && n <= ROOM_MEMBERS ? '杭州' : null,
-    return_date: null,
-    center_household: 0,
-    password_hash: hash,
-    contact_phone: null,
-    created_at: now,
-    updated_at: now,
-  }))
-  const tokens = ids.map(() => randomBytes(32).toString('base64url'))
+  const away = (n: number) => n >= 1 && n <= ROOM_MEMBERS
+  const tokens = Array.from({ length: 1 + BRANCH_MEMBERS }, () => randomBytes(32).toString('base64url'))
   const expires = new Date(Date.now() + 86_400_000).toISOString()
-  await db.transaction().execute(async (trx) => {
-    await trx.insertInto('branches').values({ id: BRANCH, town_id: town.id, name: '测试村', place: '测试村党群服务中心', kind: 'village' }).execute()
-    for (let start = 0; start < users.length; start += 100) await trx.insertInto('users').values(users.slice(start, start + 100)).execute()
+  const ids = await db.transaction().execute(async (trx) => {
+    await insertBranch(trx, town.id, { id: BRANCH, name: '测试村', place: '测试村党群服务中心' })
+    // The secretary first, then the members.
+    const ids = await insertMembers(trx, 1 + BRANCH_MEMBERS, {
+      branchId: BRANCH,
+      firstPhone: '13700000000',
+      now,
+      with: (n) => ({
+        name: n === 0 ? '测试书记' : `测试党员${n}`,
+        role: n === 0 ? 'secretary' : 'member',
+        birth_year: 1975,
+        joined_party_on: '2000-07-01',
+        status: away(n) ? 'away' : 'home',
+        away_city: away(n) ? '杭州' : null,
+      }),
+    })
     const sessions = ids.map((id, n) => ({ id: createHash('sha256').update(tokens[n]!).digest('base64url'), user_id: id, created_at: now, expires_at: expires }))
     for (let start = 0; start < sessions.length; start += 100) await trx.insertInto('sessions').values(sessions.slice(start, start + 100)).execute()
     const writer = new ChangeWriter(trx, now)
     await writer.put(`town:${town.id}`, 'branches', BRANCH, { id: BRANCH, name: '测试村', place: '测试村党群服务中心', kind: 'village' })
-    for (const user of users) await writer.put(`branch:${BRANCH}`, 'members', user.id, memberRowFromUser(user))
+    const users = new Map((await trx.selectFrom('users').selectAll().where('branch_id', '=', BRANCH).execute()).map((u) => [u.id, u]))
+    for (const id of ids) await writer.put(`branch:${BRANCH}`, 'members', id, memberRowFromUser(users.get(id)!))
+    return ids
   })
   const phones = ids.map((userId, n) => ({
     userId,

@@ -5,9 +5,10 @@
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../src/server/db/schema'
 import { openDatabase } from '../src/server/db'
-import { ChangeWriter } from '../src/server/services/changes'
-import { awardPoints } from '../src/server/services/points'
+import { ChangeWriter } from '../src/server/sync/changes'
+import { awardPoints } from '../src/server/features/points/ledger'
 import type { PointsEvent } from '../src/domain/points'
+import { insertMembers } from '../tests/fixtures/town'
 import { createDatabase } from './postgres'
 import { DEMO_MEMBER, signIn, startServer } from './server'
 
@@ -67,31 +68,7 @@ async function loadTown(db: Kysely<Database>, kind: 'sqlite' | 'postgres', ledge
   const hash = existing[0]?.password_hash
   if (!hash || branches.length === 0) throw new Error('points bench: the demo data has no members or no branches')
   const synthetic = Math.max(0, TOWN_MEMBERS - existing.length)
-  const now = new Date().toISOString()
-  for (let start = 0; start < synthetic; start += 500) {
-    const rows = Array.from({ length: Math.min(500, synthetic - start) }, (_, i) => {
-      const n = start + i
-      return {
-        id: `bench-u-${n}`,
-        phone: `139${String(n).padStart(8, '0')}`,
-        name: `党员${n}`,
-        role: 'member' as const,
-        branch_id: branches[n % branches.length] ?? null,
-        gender: 'male' as const,
-        birth_year: 1970,
-        joined_party_on: '1995-07-01',
-        status: 'home' as const,
-        away_city: null,
-        return_date: null,
-        center_household: 0,
-        password_hash: hash,
-        contact_phone: null,
-        created_at: now,
-        updated_at: now,
-      }
-    })
-    await db.insertInto('users').values(rows).execute()
-  }
+  const syntheticIds = await insertMembers(db, synthetic, { branchId: (n) => branches[n % branches.length] ?? null, firstPhone: '13900000000', passwordHash: hash })
   const usersMs = performance.now() - t0
 
   // The ledger, generated in the database: member i (numbered by id), entry k of perMember, day spread over the year.
@@ -148,6 +125,7 @@ async function loadTown(db: Kysely<Database>, kind: 'sqlite' | 'postgres', ledge
   return {
     members,
     synthetic,
+    syntheticIds,
     perMember,
     ledgerRows: await count('points_ledger'),
     totalsRows: await count('points_totals'),
@@ -175,7 +153,7 @@ export async function pointsBench(root: string, databaseUrl: string | undefined,
       )
     }
 
-    const pageMember = 'bench-u-100'
+    const pageMember = town.syntheticIds[100]!
     timings.push(
       await timed('ledger page: 50 newest of one member (Kysely)', async () => {
         const rows = await db.selectFrom('points_ledger').selectAll().where('member_id', '=', pageMember).orderBy('day', 'desc').limit(50).execute()
@@ -189,7 +167,7 @@ export async function pointsBench(root: string, databaseUrl: string | undefined,
     const stamp = Date.now().toString(36)
     timings.push(
       await timed(`awardPoints: 20 study.article for one member`, async (run) => {
-        const memberId = `bench-u-${200 + run + 1}`
+        const memberId = town.syntheticIds[200 + run + 1]!
         const events: PointsEvent[] = Array.from({ length: 20 }, (_, i) => ({
           id: `bench-award-${stamp}-${run + 1}-${i}`,
           memberId,

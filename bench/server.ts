@@ -3,12 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import { sql } from 'kysely'
 import { buildApp } from '../src/server/app'
 import type { AppConfig } from '../src/server/config'
 import { openDatabase } from '../src/server/db'
-import { ChangeWriter } from '../src/server/services/changes'
+import { ChangeWriter } from '../src/server/sync/changes'
 import type { MemberRow } from '../src/domain/members'
 import type { Me } from '../src/domain/users'
+import { uniqueUserIds } from '../tests/fixtures/town'
 
 export interface BenchServer {
   app: FastifyInstance
@@ -80,20 +82,21 @@ export function clientId(label: string): string {
 }
 
 /**
- * Writes `count` member rows (ids bench-0…) into scope branch:b-hexing with the server's own ChangeWriter,
+ * Writes `count` member rows (opaque ids, as real members have) into scope branch:b-hexing with the server's own ChangeWriter,
  * in transactions of `perTransaction`, through a second connection to the same database.
- * Returns how many rows (of every synced table, and of members) the admin, who sees every branch, now has to pull.
+ * Returns how many rows (of every synced table, and of members) the admin, who sees every branch and their own scope, now has to pull.
  */
 export async function insertMemberRows(config: AppConfig, count: number, perTransaction = 2_000): Promise<{ rows: number; members: number }> {
   const { db } = openDatabase(config)
   try {
     const now = new Date().toISOString()
+    const ids = uniqueUserIds(count)
     for (let start = 0; start < count; start += perTransaction) {
       await db.transaction().execute(async (trx) => {
         const writer = new ChangeWriter(trx, now)
         for (let n = start; n < Math.min(count, start + perTransaction); n++) {
           const row: MemberRow = {
-            id: `bench-${n}`,
+            id: ids[n]!,
             name: `测试党员${n}`,
             role: 'member',
             branchId: 'b-hexing',
@@ -112,7 +115,8 @@ export async function insertMemberRows(config: AppConfig, count: number, perTran
       .selectFrom('sync_rows')
       .select(['table_name', (eb) => eb.fn.countAll<number | string>().as('rows')])
       .where('op', '=', 'put')
-      .where('scope', 'not like', 'user:%')
+      // Every shared scope, and the admin's own (which holds the meetings' check-in keys).
+      .where((eb) => eb.or([eb('scope', 'not like', 'user:%'), eb('scope', 'in', eb.selectFrom('users').select(sql<string>`'user:' || id`.as('scope')).where('role', '=', 'admin'))]))
       .groupBy('table_name')
       .execute()
     const rows = counts.reduce((n, c) => n + Number(c.rows), 0)

@@ -3,7 +3,7 @@
 // deadline (群众反馈 → 党员收集 → 组织汇总 → 限时办结). Pure rules; the server applies them with its own
 // clock, the app shows what they say before the server confirms.
 import { line, ref, text, z } from './validation'
-import { dayInShanghai } from './points'
+import { addDays, dayInShanghai, endOfShanghaiDay, isCalendarDay, monthOf } from './calendar'
 import type { Viewer } from './sync'
 
 export const TOPIC_CATEGORIES = ['affairs', 'environment', 'industry', 'livelihood', 'other'] as const
@@ -57,12 +57,11 @@ export const RATE_LIMITS = [
   { windowMs: 24 * 3600_000, max: 50, message: '今天发言已达上限（24小时内最多50条），请明天再试' },
 ] as const
 
-const DAY_MS = 86_400_000
 const id = z.string().check(z.regex(/^[\w-]{1,64}$/, '编号只能用字母、数字、连字符'))
 const photoId = z.string().check(z.regex(/^[\w-]{1,64}$/, '照片编号不正确'))
 const isoDay = z.string().check(
   z.regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
-  z.refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d, '日期不存在'),
+  z.refine(isCalendarDay, '日期不存在'),
 )
 
 // ---------------------------------------------------------------------------------------------- topics
@@ -112,7 +111,7 @@ export function topicProblem(draft: Pick<TopicDraft, 'branchId' | 'closesOn'>, v
   }
   const today = dayInShanghai(now)
   if (draft.closesOn < today) return refuse('invalid_args', '截止日期不能早于今天')
-  if (draft.closesOn > shiftDay(today, TOPIC_OPEN_DAYS_MAX)) return refuse('invalid_args', '截止日期不能超过一年')
+  if (draft.closesOn > addDays(today, TOPIC_OPEN_DAYS_MAX)) return refuse('invalid_args', '截止日期不能超过一年')
   return null
 }
 
@@ -255,7 +254,7 @@ export const noticeReadArgsSchema = z.object({ noticeIds: z.array(ref(200)).chec
 
 /** 12月5日 (Asia/Shanghai): how a deadline is said. */
 export function shanghaiMonthDay(at: string | number): string {
-  const [, month, day] = dayInShanghai(new Date(at).toISOString()).split('-')
+  const [, month, day] = dayInShanghai(at).split('-')
   return `${Number(month)}月${Number(day)}日`
 }
 
@@ -413,15 +412,6 @@ export function setLike(comment: CommentRow, memberId: string, liked: boolean): 
 
 // ------------------------------------------------------------------------------------------- deadlines
 
-function shiftDay(day: string, by: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + by * DAY_MS).toISOString().slice(0, 10)
-}
-
-/** The last millisecond of a calendar day in Asia/Shanghai (UTC+8, no daylight saving). */
-function endOfShanghaiDay(day: string): number {
-  return Date.parse(`${day}T23:59:59.999+08:00`)
-}
-
 /**
  * The deadline `days` days after acceptance: the end (23:59:59.999 +08:00) of the Shanghai calendar day
  * that many days after the day of acceptance. So a deadline is always a day's end, easy to say
@@ -429,7 +419,7 @@ function endOfShanghaiDay(day: string): number {
  * deadline ends on 5 Dec at 24:00, Beijing time, like one accepted at 08:00 the same day.
  */
 export function deadlineAfter(acceptedAt: Date, days: number): number {
-  return endOfShanghaiDay(shiftDay(dayInShanghai(acceptedAt), days))
+  return endOfShanghaiDay(addDays(dayInShanghai(acceptedAt), days))
 }
 
 /** 限时办结 by default: the end of the 7th day after the day of acceptance, Asia/Shanghai. */
@@ -488,8 +478,6 @@ export interface BoardStats {
   averageHoursToResolve: number | null
 }
 
-const monthInShanghai = (at: string) => dayInShanghai(at).slice(0, 7)
-
 /**
  * Figures for a branch or the town (pass that branch's or all topics and comments). With `month`
  * (YYYY-MM), only the topics and comments posted that month (Asia/Shanghai) count, with what has become
@@ -500,7 +488,7 @@ export function boardStats(
   comments: readonly Pick<CommentRow, 'category' | 'status' | 'deadline' | 'createdAt' | 'acceptedAt' | 'closedAt'>[],
   options: { now: Date; month?: string },
 ): BoardStats {
-  const inMonth = (at: string) => options.month === undefined || monthInShanghai(at) === options.month
+  const inMonth = (at: string) => options.month === undefined || monthOf(dayInShanghai(at)) === options.month
   const stats: BoardStats = {
     topics: 0,
     topicsByCategory: Object.fromEntries(TOPIC_CATEGORIES.map((c) => [c, 0])) as Record<TopicCategory, number>,

@@ -2,7 +2,7 @@
 // violation and no unexcused absence. Yellow: an unexcused absence from organisational life, a violation, or
 // points below the threshold the admin sets. The lists show names and branches; only the member sees why.
 import { line, z } from './validation'
-import { dayInShanghai } from './points'
+import { dayInShanghai, monthOf, previousMonth } from './calendar'
 
 export const YELLOW_REASONS = ['absence', 'violation', 'low_points'] as const
 export type YellowReason = (typeof YELLOW_REASONS)[number]
@@ -28,14 +28,8 @@ export const honorWithdrawArgsSchema = z.object({
 })
 export type HonorWithdrawArgs = z.infer<typeof honorWithdrawArgsSchema>
 
-/** The month before `month` (YYYY-MM). */
-export function previousMonth(month: string): string {
-  const index = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 2
-  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`
-}
-
 /** The last month that has ended (Asia/Shanghai): the one to publish. */
-export const lastCompleteMonth = (now: Date) => previousMonth(dayInShanghai(now).slice(0, 7))
+export const lastCompleteMonth = (now: Date) => previousMonth(monthOf(dayInShanghai(now)))
 
 /**
  * Why a month's lists can't be published now, or null. Only a month that has ended (Asia/Shanghai): a
@@ -43,7 +37,7 @@ export const lastCompleteMonth = (now: Date) => previousMonth(dayInShanghai(now)
  * a month in which nobody earned a single point (before the town used the app): everyone would be yellow.
  */
 export function honorPublishProblem(month: string, now: Date, anyPoints: boolean): string | null {
-  const current = dayInShanghai(now).slice(0, 7)
+  const current = monthOf(dayInShanghai(now))
   if (month > current) return '不能发布尚未开始的月份'
   if (month === current) return '本月还没有结束，请在下月初发布本月的红黄榜'
   if (!anyPoints) return '这个月全镇还没有任何积分记录，无法评定红黄榜'

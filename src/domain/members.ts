@@ -1,5 +1,5 @@
 // The member roster that syncs to devices, and the status a member sets on 我的 (issue 3).
-import { line, ref, z } from './validation'
+import { calendarDay, line, ref, z } from './validation'
 import { MEMBER_STATUSES, ROLES, phoneSchema } from './users'
 import type { Viewer } from './sync'
 
@@ -20,7 +20,6 @@ export const memberRowSchema = z.object({
 export type MemberRow = z.infer<typeof memberRowSchema>
 
 const city = line({ trim: true, min: 1, max: 20, tooShort: '请填写务工城市', tooLong: '城市名称过长' })
-const date = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'))
 
 export const profileUpdateArgsSchema = z
   .object({
@@ -28,7 +27,7 @@ export const profileUpdateArgsSchema = z
     memberId: z.optional(ref()),
     status: z.enum(MEMBER_STATUSES),
     awayCity: z.optional(z.nullable(city)),
-    returnDate: z.optional(z.nullable(date)),
+    returnDate: z.optional(z.nullable(calendarDay())),
     phone: z.optional(z.nullable(phoneSchema)),
   })
   .check(

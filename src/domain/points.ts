@@ -1,6 +1,7 @@
 // The quantified points rules (党员量化积分): a pure function from published rules, new events and the
 // member's existing ledger to new ledger entries (issue 4). The server is the only caller that writes.
-import { line, ref, text, z } from './validation'
+import { addDays, monthOf, yearOf } from './calendar'
+import { calendarDay, line, ref, text, z } from './validation'
 
 export const POINT_CATEGORIES = ['study', 'quiz', 'org_life', 'volunteer', 'violation', 'board'] as const
 export type PointCategory = (typeof POINT_CATEGORIES)[number]
@@ -123,7 +124,7 @@ export function scoreEvents(rules: readonly PointsRule[], events: readonly Point
   const totals = new Map<string, number>()
   const add = (key: string, points: number) => totals.set(key, (totals.get(key) ?? 0) + points)
   const dayKey = (member: string, code: string, on: string) => `${member}|${code}|${on}`
-  const yearKey = (member: string, code: string, on: string) => `${member}|${code}|${on.slice(0, 4)}`
+  const yearKey = (member: string, code: string, on: string) => `${member}|${code}|${yearOf(on)}`
   for (const entry of ledger) {
     add(dayKey(entry.memberId, entry.ruleCode, entry.day), entry.points)
     add(yearKey(entry.memberId, entry.ruleCode, entry.day), entry.points)
@@ -179,22 +180,9 @@ export function reviseRule(
   const current = rules.filter((r) => r.code === code).sort((a, b) => b.version - a.version)[0]
   if (!current) throw new Error(`没有编号为 ${code} 的规则`)
   if (current.activeFrom >= from) throw new Error('该规则已有从此日期起生效的版本')
-  const ended = { ...current, activeTo: previousDay(from) }
+  const ended = { ...current, activeTo: addDays(from, -1) }
   const next: PointsRule = { ...current, ...change, version: current.version + 1, activeFrom: from, activeTo: change.activeTo ?? current.activeTo }
   return [...rules.filter((r) => r !== current), ended, next]
-}
-
-export function previousDay(isoDay: string): string {
-  const date = new Date(`${isoDay}T00:00:00Z`)
-  date.setUTCDate(date.getUTCDate() - 1)
-  return date.toISOString().slice(0, 10)
-}
-
-const shanghaiDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' })
-
-/** The calendar day in Asia/Shanghai of an instant: the day caps and the ledger use. */
-export function dayInShanghai(at: Date | string): string {
-  return shanghaiDay.format(typeof at === 'string' ? new Date(at) : at)
 }
 
 export interface PointTotals {
@@ -208,9 +196,9 @@ export function totalsOf(entries: readonly Pick<LedgerEntry, 'day' | 'points'>[]
   const totals: PointTotals = { today: 0, month: 0, year: 0, all: 0 }
   for (const { day: on, points } of entries) {
     totals.all += points
-    if (on.slice(0, 4) !== today.slice(0, 4)) continue
+    if (yearOf(on) !== yearOf(today)) continue
     totals.year += points
-    if (on.slice(0, 7) !== today.slice(0, 7)) continue
+    if (monthOf(on) !== monthOf(today)) continue
     totals.month += points
     if (on === today) totals.today += points
   }
@@ -267,7 +255,7 @@ export interface RankingReply {
 }
 
 export function periodKey(period: 'month' | 'year', today: string): string {
-  return period === 'month' ? today.slice(0, 7) : today.slice(0, 4)
+  return period === 'month' ? monthOf(today) : yearOf(today)
 }
 
 const reason = text({ trim: true, min: 2, max: 200, tooShort: '请写明原因（至少2个字）', tooLong: '原因不超过200字' })
@@ -289,7 +277,7 @@ export type PointsCorrectArgs = z.infer<typeof pointsCorrectArgsSchema>
 /** The admin changes a rule from a day forward (today or later); history keeps the old version. */
 export const rulesReviseArgsSchema = z.object({
   code: ref(64),
-  from: day,
+  from: calendarDay(),
   change: z.object({
     name: z.optional(line({ trim: true, min: 1, max: 40, tooShort: '请填写规则名称', tooLong: '规则名称不超过40字' })),
     points: z.optional(pointsRuleSchema.shape.points),

@@ -1,8 +1,8 @@
 // Quizzes (issue 4): 每日答题 (five questions a day, drawn per member per day), 每周一答 (ten questions a
 // week, the same for the whole town) and 专题考试 (set by the admin, with a pass mark). Only the server grades.
-import { instant, line, ref, text, z } from './validation'
+import { calendarDay, instant, line, ref, text, z } from './validation'
 import { MATERIAL_CATEGORIES, QUESTION_TYPES, type Question } from './study'
-import { dayInShanghai } from './points'
+import { addDays, dayInShanghai, isCalendarDay, weekStartOf } from './calendar'
 
 export const DAILY_QUIZ_SIZE = 5
 export const WEEKLY_QUIZ_SIZE = 10
@@ -53,19 +53,6 @@ export function weeklyQuizQuestionIds(weekStart: string, questionIds: readonly s
   return draw(`week|${weekStart}`, questionIds, WEEKLY_QUIZ_SIZE)
 }
 
-/** The Monday (Asia/Shanghai calendar) of the week a day falls in. */
-export function weekStartOf(day: string): string {
-  const date = new Date(`${day}T00:00:00Z`)
-  date.setUTCDate(date.getUTCDate() - ((date.getUTCDay() + 6) % 7))
-  return date.toISOString().slice(0, 10)
-}
-
-export function addDays(day: string, days: number): string {
-  const date = new Date(`${day}T00:00:00Z`)
-  date.setUTCDate(date.getUTCDate() + days)
-  return date.toISOString().slice(0, 10)
-}
-
 export const dailyQuizId = (day: string) => `daily:${day}`
 export const weeklyQuizId = (weekStart: string) => `weekly:${weekStart}`
 export const examQuizId = (examId: string) => `exam:${examId}`
@@ -73,12 +60,6 @@ export const examQuizId = (examId: string) => `exam:${examId}`
 export type QuizRef = { kind: 'daily'; day: string } | { kind: 'weekly'; weekStart: string } | { kind: 'exam'; examId: string }
 
 const QUIZ_ID = /^(?:daily:(\d{4}-\d{2}-\d{2})|weekly:(\d{4}-\d{2}-\d{2})|exam:([\w-]{1,64}))$/
-
-/** A real calendar day (not 2026-02-30 or 2026-13-45, which `new Date` rolls over or cannot read). */
-const isCalendarDay = (day: string) => {
-  const date = new Date(`${day}T00:00:00Z`)
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day
-}
 
 export function parseQuizId(quizId: string): QuizRef | null {
   const m = QUIZ_ID.exec(quizId)
@@ -90,7 +71,8 @@ export function parseQuizId(quizId: string): QuizRef | null {
 }
 
 /** A 专题考试 as devices receive it: its questions by id (answers stay on the server), the pass mark and when it is open. */
-const examDay = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'))
+const examDay = calendarDay()
+const storedDay = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/))
 export const examSchema = z
   .object({
     id: z.string().check(z.regex(/^[\w-]{1,64}$/, '考试编号只能用字母、数字、连字符')),
@@ -108,7 +90,7 @@ export const examSchema = z
 export type Exam = z.infer<typeof examSchema>
 // What devices receive is taken as stored: the stricter text rules of `examSchema` apply to what is sent,
 // and a row saved before them must not make every device's pull fail.
-export const examRowSchema = z.safeExtend(examSchema, { title: z.string(), summary: z.string(), questionIds: z.array(z.string()), publishedAt: z.string() })
+export const examRowSchema = z.safeExtend(examSchema, { title: z.string(), summary: z.string(), questionIds: z.array(z.string()), opensOn: storedDay, closesOn: storedDay, publishedAt: z.string() })
 export type ExamRow = z.infer<typeof examRowSchema>
 
 export const examSaveArgsSchema = z.object({ exam: examSchema })
@@ -190,6 +172,8 @@ export function quizTiming(
       return submitted < oldest ? expired : { day: submitted }
     case 'exam':
       if (!exam) return { code: 'closed', message: '这场考试已撤销或不存在' }
+      // Saved before exam days were checked: a day that doesn't exist can't be reasoned about.
+      if (!isCalendarDay(exam.opensOn) || !isCalendarDay(exam.closesOn)) return { code: 'closed', message: '这场考试的日期有误，请联系管理员' }
       if (submitted < exam.opensOn) return { code: 'closed', message: '考试尚未开始' }
       if (submitted > exam.closesOn) return { code: 'closed', message: '考试已经结束' }
       if (today > addDays(exam.closesOn, LATE_ANSWER_DAYS)) return { code: 'closed', message: `考试已于${exam.closesOn}结束，结束${LATE_ANSWER_DAYS}天后送达的答卷不再接收` }

@@ -1,17 +1,13 @@
 // 连续学习 N 天 on the member's 首页 (issue 4, part 7): the run of consecutive days, ending today or
 // yesterday, on which the member earned study or quiz points. A day not yet studied doesn't break the
 // run until it is over, so the count stays while today is still open.
+import { addDays } from './calendar'
 import type { PointCategory } from './points'
 
 /** The categories that count as a day of study. */
 export const STREAK_CATEGORIES: readonly PointCategory[] = ['study', 'quiz']
 
-const DAY_MS = 86_400_000
 const isoDay = /^\d{4}-\d{2}-\d{2}$/
-
-function shiftDay(day: string, by: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + by * DAY_MS).toISOString().slice(0, 10)
-}
 
 /** The days (YYYY-MM-DD) with at least one ledger entry of a rule in `STREAK_CATEGORIES`. */
 export function studyDays(
@@ -32,11 +28,11 @@ export function studyDays(
 export function studyStreak(days: Iterable<string>, today: string): number {
   if (!isoDay.test(today)) throw new Error(`today 应为 YYYY-MM-DD：${today}`)
   const set = new Set(days)
-  let day = set.has(today) ? today : shiftDay(today, -1)
+  let day = set.has(today) ? today : addDays(today, -1)
   let count = 0
   while (set.has(day)) {
     count++
-    day = shiftDay(day, -1)
+    day = addDays(day, -1)
   }
   return count
 }

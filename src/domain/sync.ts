@@ -1,4 +1,4 @@
-// The sync protocol's shapes, shared by the server and the app (DESIGN.md, Sync protocol; docs/api.md).
+// The sync protocol's shapes, shared by the server and the app (docs/architecture.md, the sync core; docs/api.md).
 import { instant, ref, z } from './validation'
 import type { Role } from './users'
 
@@ -39,28 +39,32 @@ export const pullQuerySchema = z.object({
   cursor: z.optional(z.string().check(z.maxLength(4096))),
 })
 
-export type SyncTable =
-  | 'members'
-  | 'branches'
-  | 'courses'
-  | 'materials'
-  | 'points_rules'
-  | 'points'
-  | 'quiz_questions'
-  | 'quiz_results'
-  | 'exams'
-  | 'study_progress'
-  | 'honor_lists'
-  | 'honor_marks'
-  | 'meetings'
-  | 'attendance'
-  | 'leaves'
-  | 'meeting_keys'
-  | 'meeting_messages'
-  | 'topics'
-  | 'comments'
-  | 'households'
-  | 'notices'
+/** Every table devices sync. Each gets its redaction from exactly one of the server's features (src/server/features.ts checks it). */
+export const SYNC_TABLES = [
+  'members',
+  'branches',
+  'courses',
+  'materials',
+  'points_rules',
+  'points',
+  'quiz_questions',
+  'quiz_results',
+  'exams',
+  'study_progress',
+  'honor_lists',
+  'honor_marks',
+  'meetings',
+  'attendance',
+  'leaves',
+  'meeting_keys',
+  'meeting_messages',
+  'topics',
+  'comments',
+  'households',
+  'notices',
+] as const
+
+export type SyncTable = (typeof SYNC_TABLES)[number]
 
 export interface Change {
   table: SyncTable

@@ -1,6 +1,7 @@
 // zod/mini: the same schemas and messages as zod, at a fraction of the bytes a phone must download first.
 import { z } from 'zod/mini'
 import { zhCN } from 'zod/locales'
+import { isCalendarDay } from './calendar'
 
 // Every schema message defaults to Chinese: members, secretaries and the API's callers read zh-CN.
 z.config(zhCN())
@@ -119,6 +120,23 @@ export function instant(message = '时间格式不正确（应为带时区的 IS
     z.overwrite((s) => {
       const t = Date.parse(s)
       return Number.isNaN(t) ? s : new Date(t).toISOString()
+    }),
+  )
+}
+
+// ------------------------------------------------------------------------------------------------- days
+
+/**
+ * A calendar day `YYYY-MM-DD` a device sends (a return date, an exam's days, a rule's first day): a day
+ * that exists, within the years instants may be in. `2026-02-30` would be rolled over or be unreadable
+ * by date arithmetic later, and compared as text it sorts where no real day does.
+ */
+export function calendarDay(message = '日期格式应为 YYYY-MM-DD') {
+  return z.string().check(
+    z.regex(/^\d{4}-\d{2}-\d{2}$/, message),
+    z.refine((day) => isCalendarDay(day) && day >= INSTANT_RANGE.from.slice(0, 10) && day < INSTANT_RANGE.to.slice(0, 10), {
+      message: '日期不存在或超出合理范围',
+      when: (payload) => payload.issues.length === 0,
     }),
   )
 }

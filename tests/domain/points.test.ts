@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import {
   counterEntry,
-  dayInShanghai,
   pointsRuleSchema,
   rank,
   rawPoints,
@@ -156,11 +155,6 @@ describe('corrections', () => {
 })
 
 describe('days, totals and rankings', () => {
-  it('finds the Asia/Shanghai day of an instant (UTC+8, no daylight saving)', () => {
-    expect(dayInShanghai('2026-11-25T15:59:59Z')).toBe('2026-11-25')
-    expect(dayInShanghai('2026-11-25T16:00:00Z')).toBe('2026-11-26')
-  })
-
   it('totals today, this month, this year', () => {
     const entries = [
       { day: '2026-11-25', points: 3 },

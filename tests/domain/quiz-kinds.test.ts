@@ -6,7 +6,6 @@ import {
   quizSubmitArgsSchema,
   quizTiming,
   weeklyQuizQuestionIds,
-  weekStartOf,
   type Exam,
   type QuizRef,
 } from '../../src/domain/quiz'
@@ -47,19 +46,6 @@ describe('quiz ids', () => {
 })
 
 describe('weeks', () => {
-  it('starts on Monday: a Sunday belongs to the week before, a Monday starts its own', () => {
-    expect(weekStartOf('2026-11-22')).toBe('2026-11-16') // Sunday
-    expect(weekStartOf('2026-11-23')).toBe('2026-11-23') // Monday
-    expect(weekStartOf('2026-11-25')).toBe('2026-11-23')
-    expect(weekStartOf('2026-11-29')).toBe('2026-11-23') // the Sunday that ends it
-    expect(weekStartOf('2026-11-30')).toBe('2026-11-30')
-  })
-
-  it('crosses months and years', () => {
-    expect(weekStartOf('2027-01-01')).toBe('2026-12-28')
-    expect(weekStartOf('2026-03-01')).toBe('2026-02-23')
-  })
-
   it('draws ten questions, the same for everyone and in any input order, different from week to week', () => {
     const week = weeklyQuizQuestionIds('2026-11-23', ids)
     expect(week).toHaveLength(10)

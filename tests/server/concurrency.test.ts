@@ -9,12 +9,12 @@ import { demoUserId } from '../demo-users'
 import { DEMO, databases, login, startServer, type TestServer } from './helpers'
 import { clientId, mutation, pullAll } from './sync-helpers'
 import { checkinToken } from '../../src/domain/checkin'
-import { addDays, dailyQuizQuestionIds } from '../../src/domain/quiz'
-import { dayInShanghai } from '../../src/domain/points'
+import { dailyQuizQuestionIds } from '../../src/domain/quiz'
+import { addDays, dayInShanghai, shanghaiTime } from '../../src/domain/calendar'
 import type { MutationResult } from '../../src/domain/sync'
 import type { LeaveRow, MeetingDraft } from '../../src/domain/meetings'
 import type { CommentRow } from '../../src/domain/board'
-import { questionFromRow } from '../../src/server/services/study'
+import { questionFromRow } from '../../src/server/features/quiz/content'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -28,7 +28,7 @@ describe.each(databases)('concurrent pushes on %s', (kind) => {
   const today = dayInShanghai(new Date())
   const yesterday = addDays(today, -1)
   /** An instant on a Shanghai day, `minutes` after 08:00 there. */
-  const at = (day: string, minutes: number) => Date.parse(`${day}T08:00:00+08:00`) + minutes * MINUTE
+  const at = (day: string, minutes: number) => shanghaiTime(day, '08:00') + minutes * MINUTE
 
   /** `n` sessions of one person: a cookie and a device each, as `n` browser tabs. */
   async function tabs(phone: string, n = TABS) {

@@ -4,8 +4,7 @@ import { DEMO, databases, login, startServer, type TestServer } from './helpers'
 import { clientId, mutation, pull, pullAll, push } from './sync-helpers'
 import type { Change } from '../../src/domain/sync'
 import type { Material, MaterialDraft, Question, StudyProgressRow } from '../../src/domain/study'
-import { addDays } from '../../src/domain/quiz'
-import { dayInShanghai } from '../../src/domain/points'
+import { addDays, dayInShanghai } from '../../src/domain/calendar'
 
 const draft = (id: string, extra: Partial<MaterialDraft> = {}): MaterialDraft => ({
   id,

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { DEMO, databases, login, startServer, type TestServer } from './helpers'
 import { clientId, mutation, pullAll, push } from './sync-helpers'
-import { addDays } from '../../src/domain/quiz'
-import { dayInShanghai, type LedgerRow, type RuleRow } from '../../src/domain/points'
-import { previousMonth, type HonorListRow, type HonorMarkRow, type HonorPreview } from '../../src/domain/honor'
+import { addDays, dayInShanghai, monthOf, previousMonth, shanghaiTime } from '../../src/domain/calendar'
+import type { LedgerRow, RuleRow } from '../../src/domain/points'
+import type { HonorListRow, HonorMarkRow, HonorPreview } from '../../src/domain/honor'
 
 const codes = (results: { status: string; code?: string }[]) => results.map((r) => (r.status === 'rejected' ? r.code : r.status))
 
@@ -13,10 +13,10 @@ describe.each(databases)('rule revisions and the 红黄榜 on %s', (kind) => {
   let admin: string
   const adminDevice = clientId()
   const today = dayInShanghai(new Date())
-  const thisMonth = today.slice(0, 7)
+  const thisMonth = monthOf(today)
   // Only a month that has ended is published: the tests earn their points in the middle of last month.
   const month = previousMonth(thisMonth)
-  const inLastMonth = new Date(`${month}-15T10:00:00+08:00`)
+  const inLastMonth = new Date(shanghaiTime(`${month}-15`, '10:00'))
   const adminPush = (...mutations: unknown[]) => push(server.app, admin, adminDevice, mutations)
   const revise = (code: string, from: string, change: Record<string, unknown>) => mutation('rules.revise', { code, from, change })
   const adjust = (memberId: string, kindOf: 'volunteer' | 'violation', amount: number) =>

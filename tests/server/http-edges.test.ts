@@ -80,6 +80,38 @@ describe.each(databases)('HTTP edge cases on %s', (kind) => {
     expect((await server.app.inject({ url: `/api/photos/${id}`, headers: { 'if-none-match': etag } })).statusCode).toBe(401)
   })
 
+  it('answers requests Node cannot read, and one without Host, in the documented shape in Chinese', async () => {
+    const own = await startServer(kind)
+    await own.app.listen({ port: 0, host: '127.0.0.1' })
+    const { port } = own.app.server.address() as { port: number }
+    const raw = (request: Buffer) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1')
+        let received = ''
+        socket.on('data', (chunk: Buffer) => (received += chunk.toString()))
+        socket.once('close', () => resolve(received))
+        socket.write(request)
+      })
+    try {
+      const unreadable = [
+        // A raw (not percent-encoded) non-ASCII byte in the path.
+        Buffer.concat([Buffer.from('GET /api/photos/'), Buffer.from([0xc3, 0xa9]), Buffer.from(' HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')]),
+        Buffer.from('GET /api/me HTTP/1.1\r\nHost: 127.0.0.1\r\nBroken header line\r\n\r\n'),
+        Buffer.from('GET /api/me HTTP/1.1\r\nConnection: close\r\n\r\n'),
+      ]
+      for (const request of unreadable) {
+        const answer = await raw(request)
+        expect(answer, request.toString()).toMatch(/^HTTP\/1\.1 400/)
+        expect(answer).toMatch(/\r\ncontent-type: application\/json/i)
+        const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { error: string; message: string }
+        expect(body.error).toBe('bad_request')
+        expect(body.message).toMatch(CHINESE)
+      }
+    } finally {
+      await own.close()
+    }
+  })
+
   it('answers a request that arrives while the server shuts down with 503 shutting_down in Chinese, and Retry-After', async () => {
     const own = await startServer(kind)
     const signal = () => {

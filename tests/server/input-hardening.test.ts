@@ -165,6 +165,50 @@ describe.each(databases)('hostile input on %s', (kind) => {
     })
   })
 
+  describe('calendar days that do not exist', () => {
+    // Pattern-checked days were stored and then broke date arithmetic: every answer to such an exam was a 500.
+    it('refuses an exam, a rule revision and a return date on a day that does not exist, in Chinese', async () => {
+      const exam = (opensOn: string, closesOn: string) => ({ exam: { id: `ex-${randomUUID().slice(0, 8)}`, title: '日期测试考试', summary: '', questionIds: ['q-001', 'q-002'], passMark: 60, opensOn, closesOn } })
+      const refused: [string, string, unknown][] = [
+        [admin, 'exam.save', exam('2026-12-01', '2026-12-32')],
+        [admin, 'exam.save', exam('2026-11-31', '2026-12-05')],
+        [admin, 'exam.save', exam('0000-00-00', '2026-12-05')],
+        [admin, 'rules.revise', { code: 'daily-quiz', from: '2027-02-30', change: { name: '每日答题' } }],
+        [admin, 'rules.revise', { code: 'daily-quiz', from: '2027-13-01', change: { name: '每日答题' } }],
+        [member, 'profile.update', { status: 'away', awayCity: '杭州', returnDate: '2026-02-30' }],
+        [member, 'profile.update', { status: 'away', awayCity: '杭州', returnDate: '9999-99-99' }],
+      ]
+      const before = await serverState(db)
+      for (const [cookie, name, args] of refused) {
+        const { status, result } = await pushOne(cookie, name, args)
+        expect(status, `${name} ${JSON.stringify(args)}`).toBe(200)
+        expect(result).toMatchObject({ status: 'rejected', code: 'invalid_args' })
+        expect(result?.status === 'rejected' && result.message).toMatch(/日期/)
+        expect(result?.status === 'rejected' && result.message).not.toMatch(/Invalid|time value/i)
+      }
+      expect(await serverState(db)).toEqual(before)
+    })
+
+    it('answers an exam stored with a day that does not exist (saved before the check) with a rejection, not a 500', async () => {
+      const examId = `ex-${randomUUID().slice(0, 8)}`
+      const saved = await pushOne(admin, 'exam.save', { exam: { id: examId, title: '旧的考试', summary: '', questionIds: ['q-001', 'q-002'], passMark: 60, opensOn: '2026-01-01', closesOn: '2099-12-30' } })
+      expect(saved.result?.status).toBe('applied')
+      await db.updateTable('exams').set({ closes_on: '2099-12-32' }).where('id', '=', examId).execute()
+      const answer = await pushOne(member, 'quiz.submit', { quizId: `exam:${examId}`, answers: { 'q-001': [0] }, submittedAt: new Date().toISOString() })
+      expect(answer.status).toBe(200)
+      expect(answer.result).toMatchObject({ status: 'rejected', code: 'closed' })
+    })
+  })
+
+  describe('the ledger page cursor', () => {
+    it('answers a cursor holding a NUL with a 400, on every database', async () => {
+      const before = Buffer.from(JSON.stringify(['\u0000', 'b', 'c'])).toString('base64url')
+      const response = await server.app.inject({ method: 'GET', url: `/api/points/ledger?memberId=${memberId}&before=${before}`, headers: { cookie: admin } })
+      expect(response.statusCode).toBe(400)
+      expect(response.json()).toMatchObject({ error: 'bad_request' })
+    })
+  })
+
   describe('a forged pull cursor', () => {
     it.each([
       ['a version above 2³¹−1', () => encodeCursor({ [`user:${memberId}`]: 2 ** 31 })],

@@ -18,7 +18,8 @@ import {
   type MeetingMessageRow,
   type MeetingRow,
 } from '../../src/domain/meetings'
-import { dayInShanghai, type LedgerRow } from '../../src/domain/points'
+import type { LedgerRow } from '../../src/domain/points'
+import { dayInShanghai } from '../../src/domain/calendar'
 import { parseWith, type z } from '../../src/domain/validation'
 import type { MutationResult } from '../../src/domain/sync'
 

@@ -5,8 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../src/server/db/schema'
 import type { MutationArgs, MutationName } from '../../src/domain/mutations'
-import { dayInShanghai } from '../../src/domain/points'
-import { addDays } from '../../src/domain/quiz'
+import { addDays, dayInShanghai, monthOf, previousMonth } from '../../src/domain/calendar'
 import { demoUserId } from '../demo-users'
 import { DEMO } from './helpers'
 
@@ -18,11 +17,7 @@ type Examples = { [N in MutationName]: (now: Date) => MutationArgs<N> }
 const member = () => demoUserId(DEMO.member)
 const iso = (now: Date, minutes: number) => new Date(now.getTime() + minutes * 60_000).toISOString()
 const today = (now: Date) => dayInShanghai(now)
-const lastMonth = (now: Date) => {
-  const month = today(now).slice(0, 7)
-  const index = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 2
-  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`
-}
+const lastMonth = (now: Date) => previousMonth(monthOf(today(now)))
 
 /** Meetings of 合兴村 in the demo data: one that runs today, one next week. */
 export const DEMO_MEETINGS = { today: 'demo-hexing-04', nextWeek: 'demo-hexing-05' } as const

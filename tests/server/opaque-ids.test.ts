@@ -13,7 +13,7 @@ import type { Database } from '../../src/server/db/schema'
 import { renameLegacyUserIds } from '../../src/server/services/userIds'
 import { decodeCursor, encodeCursor, type PullReply } from '../../src/domain/sync'
 import { dailyQuizId, dailyQuizQuestionIds } from '../../src/domain/quiz'
-import { dayInShanghai } from '../../src/domain/points'
+import { dayInShanghai } from '../../src/domain/calendar'
 import type { MeetingDraft } from '../../src/domain/meetings'
 import type { Question } from '../../src/domain/study'
 

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO, databases, login, startServer, type TestServer } from './helpers'
 import { clientId, mutation, pullAll, push } from './sync-helpers'
 import { dailyQuizQuestionIds, dailyQuizId, type QuizResultRow } from '../../src/domain/quiz'
-import { dayInShanghai, type LedgerRow } from '../../src/domain/points'
+import type { LedgerRow } from '../../src/domain/points'
+import { dayInShanghai } from '../../src/domain/calendar'
 import type { Question } from '../../src/domain/study'
 
 const KEY = new Map((JSON.parse(readFileSync('seeds/study/questions.json', 'utf8')) as Question[]).map((q) => [q.id, q]))

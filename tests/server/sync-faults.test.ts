@@ -4,9 +4,10 @@ import { DEMO, databases, login, startServer, type TestServer } from './helpers'
 import { clientId, mutation, pull, pullAll, push } from './sync-helpers'
 import { openDatabase } from '../../src/server/db'
 import { buildApp } from '../../src/server/app'
-import { ChangeWriter, pruneTombstones } from '../../src/server/services/changes'
-import { SyncService } from '../../src/server/services/sync'
-import { LocalNotifier } from '../../src/server/services/notifier'
+import { ChangeWriter, pruneTombstones } from '../../src/server/sync/changes'
+import { SyncService } from '../../src/server/sync/service'
+import { FEATURES } from '../../src/server/features'
+import { LocalNotifier } from '../../src/server/sync/notifier'
 import type { Change } from '../../src/domain/sync'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -52,7 +53,7 @@ describe.each(databases)('sync under faults on %s', (kind) => {
   it('pages a full pull so that every row arrives exactly once, and a page replayed changes nothing', async () => {
     const { db } = openDatabase(server.config)
     try {
-      const sync = new SyncService(db, new LocalNotifier())
+      const sync = new SyncService(db, new LocalNotifier(), FEATURES)
       const admin = { id: 'u-jjv8xvrq2yab', role: 'admin' as const, branchId: null }
       const device = clientId()
       const seen: Change[] = []

@@ -31,7 +31,7 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
   mkdirSync(options.dataDir, { recursive: true })
   const sqlite = new SQLite(join(options.dataDir, SQLITE_FILE))
   sqlite.pragma('journal_mode = WAL')
-  // FULL: a committed ledger entry survives a power cut (DESIGN.md, Storage).
+  // FULL: a committed ledger entry survives a power cut (docs/architecture.md, storage).
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')

@@ -6,9 +6,7 @@ import { parseWith } from '../../domain/validation'
 import { seedTownSchema, seedUserSchema } from '../../domain/users'
 import type { Database } from './schema'
 import { hashPassword } from '../security/password'
-import { seedStudy } from '../services/study'
-import { seedMeetings } from '../services/meetingSeed'
-import { seedBoard } from '../services/board'
+import type { AnySyncFeature } from '../sync/feature'
 
 export const DEMO_PASSWORD = 'dangjian2026'
 
@@ -18,8 +16,11 @@ function readSeed<T>(dir: string, file: string, schema: z.ZodMiniType<T>): T {
   return parsed.value
 }
 
-/** Loads the demo data into an empty database; a database that holds any user is left alone. */
-export async function seedIfEmpty(db: Kysely<Database>, seedDir: string, now = new Date()): Promise<boolean> {
+/**
+ * Loads the demo data into an empty database: the town and its people, then each feature's (in the
+ * features' order). A database that holds any user is left alone.
+ */
+export async function seedIfEmpty(db: Kysely<Database>, seedDir: string, features: readonly Pick<AnySyncFeature, 'seed'>[], now = new Date()): Promise<boolean> {
   const existing = await db.selectFrom('users').select('id').limit(1).executeTakeFirst()
   if (existing) return false
   const { town, branches } = readSeed(seedDir, 'town.json', seedTownSchema)
@@ -60,9 +61,7 @@ export async function seedIfEmpty(db: Kysely<Database>, seedDir: string, now = n
       u.households.map((h) => ({ id: h.id, member_id: u.id, head_name: h.headName, address: h.address, people: h.people })),
     )
     if (households.length > 0) await trx.insertInto('households').values(households).execute()
-    await seedStudy(trx, seedDir, stamp)
-    await seedMeetings(trx, seedDir, now)
-    await seedBoard(trx, seedDir, now)
+    for (const feature of features) await feature.seed?.(trx, seedDir, now)
   })
   return true
 }

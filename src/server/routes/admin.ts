@@ -3,8 +3,8 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import { HttpError, validate } from '../http/errors'
 import { requireUser } from './auth'
-import { adminContent } from '../services/content'
-import { previewHonorLists } from '../services/honor'
+import { adminContent } from '../features/quiz/content'
+import { previewHonorLists } from '../features/honor/honor'
 import { honorPublishArgsSchema } from '../../domain/honor'
 
 export function adminRoutes(app: FastifyInstance, deps: { db: Kysely<Database> }) {

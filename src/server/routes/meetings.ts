@@ -4,11 +4,12 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import { HttpError, validate } from '../http/errors'
 import { requireUser } from './auth'
-import type { SyncService } from '../services/sync'
+import type { SyncService } from '../sync/service'
 import type { RelyingParty, WebauthnService } from '../services/webauthn'
-import { heartbeat, joinRemotely, loadMeeting } from '../services/meetings'
-import { MutationRejected } from '../services/rejections'
-import { chatMessageSchema, mayAttendRemotely, type MeetingMessageRow } from '../../domain/meetings'
+import { beat, joinRemotely, postMessage, remoteMeetingFor } from '../features/meetings/remote'
+import { memberName } from '../features/members/rows'
+import { MutationRejected } from '../sync/rejections'
+import { chatMessageSchema } from '../../domain/meetings'
 import { line, ref, z } from '../../domain/validation'
 import type { SessionUser } from '../services/auth'
 
@@ -46,8 +47,7 @@ export function meetingRoutes(app: FastifyInstance, deps: { db: Kysely<Database>
 
   app.post('/api/webauthn/register/options', async (request) => {
     const user = requireUser(request)
-    const row = await deps.db.selectFrom('users').select('name').where('id', '=', user.id).executeTakeFirstOrThrow()
-    return deps.webauthn.registrationOptions(relyingParty(request), { id: user.id, name: row.name })
+    return deps.webauthn.registrationOptions(relyingParty(request), { id: user.id, name: await memberName(deps.db, user.id) })
   })
 
   app.post('/api/webauthn/register/verify', async (request) => {
@@ -64,18 +64,7 @@ export function meetingRoutes(app: FastifyInstance, deps: { db: Kysely<Database>
   })
 
   /** The meeting, if this user may be in its remote room now. */
-  async function remoteMeeting(user: SessionUser, meetingId: string) {
-    return answering(async () => {
-      const meeting = await loadMeeting(deps.db, meetingId)
-      if (meeting.branchId !== user.branchId) throw new MutationRejected('forbidden', '不能参加其他支部的会议')
-      const member = await deps.db.selectFrom('users').select(['id', 'status']).where('id', '=', user.id).executeTakeFirstOrThrow()
-      if (!mayAttendRemotely(meeting, member)) throw new MutationRejected('forbidden', '这场会议不允许您远程参会（外出务工党员或经书记同意者可以）')
-      if (meeting.status !== 'scheduled') throw new MutationRejected('closed', '会议已结束')
-      const now = Date.now()
-      if (now < Date.parse(meeting.startsAt) - 30 * 60_000 || now > Date.parse(meeting.endsAt)) throw new MutationRejected('outside_window', '不在会议时间内（开始前30分钟可进入）')
-      return meeting
-    })
-  }
+  const remoteMeeting = (user: SessionUser, meetingId: string) => answering(() => remoteMeetingFor(deps.db, user, meetingId))
 
   app.post('/api/meetings/:id/remote/options', async (request) => {
     const user = requireUser(request)
@@ -98,12 +87,7 @@ export function meetingRoutes(app: FastifyInstance, deps: { db: Kysely<Database>
   app.post('/api/meetings/:id/remote/heartbeat', async (request) => {
     const user = requireUser(request)
     const { id } = validate(meetingParams, request.params, '路径参数')
-    const meeting = await answering(() => loadMeeting(deps.db, id))
-    // Closing settled the remote time for good: later beats must not change it.
-    if (meeting.status !== 'scheduled') throw new HttpError(409, 'closed', '会议已结束')
-    const seconds = await heartbeat(deps.db, meeting, user.id, new Date().toISOString())
-    if (seconds === null) throw new HttpError(409, 'not_joined', '请先通过指纹或面容验证进入远程会场')
-    return { seconds }
+    return { seconds: await answering(() => beat(deps.db, user.id, id, new Date().toISOString())) }
   })
 
   // 即时沟通: a message is a sync row of the branch, so it reaches every device in the room and stays with the record.
@@ -111,18 +95,6 @@ export function meetingRoutes(app: FastifyInstance, deps: { db: Kysely<Database>
     const user = requireUser(request)
     const { id } = validate(meetingParams, request.params, '路径参数')
     const { text } = validate(chatMessageSchema, request.body)
-    return answering(() =>
-      deps.sync.write(async (trx, writer, now) => {
-        const meeting = await loadMeeting(trx, id)
-        const mayTalk = user.role === 'admin' || (meeting.branchId === user.branchId && (meeting.expectedIds.includes(user.id) || user.role === 'secretary'))
-        if (!mayTalk) throw new MutationRejected('forbidden', '您不在这场会议中')
-        if (meeting.status !== 'scheduled') throw new MutationRejected('closed', '会议已结束，不能再发言')
-        const author = await trx.selectFrom('users').select('name').where('id', '=', user.id).executeTakeFirstOrThrow()
-        const message: MeetingMessageRow = { id: crypto.randomUUID(), meetingId: id, memberId: user.id, name: author.name, text, sentAt: now }
-        await trx.insertInto('meeting_messages').values({ id: message.id, meeting_id: id, member_id: user.id, text, sent_at: now }).execute()
-        await writer.put(`branch:${meeting.branchId}`, 'meeting_messages', message.id, message)
-        return message
-      }),
-    )
+    return answering(() => deps.sync.write((trx, writer, now) => postMessage(trx, writer, user, id, text, now)))
   })
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { HttpError, validate } from '../http/errors'
 import { requireUser } from './auth'
-import type { SyncService } from '../services/sync'
+import type { SyncService } from '../sync/service'
 import { parseContentRange, PHOTO_CHUNK_MAX, type PhotoService } from '../services/photos'
 import { z } from '../../domain/validation'
 

@@ -1,46 +1,19 @@
 import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
-import {
-  counterEntryId,
-  dayInShanghai,
-  ledgerSourceOf,
-  MEMBER_LEDGER_PAGE,
-  memberLedgerQuerySchema,
-  periodKey,
-  rank,
-  rankingQuerySchema,
-  type MemberLedgerEntry,
-  type MemberLedgerReply,
-  type RankingReply,
-} from '../../domain/points'
+import { memberLedgerQuerySchema, rankingQuerySchema, type MemberLedgerReply, type RankingReply } from '../../domain/points'
+import { parseWith, ref, z } from '../../domain/validation'
 import { HttpError, validate } from '../http/errors'
 import { requireUser } from './auth'
+import { memberLedger, ranking, type LedgerCursor } from '../features/points/queries'
 
 export function pointsRoutes(app: FastifyInstance, deps: { db: Kysely<Database> }) {
   // 排行榜: the branch's or the town's members by points this month or this year; the caller's place always included.
   app.get('/api/points/ranking', async (request): Promise<RankingReply> => {
     const user = requireUser(request)
     const query = validate(rankingQuerySchema, request.query, '查询参数')
-    const branchId = user.branchId
-    if (query.scope === 'branch' && !branchId) throw new HttpError(400, 'bad_request', '镇党委管理员没有所属支部，请查看全镇排行')
-    const period = periodKey(query.period, dayInShanghai(new Date()))
-    let members = deps.db
-      .selectFrom('users')
-      .innerJoin('branches', 'branches.id', 'users.branch_id')
-      .leftJoin('points_totals', (join) => join.onRef('points_totals.member_id', '=', 'users.id').on('points_totals.period', '=', period))
-      .select(['users.id', 'users.name', 'branches.name as branchName', 'points_totals.points'])
-      .where('users.role', '!=', 'admin')
-    if (query.scope === 'branch' && branchId) members = members.where('users.branch_id', '=', branchId)
-    const rows = await members.execute()
-    const ranked = rank(rows, (r) => r.points ?? 0, (a, b) => a.name.localeCompare(b.name, 'zh-CN'))
-    const mine = ranked.find((r) => r.item.id === user.id)
-    return {
-      scope: query.scope,
-      period,
-      rows: ranked.map((r) => ({ name: r.item.name, branchName: r.item.branchName, points: r.points, place: r.place, isMe: r.item.id === user.id })),
-      me: mine ? { place: mine.place, points: mine.points } : null,
-    }
+    if (query.scope === 'branch' && !user.branchId) throw new HttpError(400, 'bad_request', '镇党委管理员没有所属支部，请查看全镇排行')
+    return ranking(deps.db, user, query)
   })
 
   // One member's ledger for the admin (积分记录, to correct an entry): ledgers are private rows on each member's
@@ -50,95 +23,19 @@ export function pointsRoutes(app: FastifyInstance, deps: { db: Kysely<Database> 
     if (user.role !== 'admin') throw new HttpError(403, 'forbidden', '只有镇党委管理员可以查看党员的积分记录')
     const query = validate(memberLedgerQuerySchema, request.query, '查询参数')
     const before = query.before === undefined ? null : parseLedgerCursor(query.before)
-    const member = await deps.db
-      .selectFrom('users')
-      .leftJoin('branches', 'branches.id', 'users.branch_id')
-      .select(['users.id', 'users.name', 'users.role', 'branches.name as branchName'])
-      .where('users.id', '=', query.memberId)
-      .executeTakeFirst()
-    if (!member || member.role === 'admin') throw new HttpError(404, 'not_found', '找不到这名党员')
-
-    let page = deps.db
-      .selectFrom('points_ledger as l')
-      .leftJoin('points_rules as r', (join) => join.onRef('r.code', '=', 'l.rule_code').onRef('r.version', '=', 'l.rule_version'))
-      .leftJoin('users as c', 'c.id', 'l.created_by')
-      .select(['l.id', 'l.rule_code', 'l.source_id', 'l.day', 'l.points', 'l.reason', 'l.created_at', 'r.name as ruleName', 'c.name as createdBy'])
-      .where('l.member_id', '=', member.id)
-    if (before) {
-      const [day, createdAt, id] = before
-      page = page.where((eb) =>
-        eb.or([
-          eb('l.day', '<', day),
-          eb.and([eb('l.day', '=', day), eb('l.created_at', '<', createdAt)]),
-          eb.and([eb('l.day', '=', day), eb('l.created_at', '=', createdAt), eb('l.id', '<', id)]),
-        ]),
-      )
-    }
-    const rows = await page.orderBy('l.day', 'desc').orderBy('l.created_at', 'desc').orderBy('l.id', 'desc').limit(MEMBER_LEDGER_PAGE + 1).execute()
-    const more = rows.length > MEMBER_LEDGER_PAGE
-    const shown = rows.slice(0, MEMBER_LEDGER_PAGE)
-
-    const counterIds = shown.filter((r) => !r.source_id.startsWith('counter:')).map((r) => counterEntryId({ id: r.id, ruleCode: r.rule_code }))
-    const counters =
-      counterIds.length === 0
-        ? []
-        : await deps.db
-            .selectFrom('points_ledger as l')
-            .leftJoin('users as c', 'c.id', 'l.created_by')
-            .select(['l.id', 'l.source_id', 'l.day', 'l.reason', 'c.name as createdBy'])
-            .where('l.id', 'in', counterIds)
-            .execute()
-    const counterOf = new Map(counters.map((c) => [c.source_id.slice('counter:'.length), c]))
-
-    const today = dayInShanghai(new Date())
-    const totals = await deps.db
-      .selectFrom('points_totals')
-      .select(['period', 'points'])
-      .where('member_id', '=', member.id)
-      .where('period', 'in', [periodKey('month', today), periodKey('year', today)])
-      .execute()
-    const totalOf = (period: string) => Number(totals.find((t) => t.period === period)?.points ?? 0)
-
-    const entries = shown.map((r): MemberLedgerEntry => {
-      const correction = r.source_id.startsWith('counter:')
-      const counter = counterOf.get(r.id)
-      return {
-        id: r.id,
-        ruleCode: r.rule_code,
-        ruleName: r.ruleName ?? r.rule_code,
-        day: r.day,
-        points: r.points,
-        reason: r.reason,
-        sourceId: r.source_id,
-        source: ledgerSourceOf(r.source_id),
-        createdAt: r.created_at,
-        createdBy: r.createdBy ?? null,
-        correction,
-        corrects: correction ? r.source_id.slice('counter:'.length) : null,
-        correctedBy: counter ? { id: counter.id, day: counter.day, reason: counter.reason, createdBy: counter.createdBy ?? null } : null,
-      }
-    })
-    const last = shown.at(-1)
-    return {
-      member: { id: member.id, name: member.name, branchName: member.branchName ?? null },
-      totals: { month: totalOf(periodKey('month', today)), year: totalOf(periodKey('year', today)) },
-      entries,
-      nextBefore: more && last ? ledgerCursor([last.day, last.created_at, last.id]) : null,
-    }
+    const reply = await memberLedger(deps.db, query.memberId, before)
+    if (!reply) throw new HttpError(404, 'not_found', '找不到这名党员')
+    return reply
   })
 }
 
-type LedgerCursor = [day: string, createdAt: string, id: string]
-
-/** The `before` cursor: the last shown entry's (day, created_at, id), opaque to the app. */
-function ledgerCursor(at: LedgerCursor): string {
-  return Buffer.from(JSON.stringify(at)).toString('base64url')
-}
+// Its parts go into the query: text PostgreSQL can store (a NUL in one is an error there, not a miss).
+const ledgerCursorSchema = z.tuple([ref(10), ref(40), ref(200)])
 
 function parseLedgerCursor(raw: string): LedgerCursor {
   try {
-    const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'))
-    if (Array.isArray(value) && value.length === 3 && value.every((part) => typeof part === 'string' && part.length > 0)) return value as LedgerCursor
+    const parsed = parseWith(ledgerCursorSchema, JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')))
+    if (parsed.ok) return parsed.value
   } catch {
     // falls through to the 400
   }

@@ -3,8 +3,8 @@ import type { ServerResponse } from 'node:http'
 import { pullQuerySchema, pushBodySchema, type PushReply } from '../../domain/sync'
 import { validate } from '../http/errors'
 import { requireUser } from './auth'
-import type { SyncService } from '../services/sync'
-import type { Notifier } from '../services/notifier'
+import type { SyncService } from '../sync/service'
+import type { Notifier } from '../sync/notifier'
 import type { AuthService } from '../services/auth'
 
 const HEARTBEAT_MS = 25_000

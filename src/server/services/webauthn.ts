@@ -13,7 +13,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import { HttpError } from '../http/errors'
 import { APP_NAME } from '../../domain/brand'
-import { currentUserId } from './userIds'
+import { currentUserId } from '../sync/userIdAliases'
 
 const CHALLENGE_TTL_MS = 5 * 60_000
 
@@ -74,7 +74,7 @@ export class WebauthnService {
     const challenge = await this.takeChallenge(userId, 'register')
     const result = await verifyRegistrationResponse({ response, expectedChallenge: challenge, expectedOrigin: rp.origin, expectedRPID: rp.id, requireUserVerification: true }).catch(
       (error: Error) => {
-        throw new HttpError(400, 'webauthn_failed', `指纹/面容验证未通过：${error.message}`)
+        throw webauthnFailure(error)
       },
     )
     if (!result.verified) throw new HttpError(400, 'webauthn_failed', '指纹/面容验证未通过')
@@ -130,7 +130,7 @@ export class WebauthnService {
       requireUserVerification: true,
       credential: { id: stored.id, publicKey: Buffer.from(stored.public_key, 'base64url'), counter: stored.counter, transports: JSON.parse(stored.transports_json) as string[] },
     }).catch((error: Error) => {
-      throw new HttpError(400, 'webauthn_failed', `指纹/面容验证未通过：${error.message}`)
+      throw webauthnFailure(error)
     })
     if (!result.verified) throw new HttpError(400, 'webauthn_failed', '指纹/面容验证未通过')
     await this.db
@@ -139,4 +139,19 @@ export class WebauthnService {
       .where('id', '=', stored.id)
       .execute()
   }
+}
+
+/** The library's reasons are English and technical: the member reads what to do, in Chinese. */
+function webauthnFailure(error: Error): HttpError {
+  const reason = error.message
+  const hint = /challenge/i.test(reason)
+    ? '验证已过期或已使用过，请重新验证'
+    : /counter/i.test(reason)
+      ? '这次验证与上次的记录不符，请重新验证'
+      : /origin|rp ?id/i.test(reason)
+        ? '请在本系统的网址中进行验证'
+        : /user verification|user verified|user present/i.test(reason)
+          ? '请用指纹或面容解锁来验证'
+          : '请重新验证'
+  return new HttpError(400, 'webauthn_failed', `指纹/面容验证未通过：${hint}`)
 }

@@ -6,14 +6,13 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
-import type { Database } from '../db/schema'
-import { newMeetingKey } from '../../domain/checkin'
-import { ATTENDANCE_MODES, AUDIENCES, LEAVE_STATUSES, MEETING_TYPES, mayAttendRemotely, type MeetingMessageRow } from '../../domain/meetings'
-import { dayInShanghai } from '../../domain/points'
-import { addDays } from '../../domain/quiz'
-import { parseWith, z } from '../../domain/validation'
-import type { ChangeWriter } from './changes'
-import { attendanceFromRow, attendanceId, keyHolders, leaveFromRow, meetingFromRow } from './meetings'
+import type { Database } from '../../db/schema'
+import { newMeetingKey } from '../../../domain/checkin'
+import { ATTENDANCE_MODES, AUDIENCES, LEAVE_STATUSES, MEETING_TYPES, mayAttendRemotely, type MeetingMessageRow } from '../../../domain/meetings'
+import { addDays, dayInShanghai } from '../../../domain/calendar'
+import { parseWith, z } from '../../../domain/validation'
+import type { ChangeWriter } from '../../sync/changes'
+import { attendanceFromRow, attendanceId, keyHolders, leaveFromRow, meetingFromRow } from './rows'
 
 const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max))
 
@@ -195,7 +194,7 @@ export async function seedMeetings(trx: Kysely<Database>, seedDir: string, now: 
 /**
  * Sends every meeting's rows to the devices that see them: the meetings, attendance, leaves and chat to
  * the branch, each key to the branch's secretaries and the admins only. For the first start (the demo
- * meetings), from `SyncService.publishAllIfEmpty`.
+ * meetings), as the feature's `publish` (SyncService.publishAllIfEmpty).
  */
 export async function publishMeetings(trx: Kysely<Database>, writer: ChangeWriter): Promise<void> {
   const meetings = await trx.selectFrom('meetings').selectAll().orderBy('starts_at').orderBy('id').execute()

@@ -1,126 +1,33 @@
 // 朋友圈 board (issue 6) on the server: topics, comments on behalf of households, their handling, the
 // author's notices and the points an adopted suggestion earns. The rules are src/domain/board.ts; this
 // file loads rows, applies them with the server's clock and writes what devices pull.
-import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import type { Kysely, Selectable } from 'kysely'
-import type { BoardCommentTable, BoardTopicTable, Database, NoticeTable } from '../db/schema'
+import type { Kysely } from 'kysely'
+import type { Database } from '../../db/schema'
 import {
-  COMMENT_CATEGORIES,
   commentNotice,
-  deadlineAfter,
-  DEFAULT_DEADLINE_DAYS,
   mergeTargetProblem,
   postComment,
   setLike,
-  TOPIC_CATEGORIES,
   topicProblem,
   transition,
   type CommentAction,
   type CommentDraft,
   type CommentRow,
-  type HouseholdRow,
   type NoticeRow,
   type TopicDraft,
   type TopicRow,
-} from '../../domain/board'
-import type { Scope, Viewer } from '../../domain/sync'
-import { dayInShanghai } from '../../domain/points'
-import { OFFLINE_WINDOW_MS } from '../../domain/study'
-import { addDays } from '../../domain/quiz'
-import { parseWith, z } from '../../domain/validation'
-import type { ChangeWriter } from './changes'
-import { MutationRejected } from './rejections'
-import { awardPoints } from './points'
-import { lockComment } from './locks'
+} from '../../../domain/board'
+import type { Viewer } from '../../../domain/sync'
+import { dayInShanghai } from '../../../domain/calendar'
+import { OFFLINE_WINDOW_MS } from '../../../domain/study'
+import type { ChangeWriter } from '../../sync/changes'
+import { MutationRejected } from '../../sync/rejections'
+import { lockComment } from '../../sync/locks'
+import { awardPoints } from '../points/ledger'
+import { boardScope, commentFromRow, commentToRow, noticeFromRow, topicFromRow } from './rows'
 
 /** A second limit, on what reaches the server: device times can be set back, arrival times can't. */
 export const ARRIVALS_PER_DAY_MAX = 100
-
-export const boardScope = (townId: string, branchId: string | null): Scope => (branchId === null ? `town:${townId}` : `branch:${branchId}`)
-
-export function topicFromRow(row: Selectable<BoardTopicTable>): TopicRow {
-  return {
-    id: row.id,
-    branchId: row.branch_id,
-    category: row.category as TopicRow['category'],
-    title: row.title,
-    text: row.text,
-    photos: JSON.parse(row.photos_json) as string[],
-    closesOn: row.closes_on,
-    createdBy: row.created_by,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  }
-}
-
-export function commentFromRow(row: Selectable<BoardCommentTable>): CommentRow {
-  return {
-    id: row.id,
-    topicId: row.topic_id,
-    branchId: row.branch_id,
-    authorId: row.author_id,
-    authorName: row.author_name,
-    authorBranchId: row.author_branch_id,
-    text: row.text,
-    category: row.category as CommentRow['category'],
-    householdId: row.household_id,
-    residentName: row.resident_name,
-    photos: JSON.parse(row.photos_json) as string[],
-    status: row.status as CommentRow['status'],
-    deadline: row.deadline,
-    handlerId: row.handler_id,
-    reply: row.reply,
-    reason: row.reason,
-    mergedInto: row.merged_into,
-    likedBy: JSON.parse(row.liked_by_json) as string[],
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    acceptedAt: row.accepted_at,
-    closedAt: row.closed_at,
-  }
-}
-
-function commentToRow(c: CommentRow, receivedAt: string): Selectable<BoardCommentTable> {
-  return {
-    id: c.id,
-    topic_id: c.topicId,
-    branch_id: c.branchId,
-    author_id: c.authorId,
-    author_name: c.authorName,
-    author_branch_id: c.authorBranchId,
-    text: c.text,
-    category: c.category,
-    household_id: c.householdId,
-    resident_name: c.residentName,
-    photos_json: JSON.stringify(c.photos),
-    status: c.status,
-    deadline: c.deadline,
-    handler_id: c.handlerId,
-    reply: c.reply,
-    reason: c.reason,
-    merged_into: c.mergedInto,
-    liked_by_json: JSON.stringify(c.likedBy),
-    created_at: c.createdAt,
-    updated_at: c.updatedAt,
-    accepted_at: c.acceptedAt,
-    closed_at: c.closedAt,
-    received_at: receivedAt,
-  }
-}
-
-export function noticeFromRow(row: Selectable<NoticeTable>): NoticeRow {
-  return {
-    id: row.id,
-    kind: 'comment',
-    topicId: row.topic_id,
-    commentId: row.comment_id,
-    title: row.title,
-    body: row.body,
-    createdAt: row.created_at,
-    readAt: row.read_at,
-  }
-}
 
 async function loadTopic(trx: Kysely<Database>, id: string): Promise<TopicRow> {
   const row = await trx.selectFrom('board_topics').selectAll().where('id', '=', id).executeTakeFirst()
@@ -146,7 +53,7 @@ async function linkPhotos(trx: Kysely<Database>, photoIds: readonly string[], br
 
 /**
  * The time a comment was written, as the server will count it: the device's clock, but never in the
- * future and never older than the offline window (DESIGN.md, Clock). So ten opinions collected offline
+ * future and never older than the offline window (docs/api.md, clocks). So ten opinions collected offline
  * at a village meeting arrive with the times they were written, and a topic that closed while the
  * member was offline still takes what was written before it closed.
  */
@@ -300,125 +207,5 @@ export async function markNoticesRead(trx: Kysely<Database>, writer: ChangeWrite
   for (const row of rows) {
     await trx.updateTable('notices').set({ read_at: now }).where('id', '=', row.id).execute()
     await writer.put(`user:${viewer.id}`, 'notices', row.id, noticeFromRow({ ...row, read_at: now }))
-  }
-}
-
-export function householdRow(row: Selectable<Database['households']>): HouseholdRow {
-  return { id: row.id, memberId: row.member_id, headName: row.head_name, address: row.address, people: row.people }
-}
-
-/** Every household to its member's own devices (they choose from it when commenting on a household's behalf). */
-export async function publishHouseholds(trx: Kysely<Database>, writer: ChangeWriter): Promise<void> {
-  for (const row of await trx.selectFrom('households').selectAll().orderBy('id').execute()) {
-    await writer.put(`user:${row.member_id}`, 'households', row.id, householdRow(row))
-  }
-}
-
-export async function publishBoard(trx: Kysely<Database>, writer: ChangeWriter, townId: string): Promise<void> {
-  for (const row of await trx.selectFrom('board_topics').selectAll().orderBy('created_at').execute()) {
-    await writer.put(boardScope(townId, row.branch_id), 'topics', row.id, topicFromRow(row))
-  }
-  for (const row of await trx.selectFrom('board_comments').selectAll().orderBy('created_at').execute()) {
-    await writer.put(boardScope(townId, row.branch_id), 'comments', row.id, commentFromRow(row))
-  }
-}
-
-// ------------------------------------------------------------------------------------------ demo data
-
-const line = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max))
-const seedCommentSchema = z.object({
-  id: line(64),
-  authorId: line(64),
-  householdId: z.nullable(line(64)),
-  category: z.enum(COMMENT_CATEGORIES),
-  text: line(500),
-  /** Days after the topic was posted. */
-  day: z.int().check(z.minimum(0), z.maximum(60)),
-  status: z.enum(['pending', 'accepted', 'resolved', 'rejected']),
-  reply: z.nullable(line(1000)),
-})
-const seedTopicSchema = z.object({
-  id: line(64),
-  branchId: z.nullable(line(64)),
-  createdBy: line(64),
-  category: z.enum(TOPIC_CATEGORIES),
-  title: line(60),
-  text: z.string().check(z.maxLength(2000)),
-  /** Days from the day of loading: -20 was posted twenty days ago. */
-  day: z.int().check(z.minimum(-365), z.maximum(0)),
-  openDays: z.int().check(z.minimum(1), z.maximum(366)),
-  comments: z.array(seedCommentSchema),
-})
-
-/**
- * The demo board (seeds/board.json), loaded with the rest of the demo data. Days are relative to the
- * loading day, so a demo always has open topics, comments being handled and some already resolved.
- * Handled comments are the secretary's, at 10:00 on the day after posting, with a 7-day deadline.
- */
-export async function seedBoard(trx: Kysely<Database>, seedDir: string, now: Date): Promise<void> {
-  const file = join(seedDir, 'board.json')
-  if (!existsSync(file)) return
-  const parsed = parseWith(z.array(seedTopicSchema), JSON.parse(readFileSync(file, 'utf8')))
-  if (!parsed.ok) throw new Error(`seeds/board.json 不符合格式: ${parsed.message}`)
-  const today = dayInShanghai(now)
-  const at = (day: string, time: string) => new Date(`${day}T${time}:00+08:00`).toISOString()
-  const users = new Map((await trx.selectFrom('users').select(['id', 'branch_id', 'name']).execute()).map((u) => [u.id, u]))
-  const households = new Map((await trx.selectFrom('households').select(['id', 'member_id', 'head_name']).execute()).map((h) => [h.id, h]))
-  for (const topic of parsed.value) {
-    const postedOn = addDays(today, topic.day)
-    const createdAt = at(postedOn, '09:00')
-    await trx
-      .insertInto('board_topics')
-      .values({
-        id: topic.id,
-        branch_id: topic.branchId,
-        category: topic.category,
-        title: topic.title,
-        text: topic.text,
-        photos_json: '[]',
-        closes_on: addDays(postedOn, topic.openDays),
-        created_by: topic.createdBy,
-        created_at: createdAt,
-        updated_at: createdAt,
-      })
-      .execute()
-    for (const c of topic.comments) {
-      const household = c.householdId === null ? null : households.get(c.householdId)
-      if (household === undefined || (household && household.member_id !== c.authorId) || !users.has(c.authorId)) {
-        throw new Error(`seeds/board.json: 留言 ${c.id} 的作者或联系户不存在`)
-      }
-      const writtenOn = addDays(postedOn, c.day)
-      if (writtenOn > today) throw new Error(`seeds/board.json: 留言 ${c.id} 的日期晚于今天`)
-      const written = at(writtenOn, '19:30')
-      const handled = c.status === 'accepted' || c.status === 'resolved'
-      const acceptedAt = handled ? at(addDays(writtenOn, 1), '10:00') : null
-      const closedOn = addDays(writtenOn, 3)
-      const closed = c.status === 'resolved' || c.status === 'rejected'
-      const comment: CommentRow = {
-        id: c.id,
-        topicId: topic.id,
-        branchId: topic.branchId,
-        authorId: c.authorId,
-        authorName: users.get(c.authorId)?.name ?? '',
-        authorBranchId: users.get(c.authorId)?.branch_id ?? null,
-        text: c.text,
-        category: c.category,
-        householdId: household?.id ?? null,
-        residentName: household?.head_name ?? null,
-        photos: [],
-        status: c.status,
-        deadline: acceptedAt ? new Date(deadlineAfter(new Date(acceptedAt), DEFAULT_DEADLINE_DAYS)).toISOString() : null,
-        handlerId: handled ? topic.createdBy : null,
-        reply: c.status === 'resolved' ? c.reply : null,
-        reason: c.status === 'rejected' ? c.reply : null,
-        mergedInto: null,
-        likedBy: [],
-        createdAt: written,
-        updatedAt: closed ? at(closedOn, '16:00') : (acceptedAt ?? written),
-        acceptedAt,
-        closedAt: closed ? at(closedOn, '16:00') : null,
-      }
-      await trx.insertInto('board_comments').values(commentToRow(comment, written)).execute()
-    }
   }
 }

@@ -1,7 +1,7 @@
-import type { Selectable } from 'kysely'
-import type { UserTable } from '../db/schema'
-import type { MemberRow } from '../../domain/members'
-import type { Scope } from '../../domain/sync'
+import type { Kysely, Selectable } from 'kysely'
+import type { Database, UserTable } from '../../db/schema'
+import type { MemberRow } from '../../../domain/members'
+import type { Scope } from '../../../domain/sync'
 
 export function memberRowFromUser(user: Selectable<UserTable>): MemberRow {
   return {
@@ -21,4 +21,9 @@ export function memberRowFromUser(user: Selectable<UserTable>): MemberRow {
 /** A member is seen by their branch; the admin, who has none, by the town. */
 export function memberScope(user: { branch_id: string | null }, townId: string): Scope {
   return user.branch_id ? `branch:${user.branch_id}` : `town:${townId}`
+}
+
+/** A member's name, for what the server writes in their name (a passkey's label). */
+export async function memberName(db: Kysely<Database>, id: string): Promise<string> {
+  return (await db.selectFrom('users').select('name').where('id', '=', id).executeTakeFirstOrThrow()).name
 }

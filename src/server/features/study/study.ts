@@ -1,22 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Kysely, Selectable } from 'kysely'
-import type { Database, MaterialTable, QuestionTable } from '../db/schema'
-import { courseSchema, materialSchema, questionSchema, type Course, type Material, type Question } from '../../domain/study'
-import { parseWith, z } from '../../domain/validation'
-
-export function questionFromRow(row: Selectable<QuestionTable>): Question {
-  return {
-    id: row.id,
-    category: row.category as Question['category'],
-    type: row.type,
-    stem: row.stem,
-    options: JSON.parse(row.options_json) as string[],
-    answer: JSON.parse(row.answer_json) as number[],
-    explanation: row.explanation,
-    materialId: row.material_id,
-  }
-}
+import type { Database, MaterialTable } from '../../db/schema'
+import { courseSchema, materialSchema, questionSchema, type Course, type Material, type Question } from '../../../domain/study'
+import { parseWith, z } from '../../../domain/validation'
 
 export function materialFromRow(row: Selectable<MaterialTable>): Material {
   return {

@@ -5,7 +5,7 @@ import type { Scope, SyncTable } from '../../domain/sync'
 /**
  * Records what a transaction changed for devices to pull. Each row written takes the next version of
  * its scope with `UPDATE … RETURNING` inside the transaction: the scope's row stays locked until commit,
- * so versions of one scope become visible in order and a reader can never skip one (DESIGN.md).
+ * so versions of one scope become visible in order and a reader can never skip one (docs/architecture.md).
  */
 export class ChangeWriter {
   readonly scopes = new Set<string>()

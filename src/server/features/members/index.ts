@@ -1,0 +1,48 @@
+// 我的: members (在家 / 外出务工, contact phone) and the town's branches.
+import type { MutationHandler } from '../../sync/feature'
+import { asStored, defineFeature } from '../../sync/feature'
+import { MutationRejected } from '../../sync/rejections'
+import { REJECTIONS } from '../../../domain/sync'
+import { applyProfileUpdate, mayUpdateProfile, redactMember, type MemberRow } from '../../../domain/members'
+import type { BranchRow } from '../../../domain/users'
+import { memberRowFromUser, memberScope } from './rows'
+
+const updateProfile: MutationHandler<'profile.update'> = async ({ trx, viewer, writer, now }, args) => {
+  const targetId = args.memberId ?? viewer.id
+  const user = await trx.selectFrom('users').selectAll().where('id', '=', targetId).executeTakeFirst()
+  if (!user) throw new MutationRejected('not_found', REJECTIONS.not_found)
+  if (!mayUpdateProfile(viewer, { id: user.id, branchId: user.branch_id })) {
+    throw new MutationRejected('forbidden', '不能修改其他党员的信息')
+  }
+  const next = applyProfileUpdate(memberRowFromUser(user), args, now)
+  await trx
+    .updateTable('users')
+    .set({
+      status: next.status,
+      away_city: next.awayCity,
+      return_date: next.returnDate,
+      contact_phone: next.contactPhone,
+      updated_at: now,
+    })
+    .where('id', '=', user.id)
+    .execute()
+  await writer.put(memberScope(user, viewer.townId), 'members', user.id, next)
+}
+
+export const membersFeature = defineFeature({
+  name: 'members',
+  mutations: { 'profile.update': updateProfile },
+  tables: {
+    members: (row, viewer) => redactMember(row as MemberRow, viewer),
+    branches: asStored,
+  },
+  async publish(trx, writer, townId) {
+    for (const branch of await trx.selectFrom('branches').selectAll().orderBy('id').execute()) {
+      const row: BranchRow = { id: branch.id, name: branch.name, place: branch.place, kind: branch.kind }
+      await writer.put(`town:${townId}`, 'branches', branch.id, row)
+    }
+    for (const user of await trx.selectFrom('users').selectAll().orderBy('id').execute()) {
+      await writer.put(memberScope(user, townId), 'members', user.id, memberRowFromUser(user))
+    }
+  },
+})
