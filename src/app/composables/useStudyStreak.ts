@@ -3,10 +3,9 @@ import { useLiveQuery } from './useLiveQuery'
 import { appDB } from '../db/instance'
 import { usePointsStore } from '../stores/points'
 import { useRulesStore } from '../stores/rules'
-import { dayInShanghai } from '../../domain/calendar'
+import { addDays, dayInShanghai } from '../../domain/calendar'
 import { STREAK_CATEGORIES, studyDays, studyStreak } from '../../domain/streak'
 
-const shift = (day: string, by: number) => new Date(Date.parse(`${day}T00:00:00Z`) + by * 86_400_000).toISOString().slice(0, 10)
 
 /**
  * 连续学习 on 首页: the days with study or quiz points, confirmed or waiting to sync. Reads the ledger only
@@ -24,7 +23,7 @@ export function useStudyStreak() {
     async () => {
       const counting = codes.value
       for (let window = 62; ; window *= 2) {
-        const from = shift(today, -window)
+        const from = addDays(today, -window)
         const days = studyDays(await db.points.where('day').aboveOrEqual(from).toArray(), counting)
         // The run may go on before the window: look further back, else this is all of it.
         if (studyStreak(days, today) < window - 1 || window > 20_000) return days

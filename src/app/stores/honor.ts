@@ -3,7 +3,7 @@ import { computed } from 'vue'
 import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
-import { dayInShanghai } from '../../domain/calendar'
+import { addMonths, dayInShanghai } from '../../domain/calendar'
 import { api } from '../api/client'
 import { pendingArgs } from '../sync/pending'
 import {
@@ -21,8 +21,7 @@ export function monthLabel(month: string): string {
 
 /** The month `back` months before `month` (YYYY-MM). */
 export function monthBefore(month: string, back: number): string {
-  const index = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1 - back
-  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`
+  return addMonths(month, -back)
 }
 
 /** Names grouped by branch, branches in Chinese order, as the lists are published. */

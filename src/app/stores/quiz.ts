@@ -17,11 +17,11 @@ import {
   type QuizQuestionRow,
   type QuizResultRow,
 } from '../../domain/quiz'
-import { addDays, dayInShanghai, weekStartOf } from '../../domain/calendar'
+import { addDays, dayInShanghai, startOfShanghaiDay, weekStartOf } from '../../domain/calendar'
 
 /** Milliseconds from `now` to the next midnight in Asia/Shanghai (UTC+8 all year: no daylight saving). */
 export function msUntilNextShanghaiDay(now: Date): number {
-  const next = Date.parse(`${addDays(dayInShanghai(now), 1)}T00:00:00+08:00`)
+  const next = startOfShanghaiDay(addDays(dayInShanghai(now), 1))
   return Math.max(0, next - now.getTime())
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
 import { COMMENT_CATEGORIES, deadlineAfter, DEFAULT_DEADLINE_DAYS, TOPIC_CATEGORIES, type CommentRow } from '../../../domain/board'
-import { addDays, dayInShanghai } from '../../../domain/calendar'
+import { addDays, dayInShanghai, shanghaiTime } from '../../../domain/calendar'
 import { parseWith, z } from '../../../domain/validation'
 import { commentToRow } from './rows'
 
@@ -44,7 +44,7 @@ export async function seedBoard(trx: Kysely<Database>, seedDir: string, now: Dat
   const parsed = parseWith(z.array(seedTopicSchema), JSON.parse(readFileSync(file, 'utf8')))
   if (!parsed.ok) throw new Error(`seeds/board.json 不符合格式: ${parsed.message}`)
   const today = dayInShanghai(now)
-  const at = (day: string, time: string) => new Date(`${day}T${time}:00+08:00`).toISOString()
+  const at = (day: string, time: string) => new Date(shanghaiTime(day, time)).toISOString()
   const users = new Map((await trx.selectFrom('users').select(['id', 'branch_id', 'name']).execute()).map((u) => [u.id, u]))
   const households = new Map((await trx.selectFrom('households').select(['id', 'member_id', 'head_name']).execute()).map((h) => [h.id, h]))
   for (const topic of parsed.value) {

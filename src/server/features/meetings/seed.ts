@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
 import { newMeetingKey } from '../../../domain/checkin'
 import { ATTENDANCE_MODES, AUDIENCES, LEAVE_STATUSES, MEETING_TYPES, mayAttendRemotely, type MeetingMessageRow } from '../../../domain/meetings'
-import { addDays, dayInShanghai } from '../../../domain/calendar'
+import { addDays, dayInShanghai, shanghaiTime } from '../../../domain/calendar'
 import { parseWith, z } from '../../../domain/validation'
 import type { ChangeWriter } from '../../sync/changes'
 import { attendanceFromRow, attendanceId, keyHolders, leaveFromRow, meetingFromRow } from './rows'
@@ -63,7 +63,7 @@ const MINUTE = 60_000
 
 /** The instant of `time` (Asia/Shanghai, which has no daylight saving) on the day `day` days after `now`'s. */
 export function seedInstant(now: Date, day: number, time: string): Date {
-  return new Date(`${addDays(dayInShanghai(now), day)}T${time}:00+08:00`)
+  return new Date(shanghaiTime(addDays(dayInShanghai(now), day), time))
 }
 
 const iso = (ms: number) => new Date(ms).toISOString()
