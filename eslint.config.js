@@ -1,11 +1,12 @@
 // ESLint 9 flat config: recommended rules (not the type-checked ones, to stay fast) and the
-// one-way dependency rule of docs/architecture.md.
+// one-way dependency rule of docs/architecture.md. Layout is Prettier's (.prettierrc.json).
 import { builtinModules } from 'node:module'
 import js from '@eslint/js'
 import { defineConfig } from 'eslint/config'
 import tseslint from 'typescript-eslint'
 import pluginVue from 'eslint-plugin-vue'
 import globals from 'globals'
+import prettierOff from 'eslint-config-prettier/flat'
 
 const SOURCES = '{ts,vue}'
 /** Folder depths below a layer (src/<layer>/*, src/<layer>/*\/*, …) that get their own relative-path patterns. */
@@ -110,7 +111,9 @@ export default defineConfig(
   },
 
   // Dependencies run one way (docs/architecture.md, the one-way rule).
-  ...layerBoundaries('domain', null, 'src/domain imports nothing outside itself (docs/architecture.md, the one-way rule).', [domainPackages]),
+  ...layerBoundaries('domain', null, 'src/domain imports nothing outside itself (docs/architecture.md, the one-way rule).', [
+    domainPackages,
+  ]),
   ...layerBoundaries('server', ['app'], 'src/server never imports from src/app (docs/architecture.md, the one-way rule).'),
   ...layerBoundaries('app', ['server'], 'src/app never imports from src/server (docs/architecture.md, the one-way rule).'),
   // The sync core knows no feature (docs/architecture.md, the sync core): features import it, never the other way.
@@ -121,9 +124,16 @@ export default defineConfig(
         'error',
         {
           patterns: [
-            { regex: '^\\.\\./\\.\\./app(/|$)', message: 'src/server never imports from src/app (docs/architecture.md, the one-way rule).' },
+            {
+              regex: '^\\.\\./\\.\\./app(/|$)',
+              message: 'src/server never imports from src/app (docs/architecture.md, the one-way rule).',
+            },
             { regex: '(^|/)src/(app)(/|$)', message: 'src/server never imports from src/app (docs/architecture.md, the one-way rule).' },
-            { regex: '^\\.\\./(features|services|routes|security|app)(/|\\.ts)?$|^\\.\\./(features|services|routes)/', message: 'The sync core imports src/domain, the database layer, http/errors and its own files only: it is handed the features (src/server/sync/README.md).' },
+            {
+              regex: '^\\.\\./(features|services|routes|security|app)(/|\\.ts)?$|^\\.\\./(features|services|routes)/',
+              message:
+                'The sync core imports src/domain, the database layer, http/errors and its own files only: it is handed the features (src/server/sync/README.md).',
+            },
           ],
         },
       ],
@@ -144,4 +154,6 @@ export default defineConfig(
       ],
     },
   },
+  // Prettier owns the layout (npm run lint checks it): no stylistic rule may disagree with it.
+  prettierOff,
 )

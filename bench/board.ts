@@ -37,7 +37,15 @@ import type { AppConfig } from '../src/server/config'
 import { DEMO_PASSWORD, startServer, type BenchServer } from './server'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 /** 许光荣, a 合兴村 member (党员中心户). */
 export const BOARD_MEMBER = '13800000010'
 const BRANCH = 'b-hexing'
@@ -102,7 +110,8 @@ export interface PullSide {
   comments: number
 }
 
-export type BoardPull = { baseline: PullSide; board: PullSide; ratio: number; rowsPerSecondRatio: number; inserted: Inserted } | { failed: string }
+export type BoardPull =
+  { baseline: PullSide; board: PullSide; ratio: number; rowsPerSecondRatio: number; inserted: Inserted } | { failed: string }
 
 export interface Inserted {
   topics: number
@@ -181,7 +190,18 @@ function random(seed: number): () => number {
 
 // ------------------------------------------------------------------------------------------ the board
 
-const TOPIC_TITLES = ['村道硬化及路灯安装', '垃圾分类收集点设置', '村集体经济项目选择', '老年食堂运营方式', '河道清淤和护岸', '农田灌溉渠修缮', '村规民约修订', '停车位规划', '文化广场改造', '自来水管网改造']
+const TOPIC_TITLES = [
+  '村道硬化及路灯安装',
+  '垃圾分类收集点设置',
+  '村集体经济项目选择',
+  '老年食堂运营方式',
+  '河道清淤和护岸',
+  '农田灌溉渠修缮',
+  '村规民约修订',
+  '停车位规划',
+  '文化广场改造',
+  '自来水管网改造',
+]
 const PHRASES = [
   '村口到三组的路段坑洼较多，雨天积水严重，老人出行不方便，建议尽快修补。',
   '希望在村委会旁边增设几盏路灯，晚上跳广场舞的人多，照明不够。',
@@ -196,7 +216,12 @@ const PHRASES = [
   '希望多组织几次农业技术培训，讲讲新品种的种植。',
   '文化广场的健身器材坏了两件，请安排维修。',
 ]
-const REPLIES = ['已联系施工队，本周内完成修补，感谢反馈。', '已在村民代表会上讨论通过，下月实施。', '已协调相关部门处理，请继续关注。', '已安排专人上门了解情况并解决。']
+const REPLIES = [
+  '已联系施工队，本周内完成修补，感谢反馈。',
+  '已在村民代表会上讨论通过，下月实施。',
+  '已协调相关部门处理，请继续关注。',
+  '已安排专人上门了解情况并解决。',
+]
 const REASONS = ['该事项不属于村级职权范围，已向上级反映。', '经村民代表会议讨论，暂不具备实施条件。']
 
 /**
@@ -217,7 +242,11 @@ export async function insertBoard(config: AppConfig, now = new Date()): Promise<
     const households = await db
       .selectFrom('households')
       .select(['id', 'member_id', 'head_name'])
-      .where('member_id', 'in', members.map((m) => m.id))
+      .where(
+        'member_id',
+        'in',
+        members.map((m) => m.id),
+      )
       .orderBy('id')
       .execute()
     const rand = random(2026)
@@ -268,7 +297,8 @@ export async function insertBoard(config: AppConfig, now = new Date()): Promise<
         const household = own.length > 0 && rand() < 0.4 ? pick(own) : null
         const created = opened + ((n + rand()) / count) * span
         const r = rand()
-        const status: CommentStatus = r < 0.4 ? 'pending' : r < 0.6 ? 'accepted' : r < 0.9 ? 'resolved' : r < 0.98 || n === 0 ? 'rejected' : 'merged'
+        const status: CommentStatus =
+          r < 0.4 ? 'pending' : r < 0.6 ? 'accepted' : r < 0.9 ? 'resolved' : r < 0.98 || n === 0 ? 'rejected' : 'merged'
         const handled = status !== 'pending'
         const acceptedAt = handled ? iso(created + 20 * 3_600_000) : null
         const closedAt = status === 'resolved' || status === 'rejected' || status === 'merged' ? iso(created + 3 * 86_400_000) : null
@@ -302,7 +332,11 @@ export async function insertBoard(config: AppConfig, now = new Date()): Promise<
       }
       // A transaction per topic (at most 500 comments), as many rows per INSERT as SQLite takes comfortably.
       await sync.write(async (trx, writer) => {
-        for (let i = 0; i < rows.length; i += 100) await trx.insertInto('board_comments').values(rows.slice(i, i + 100)).execute()
+        for (let i = 0; i < rows.length; i += 100)
+          await trx
+            .insertInto('board_comments')
+            .values(rows.slice(i, i + 100))
+            .execute()
         for (const row of rows) await writer.put(boardScope(town.id, row.branch_id), 'comments', row.id, commentFromRow(row))
       })
       written += rows.length
@@ -456,7 +490,15 @@ async function mainThreadCpu(page: Page): Promise<() => Promise<number>> {
 
 /** The phone the e2e tests use, with a fresh profile (its own IndexedDB). */
 const phone = (browser: Browser, url: string) =>
-  browser.newContext({ baseURL: url, viewport: VIEWPORT, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  browser.newContext({
+    baseURL: url,
+    viewport: VIEWPORT,
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  })
 
 // ------------------------------------------------------------------------------------------------ 1. pull
 
@@ -473,10 +515,15 @@ async function pullOnce(browser: Browser, url: string): Promise<{ run: PullRun; 
     await page.getByPlaceholder('请输入手机号').fill(BOARD_MEMBER)
     await page.getByPlaceholder('请输入密码').fill(DEMO_PASSWORD)
     await page.evaluate(`document.addEventListener('click', () => { window.__benchClickAt ??= Date.now() }, { capture: true })`)
-    const watching = evaluate<{ doneAt: number | null; clickAt: number | null; topics: number; comments: number }>(page, WATCH, { name: DB_NAME, timeoutMs: TIMEOUT_MS, pollMs: POLL_MS })
+    const watching = evaluate<{ doneAt: number | null; clickAt: number | null; topics: number; comments: number }>(page, WATCH, {
+      name: DB_NAME,
+      timeoutMs: TIMEOUT_MS,
+      pollMs: POLL_MS,
+    })
     await page.getByRole('button', { name: '登录' }).click()
     const watched = await watching
-    if (watched.doneAt === null || watched.clickAt === null) throw new Error(`the first sync did not finish within ${TIMEOUT_MS} ms (IndexedDB holds ${watched.comments} comments)`)
+    if (watched.doneAt === null || watched.clickAt === null)
+      throw new Error(`the first sync did not finish within ${TIMEOUT_MS} ms (IndexedDB holds ${watched.comments} comments)`)
     const { doneAt, clickAt } = watched
     const done = pulls.filter((r) => r.request().timing().startTime <= doneAt)
     const bodies = await Promise.all(done.map(async (r) => (await r.json()) as { changes: unknown[] }))
@@ -507,7 +554,15 @@ async function pullOnce(browser: Browser, url: string): Promise<{ run: PullRun; 
 function pullSide(label: string, runs: PullRun[]): PullSide {
   const clickToSynced = stat(runs.map((r) => r.clickToSyncedMs))
   const rows = median(runs.map((r) => r.rows))
-  return { label, runs, clickToSynced, rows, rowsPerSecond: rows / (clickToSynced.medianMs / 1000), topics: median(runs.map((r) => r.topics)), comments: median(runs.map((r) => r.comments)) }
+  return {
+    label,
+    runs,
+    clickToSynced,
+    rows,
+    rowsPerSecond: rows / (clickToSynced.medianMs / 1000),
+    topics: median(runs.map((r) => r.topics)),
+    comments: median(runs.map((r) => r.comments)),
+  }
 }
 
 // ----------------------------------------------------------------------------------------------- 2. pages
@@ -530,7 +585,10 @@ async function openPage(context: BrowserContext, path: string, attribute: string
     await waitFor(page, 'window.__board?.first != null', `the first [${attribute}] on ${path}`)
     const cpuMs = (await cpu()) - cpuBefore
     await page.waitForTimeout(SETTLE_MS)
-    const state = (await page.evaluate('window.__board')) as { first: { attribute: string; at: number; count: number; inViewport: boolean }; longTasks: { start: number; duration: number }[] }
+    const state = (await page.evaluate('window.__board')) as {
+      first: { attribute: string; at: number; count: number; inViewport: boolean }
+      longTasks: { start: number; duration: number }[]
+    }
     if (state.first.attribute !== attribute) throw new Error(`${path}: expected [${attribute}], saw [${state.first.attribute}]`)
     return {
       ms: state.first.at,
@@ -551,7 +609,10 @@ async function scrollPage(context: BrowserContext, path: string, attribute: stri
     await page.goto(path)
     await waitFor(page, 'window.__board?.first != null', `the first [${attribute}] on ${path}`)
     await page.waitForTimeout(SETTLE_MS)
-    const r = await evaluate<{ intervals: number[]; maxInDom: number; distinctSeen: number; scrollHeight: number }>(page, SCROLL, { frames: SCROLL_FRAMES, attribute })
+    const r = await evaluate<{ intervals: number[]; maxInDom: number; distinctSeen: number; scrollHeight: number }>(page, SCROLL, {
+      frames: SCROLL_FRAMES,
+      attribute,
+    })
     return { ...frameStats(r.intervals), maxInDom: r.maxInDom, distinctSeen: r.distinctSeen, scrollHeight: r.scrollHeight }
   } finally {
     await page.close()
@@ -619,13 +680,21 @@ export async function makePhoto(width: number, height: number): Promise<Buffer> 
       data[i++] = Math.max(0, Math.min(255, 200 - 140 * v + wave * 0.3 + noise))
     }
   }
-  return sharp(data, { raw: { width, height, channels: 3 } }).blur(0.6).jpeg({ quality: 90 }).toBuffer()
+  return sharp(data, { raw: { width, height, channels: 3 } })
+    .blur(0.6)
+    .jpeg({ quality: 90 })
+    .toBuffer()
 }
 
 /** The app's own compressPhoto as a script that sets window.compressPhoto. */
 async function compressScript(root: string): Promise<string> {
   const bundled = await build({
-    stdin: { contents: `import { compressPhoto } from './src/app/stores/boardPhotos'\nwindow.compressPhoto = compressPhoto\n`, resolveDir: root, loader: 'ts', sourcefile: 'bench-compress.ts' },
+    stdin: {
+      contents: `import { compressPhoto } from './src/app/stores/boardPhotos'\nwindow.compressPhoto = compressPhoto\n`,
+      resolveDir: root,
+      loader: 'ts',
+      sourcefile: 'bench-compress.ts',
+    },
     bundle: true,
     format: 'iife',
     target: 'es2022',
@@ -741,12 +810,20 @@ export async function boardBench(root: string, dist: string): Promise<BoardBench
       devices = { baseline: last.baseline!, board: last.board! }
       const baseline = pullSide('demo data only', runs.baseline)
       const board = pullSide(`+${inserted.topics} topics, ${inserted.comments.toLocaleString('en')} comments`, runs.board)
-      pull = { baseline, board, inserted, ratio: board.clickToSynced.medianMs / baseline.clickToSynced.medianMs, rowsPerSecondRatio: board.rowsPerSecond / baseline.rowsPerSecond }
+      pull = {
+        baseline,
+        board,
+        inserted,
+        ratio: board.clickToSynced.medianMs / baseline.clickToSynced.medianMs,
+        rowsPerSecondRatio: board.rowsPerSecond / baseline.rowsPerSecond,
+      }
     } catch (error) {
       pull = failure(error)
     }
 
-    const pages: BoardPages = devices ? await pagesBench(devices.baseline, devices.board).catch(failure) : { failed: 'no signed-in devices (the pull failed)' }
+    const pages: BoardPages = devices
+      ? await pagesBench(devices.baseline, devices.board).catch(failure)
+      : { failed: 'no signed-in devices (the pull failed)' }
     const photos = await photosBench(root, b, boardServer.url).catch(failure)
     return { pull, pages, photos, loadavg: loadavg() }
   } finally {
@@ -769,10 +846,14 @@ export function printBoardSection(result: BoardBench | { failed: string }): void
   const kb = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(2)} MB` : `${(bytes / 1024).toFixed(0)} KB`)
 
   const { pull, pages, photos } = result
-  console.log(`  1. first pull into a fresh device: login click → the app's first sync done (lastSyncedAt), median of ${PULL_RUNS} interleaved runs`)
+  console.log(
+    `  1. first pull into a fresh device: login click → the app's first sync done (lastSyncedAt), median of ${PULL_RUNS} interleaved runs`,
+  )
   if ('failed' in pull) console.log(`     FAILED: ${pull.failed}`)
   else {
-    console.log(`     board written through the server's code path in ${(pull.inserted.ms / 1000).toFixed(1)} s: ${pull.inserted.topics} topics, ${pull.inserted.comments.toLocaleString('en')} comments`)
+    console.log(
+      `     board written through the server's code path in ${(pull.inserted.ms / 1000).toFixed(1)} s: ${pull.inserted.topics} topics, ${pull.inserted.comments.toLocaleString('en')} comments`,
+    )
     console.log(
       `     ${pad('', 38)}${'time'.padStart(9)}${'ratio'.padStart(8)}${'rows'.padStart(8)}${'rows/s'.padStart(9)}${'pull→done'.padStart(11)}${'pages'.padStart(7)}${'bytes'.padStart(10)}${'IDB topics'.padStart(12)}${'comments'.padStart(10)}`,
     )
@@ -795,10 +876,14 @@ export function printBoardSection(result: BoardBench | { failed: string }): void
     }
   }
 
-  console.log(`  2. pages: a fresh tab → the first frame with a card/comment laid out (navigation start; the app's start included); median of ${RUNS} interleaved runs after a warm-up`)
+  console.log(
+    `  2. pages: a fresh tab → the first frame with a card/comment laid out (navigation start; the app's start included); median of ${RUNS} interleaved runs after a warm-up`,
+  )
   if ('failed' in pages) console.log(`     FAILED: ${pages.failed}`)
   else {
-    console.log(`     ${pad('', 24)}${'open ms'.padStart(8)}${'ratio'.padStart(8)}${'CPU ms'.padStart(8)}${'longest'.padStart(8)}${'in DOM'.padStart(8)}${'settled'.padStart(8)}   scroll to the bottom, ${SCROLL_FRAMES} frames`)
+    console.log(
+      `     ${pad('', 24)}${'open ms'.padStart(8)}${'ratio'.padStart(8)}${'CPU ms'.padStart(8)}${'longest'.padStart(8)}${'in DOM'.padStart(8)}${'settled'.padStart(8)}   scroll to the bottom, ${SCROLL_FRAMES} frames`,
+    )
     for (const [i, s] of pages.scenarios.entries()) {
       const ratio = i === 1 ? x(pages.feedRatio) : i === 3 ? x(pages.topicRatio) : '    base'
       const f = s.scroll
@@ -812,11 +897,16 @@ export function printBoardSection(result: BoardBench | { failed: string }): void
       `     the ${BIG_TOPIC_COMMENTS}-comment topic: ${big.open.medianMs.toFixed(0)} ms to the first comment (${pages.topicRatio.toFixed(2)}× the 5-comment topic; CPU ${pages.topicCpuRatio.toFixed(2)}×), ` +
         `${big.inDomSettled} comment elements in the DOM (${big.scroll.maxInDom} at most while scrolling) → ${big.scroll.maxInDom < BIG_TOPIC_COMMENTS / 2 ? 'virtualised' : 'NOT virtualised'}`,
     )
-    console.log(`     in DOM: [data-topic-id]/[data-comment-id] elements at that first frame; settled: ${SETTLE_MS} ms later; longest: longest main-thread task before it (0: none ≥ 50 ms)`)
-    for (const s of pages.scenarios) console.log(`       runs, ${pad(s.label + ':', 24)}${s.open.runsMs.map((n) => n.toFixed(0)).join(', ')} ms`)
+    console.log(
+      `     in DOM: [data-topic-id]/[data-comment-id] elements at that first frame; settled: ${SETTLE_MS} ms later; longest: longest main-thread task before it (0: none ≥ 50 ms)`,
+    )
+    for (const s of pages.scenarios)
+      console.log(`       runs, ${pad(s.label + ':', 24)}${s.open.runsMs.map((n) => n.toFixed(0)).join(', ')} ms`)
   }
 
-  console.log(`  3. photos: the app's compressPhoto in Chromium (blob already fetched), median of ${PHOTO_RUNS} after a warm-up; the server's reencodePhoto in Node, the same`)
+  console.log(
+    `  3. photos: the app's compressPhoto in Chromium (blob already fetched), median of ${PHOTO_RUNS} after a warm-up; the server's reencodePhoto in Node, the same`,
+  )
   if ('failed' in photos) console.log(`     FAILED: ${photos.failed}`)
   else {
     for (const c of photos.cases) {
@@ -829,7 +919,8 @@ export function printBoardSection(result: BoardBench | { failed: string }): void
           `of the raw file ${c.reencodeRaw.medianMs.toFixed(0)} ms → ${c.reencodeRaw.width}x${c.reencodeRaw.height} ${kb(c.reencodeRaw.bytes)} (${(c.reencodeRaw.medianMs / c.reencodeCompressed.medianMs).toFixed(2)}×)`,
       )
     }
-    for (const c of photos.cases) console.log(`       runs, ${c.label}: compressPhoto ${c.compress.runsMs.map((n) => n.toFixed(0)).join(', ')} ms`)
+    for (const c of photos.cases)
+      console.log(`       runs, ${c.label}: compressPhoto ${c.compress.runsMs.map((n) => n.toFixed(0)).join(', ')} ms`)
   }
   console.log(`  load average at the end: ${result.loadavg.map((n) => n.toFixed(2)).join(' ')} (compare within this run, not across runs)`)
 }
@@ -840,7 +931,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
   if (!dist) {
     dist = '/tmp/bench-board-dist'
     console.log(`building the app into ${dist}…`)
-    const built = spawnSync('npx', ['vite', 'build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' })
+    const built = spawnSync('npx', ['vite', 'build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], {
+      cwd: root,
+      stdio: 'inherit',
+    })
     if (built.status !== 0) throw new Error(`vite build failed (${built.status})`)
   }
   const result = await boardBench(root, dist).catch(failure)

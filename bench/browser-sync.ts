@@ -12,7 +12,15 @@ import { DEMO_ADMIN, DEMO_PASSWORD, insertMemberRows, signIn, startServer } from
 import { PULL_ROWS } from './sync'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 const RUNS = 2
 const TIMEOUT_MS = 60_000
 const POLL_MS = 30
@@ -124,10 +132,13 @@ async function run(browser: Browser, url: string, members: number): Promise<Brow
     await page.getByPlaceholder('请输入手机号').fill(DEMO_ADMIN)
     await page.getByPlaceholder('请输入密码').fill(DEMO_PASSWORD)
     await page.evaluate(`document.addEventListener('click', () => { window.__benchClickAt ??= Date.now() }, { capture: true })`)
-    const watching = page.evaluate(`(${WATCH})(${JSON.stringify({ name: DB_NAME, target: members, timeoutMs: TIMEOUT_MS, pollMs: POLL_MS })})`) as Promise<Watched>
+    const watching = page.evaluate(
+      `(${WATCH})(${JSON.stringify({ name: DB_NAME, target: members, timeoutMs: TIMEOUT_MS, pollMs: POLL_MS })})`,
+    ) as Promise<Watched>
     await page.getByRole('button', { name: '登录' }).click()
     const watched = await watching
-    if (watched.doneAt === null || watched.clickAt === null) throw new Error(`IndexedDB holds ${watched.count} of ${members} members after ${TIMEOUT_MS} ms`)
+    if (watched.doneAt === null || watched.clickAt === null)
+      throw new Error(`IndexedDB holds ${watched.count} of ${members} members after ${TIMEOUT_MS} ms`)
     const { doneAt, clickAt } = watched
 
     const done = pulls.filter((r) => r.timing().startTime <= doneAt)

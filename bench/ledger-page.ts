@@ -20,7 +20,15 @@ import { dayInShanghai } from '../src/domain/calendar'
 import { DEMO_MEMBER, DEMO_PASSWORD, startServer } from './server'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 /** The first size is the baseline. */
 export const LEDGER_SIZES = [100, 1_000, 10_000]
 export const LEDGER_TARGET_MS = 200
@@ -30,7 +38,16 @@ const PAGE_SIZE = 50
 const MORE_CLICKS = 10
 const SCROLL_FRAMES = 120
 const TIMEOUT_MS = 30_000
-const RULE_CODES = ['article-read', 'reading-time', 'media-watched', 'daily-quiz', 'weekly-quiz', 'meeting-attended', 'volunteer', 'violation']
+const RULE_CODES = [
+  'article-read',
+  'reading-time',
+  'media-watched',
+  'daily-quiz',
+  'weekly-quiz',
+  'meeting-attended',
+  'volunteer',
+  'violation',
+]
 
 export interface Stat {
   runsMs: number[]
@@ -85,7 +102,15 @@ export type LedgerPageBench =
       sizes: LedgerSize[]
       baselineEntries: number
       /** Each size's median over the baseline's. */
-      ratios: { entries: number; load: number; loadCpu: number; pageToRow: number; fromHome: number; fromHomeCpu: number; firstMore: number }[]
+      ratios: {
+        entries: number
+        load: number
+        loadCpu: number
+        pageToRow: number
+        fromHome: number
+        fromHomeCpu: number
+        firstMore: number
+      }[]
       /** The machine's load average at the end: the timings are only comparable within one run. */
       loadavg: number[]
     }
@@ -321,7 +346,12 @@ async function loadPoints(page: Page): Promise<Loaded> {
   await page.goto('/points')
   await waitFor(page, 'window.__ledger?.firstRowAt != null', 'the first ledger row on /points')
   const cpuMs = (await cpu()) - cpuBefore
-  const state = (await page.evaluate('window.__ledger')) as { pageAt: number; firstRowAt: number; longTasks: { start: number; duration: number }[]; pointsReads: PointsRead[] }
+  const state = (await page.evaluate('window.__ledger')) as {
+    pageAt: number
+    firstRowAt: number
+    longTasks: { start: number; duration: number }[]
+    pointsReads: PointsRead[]
+  }
   const before = (at: number) => at < state.firstRowAt
   return {
     ms: state.firstRowAt,
@@ -348,7 +378,11 @@ interface Home {
 /** / fully loaded (its 今日积分 shows the ledger's total), then the click on it → the first ledger row on /points. */
 async function fromHome(page: Page): Promise<Home> {
   await page.goto('/')
-  await waitFor(page, `!['', '0'].includes(document.querySelector('[data-testid=today-points] strong')?.textContent?.trim() ?? '')`, '今日积分 on /')
+  await waitFor(
+    page,
+    `!['', '0'].includes(document.querySelector('[data-testid=today-points] strong')?.textContent?.trim() ?? '')`,
+    '今日积分 on /',
+  )
   // Settled: every read of the points store the home page started has finished.
   await waitFor(page, 'window.__ledger.pointsReads.every((r) => r.done !== null)', 'the home page’s reads of the ledger')
   await page.waitForTimeout(300)
@@ -364,7 +398,12 @@ async function fromHome(page: Page): Promise<Home> {
     const at = await watching
     return { ms: at - start, pointsReads: window.__ledger.pointsReads.filter((r) => r.at >= start && r.at <= at).length }
   })()`)) as { ms: number; pointsReads: number }
-  return { ...clicked, cpuMs: (await cpu()) - cpuBefore, homeReadRows: largest?.rows ?? 0, homeReadMs: largest?.done != null ? largest.done - largest.at : 0 }
+  return {
+    ...clicked,
+    cpuMs: (await cpu()) - cpuBefore,
+    homeReadRows: largest?.rows ?? 0,
+    homeReadMs: largest?.done != null ? largest.done - largest.at : 0,
+  }
 }
 
 function frameStats(intervals: number[]): FrameStats {
@@ -396,7 +435,15 @@ async function withPage<T>(device: Device, use: (page: Page) => Promise<T>): Pro
 
 async function prepare(browser: Browser, url: string, entries: number): Promise<Device> {
   // The phone the e2e tests use.
-  const context = await browser.newContext({ baseURL: url, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  const context = await browser.newContext({
+    baseURL: url,
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  })
   await context.addInitScript({ content: INIT })
   const device: Device = { entries, total: 0, context }
   device.total = await withPage(device, async (page) => {
@@ -508,14 +555,18 @@ export async function ledgerPageBench(root: string, dist: string): Promise<Ledge
 }
 
 export function printLedgerPageSection(result: LedgerPageBench | { failed: string }): void {
-  console.log(`\n积分明细 with a large local ledger (the built app in Chromium, 390x844 phone, real server on SQLite; the demo member, one browser context per size with N rows written into its IndexedDB; median of ${RUNS} interleaved runs after a warm-up)`)
+  console.log(
+    `\n积分明细 with a large local ledger (the built app in Chromium, 390x844 phone, real server on SQLite; the demo member, one browser context per size with N rows written into its IndexedDB; median of ${RUNS} interleaved runs after a warm-up)`,
+  )
   if ('skipped' in result) return void console.log(`  skipped: ${result.skipped}`)
   if ('failed' in result) return void console.log(`  FAILED: ${result.failed}`)
   const pad = (s: string, n: number) => s.padEnd(n)
   const ms = (n: number) => n.toFixed(0).padStart(9)
   const x = (n: number) => `${n.toFixed(2)}×`.padStart(8)
   const head = (label: string, w = 9) => label.padStart(w)
-  console.log(`  ${pad('', 12)}${head('── fresh load of /points ────────────────────────────────────', 61)}${head('── from / ──────────────────', 30)}${head('── 加载更多 ──', 17)}`)
+  console.log(
+    `  ${pad('', 12)}${head('── fresh load of /points ────────────────────────────────────', 61)}${head('── from / ──────────────────', 30)}${head('── 加载更多 ──', 17)}`,
+  )
   console.log(
     `  ${pad('ledger rows', 12)}${head('wall')}${head('ratio', 8)}${head('CPU')}${head('ratio', 8)}${head('page→row')}${head('longest')}${head('reads', 6)}${head('rows', 7)}` +
       `${head('wall')}${head('ratio', 8)}${head('CPU')}${head('reads', 6)}${head('wall')}${head('ratio', 8)}${head('raw read', 10)}`,
@@ -534,10 +585,18 @@ export function printLedgerPageSection(result: LedgerPageBench | { failed: strin
       `fresh load, page→row ${big.pageToRow.medianMs.toFixed(0)} ms ${big.pageToRow.medianMs < LEDGER_TARGET_MS ? 'PASS' : 'MISS'} (baseline ${result.sizes[0]!.pageToRow.medianMs.toFixed(0)} ms; ` +
       `with the app's start: ${big.load.medianMs.toFixed(0)} ms, baseline ${result.sizes[0]!.load.medianMs.toFixed(0)} ms)`,
   )
-  console.log('  fresh load: a new tab opens /points; wall: navigation start → first frame with a ledger row on screen (app start included); CPU: the renderer main thread\'s')
-  console.log('  CPU time for it (CDP ThreadTime; hardly affected by other processes, unlike wall); page→row: from the page\'s own first frame (its totals) to')
-  console.log('  that row; longest: the longest main-thread task before it (0: none ≥ 50 ms); reads, rows: calls on the points store in IndexedDB before it,')
-  console.log('  and the ledger rows they returned. from /: / loaded and its reads of the ledger finished, then a click on 今日积分 → first row on screen;')
+  console.log(
+    "  fresh load: a new tab opens /points; wall: navigation start → first frame with a ledger row on screen (app start included); CPU: the renderer main thread's",
+  )
+  console.log(
+    "  CPU time for it (CDP ThreadTime; hardly affected by other processes, unlike wall); page→row: from the page's own first frame (its totals) to",
+  )
+  console.log(
+    '  that row; longest: the longest main-thread task before it (0: none ≥ 50 ms); reads, rows: calls on the points store in IndexedDB before it,',
+  )
+  console.log(
+    '  and the ledger rows they returned. from /: / loaded and its reads of the ledger finished, then a click on 今日积分 → first row on screen;',
+  )
   console.log('  reads: calls on the points store in between. 加载更多: click → the next 50 rows on screen. raw read: every row')
   console.log('  through the day index with the raw IndexedDB API (getAll), no app. All in ms.')
   for (const s of result.sizes) {
@@ -547,9 +606,17 @@ export function printLedgerPageSection(result: LedgerPageBench | { failed: strin
         `scrolling them, ${f.frames} frames: median ${f.medianMs.toFixed(1)} ms, p95 ${f.p95Ms.toFixed(1)}, max ${f.maxMs.toFixed(1)}, ${f.over50} over 50 ms`,
     )
   }
-  for (const s of result.sizes) console.log(`  ${pad(`${s.total.toLocaleString('en')} rows:`, 14)}the home page's largest read of the ledger: ${s.homeLargestRead.rows.toLocaleString('en')} rows, request → result ${s.homeLargestRead.medianMs.toFixed(0)} ms`)
-  for (const s of result.sizes) console.log(`  runs, ${s.total.toLocaleString('en')} rows: /points ${s.load.runsMs.map((n) => n.toFixed(0)).join(', ')}; from / ${s.fromHome.runsMs.map((n) => n.toFixed(0)).join(', ')} ms`)
-  console.log(`  load average at the end: ${result.loadavg.map((n) => n.toFixed(2)).join(' ')} (compare sizes within this run, not across runs)`)
+  for (const s of result.sizes)
+    console.log(
+      `  ${pad(`${s.total.toLocaleString('en')} rows:`, 14)}the home page's largest read of the ledger: ${s.homeLargestRead.rows.toLocaleString('en')} rows, request → result ${s.homeLargestRead.medianMs.toFixed(0)} ms`,
+    )
+  for (const s of result.sizes)
+    console.log(
+      `  runs, ${s.total.toLocaleString('en')} rows: /points ${s.load.runsMs.map((n) => n.toFixed(0)).join(', ')}; from / ${s.fromHome.runsMs.map((n) => n.toFixed(0)).join(', ')} ms`,
+    )
+  console.log(
+    `  load average at the end: ${result.loadavg.map((n) => n.toFixed(2)).join(' ')} (compare sizes within this run, not across runs)`,
+  )
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
@@ -558,10 +625,15 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
   if (!dist) {
     dist = '/tmp/bench-ledger-dist'
     console.log(`building the app into ${dist}…`)
-    const built = spawnSync('npx', ['vite', 'build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' })
+    const built = spawnSync('npx', ['vite', 'build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], {
+      cwd: root,
+      stdio: 'inherit',
+    })
     if (built.status !== 0) throw new Error(`vite build failed (${built.status})`)
   }
-  const result = await ledgerPageBench(root, dist).catch((error: unknown) => ({ failed: error instanceof Error ? (error.stack ?? error.message) : String(error) }))
+  const result = await ledgerPageBench(root, dist).catch((error: unknown) => ({
+    failed: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  }))
   printLedgerPageSection(result)
   if (process.argv.includes('--json')) console.log(JSON.stringify(result, null, 2))
 }

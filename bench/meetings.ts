@@ -154,8 +154,17 @@ async function loadBranch(server: BenchServer, db: Kysely<Database>): Promise<{ 
         away_city: away(n) ? '杭州' : null,
       }),
     })
-    const sessions = ids.map((id, n) => ({ id: createHash('sha256').update(tokens[n]!).digest('base64url'), user_id: id, created_at: now, expires_at: expires }))
-    for (let start = 0; start < sessions.length; start += 100) await trx.insertInto('sessions').values(sessions.slice(start, start + 100)).execute()
+    const sessions = ids.map((id, n) => ({
+      id: createHash('sha256').update(tokens[n]!).digest('base64url'),
+      user_id: id,
+      created_at: now,
+      expires_at: expires,
+    }))
+    for (let start = 0; start < sessions.length; start += 100)
+      await trx
+        .insertInto('sessions')
+        .values(sessions.slice(start, start + 100))
+        .execute()
     const writer = new ChangeWriter(trx, now)
     await writer.put(`town:${town.id}`, 'branches', BRANCH, { id: BRANCH, name: '测试村', place: '测试村党群服务中心', kind: 'village' })
     const users = new Map((await trx.selectFrom('users').selectAll().where('branch_id', '=', BRANCH).execute()).map((u) => [u.id, u]))
@@ -214,7 +223,8 @@ async function schedule(url: string, secretary: Phone, drafts: MeetingDraft[]): 
   if (refused) throw new Error(`meeting.schedule refused: ${JSON.stringify(refused)}`)
   const { changes } = await pullToEnd(url, secretary, undefined)
   const keys = new Map<string, string>()
-  for (const change of changes) if (change.table === 'meeting_keys' && change.op === 'put') keys.set(change.id, (change.row as { key: string }).key)
+  for (const change of changes)
+    if (change.table === 'meeting_keys' && change.op === 'put') keys.set(change.id, (change.row as { key: string }).key)
   for (const draft of drafts) if (!keys.has(draft.id)) throw new Error(`the secretary's pull has no key for ${draft.id}`)
   return keys
 }
@@ -252,12 +262,22 @@ interface Attempt {
 async function checkIn(url: string, phone: Phone, meetingId: string, key: string, at: number): Promise<Attempt> {
   const token = await checkinToken(key, meetingId, at)
   const scannedAt = new Date(at).toISOString()
-  const mutation: Mutation = { id: crypto.randomUUID(), name: 'meeting.checkin', args: { meetingId, token, scannedAt }, clientTime: scannedAt }
+  const mutation: Mutation = {
+    id: crypto.randomUUID(),
+    name: 'meeting.checkin',
+    args: { meetingId, token, scannedAt },
+    clientTime: scannedAt,
+  }
   const start = performance.now()
   const reply = await push(url, phone, [mutation])
   const end = performance.now()
   const result = reply.results[0]
-  return { ms: end - start, status: result?.status === 'applied' ? 'applied' : result?.status === 'rejected' ? result.code : 'no result', start, end }
+  return {
+    ms: end - start,
+    status: result?.status === 'applied' ? 'applied' : result?.status === 'rejected' ? result.code : 'no result',
+    start,
+    end,
+  }
 }
 
 async function health(url: string, phone: Phone): Promise<Attempt> {
@@ -283,13 +303,30 @@ function summarize(label: string, attempts: Attempt[], rowsWritten: number): Che
   for (const a of attempts) if (a.status !== 'applied') rejected[a.status] = (rejected[a.status] ?? 0) + 1
   const applied = attempts.filter((a) => a.status === 'applied').length
   const wallMs = Math.max(...attempts.map((a) => a.end)) - Math.min(...attempts.map((a) => a.start))
-  return { label, requests: attempts.length, applied, rejected, wallMs, perSecond: applied / (wallMs / 1000), latency: latencies(attempts.map((a) => a.ms)), rowsWritten }
+  return {
+    label,
+    requests: attempts.length,
+    applied,
+    rejected,
+    wallMs,
+    perSecond: applied / (wallMs / 1000),
+    latency: latencies(attempts.map((a) => a.ms)),
+    rowsWritten,
+  }
 }
 
-async function checkinBench(url: string, db: Kysely<Database>, members: Phone[], keys: Map<string, string>, ids: Record<'warm' | 'burst' | 'spread', string>, spreadS: number) {
+async function checkinBench(
+  url: string,
+  db: Kysely<Database>,
+  members: Phone[],
+  keys: Map<string, string>,
+  ids: Record<'warm' | 'burst' | 'spread', string>,
+  spreadS: number,
+) {
   const key = (id: string) => keys.get(id) ?? ''
   // Warm-up: the JIT and the database's caches, 10 phones at a time, and every phone's connection.
-  for (let start = 0; start < 100; start += 10) await Promise.all(members.slice(start, start + 10).map((m) => checkIn(url, m, ids.warm, key(ids.warm), Date.now())))
+  for (let start = 0; start < 100; start += 10)
+    await Promise.all(members.slice(start, start + 10).map((m) => checkIn(url, m, ids.warm, key(ids.warm), Date.now())))
   await Promise.all(members.map((m) => health(url, m)))
 
   const healthBaseline = summarize(`${members.length} × GET /api/health at once`, await Promise.all(members.map((m) => health(url, m))), 0)
@@ -307,7 +344,13 @@ async function checkinBench(url: string, db: Kysely<Database>, members: Phone[],
     }),
   )
   const spread = summarize(`${members.length} check-ins spread over ${spreadS} s`, spreadAttempts, await attendanceRows(db, ids.spread))
-  return { spreadSeconds: spreadS, healthBaseline, burst, burstVsHealthP50: healthBaseline.latency.p50Ms > 0 ? burst.latency.p50Ms / healthBaseline.latency.p50Ms : 0, spread }
+  return {
+    spreadSeconds: spreadS,
+    healthBaseline,
+    burst,
+    burstVsHealthP50: healthBaseline.latency.p50Ms > 0 ? burst.latency.p50Ms / healthBaseline.latency.p50Ms : 0,
+    spread,
+  }
 }
 
 // ── The remote room ─────────────────────────────────────────────────────────────────────────────────
@@ -333,31 +376,35 @@ class Device {
   connect(): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`events for ${this.phone.userId}: no ready in 10 s`)), 10_000)
-      const request = get(`${this.url}/api/events`, { headers: { cookie: this.phone.cookie, accept: 'text/event-stream' }, agent: false }, (response) => {
-        if (response.statusCode !== 200) {
-          clearTimeout(timer)
-          response.resume()
-          reject(new Error(`events for ${this.phone.userId}: HTTP ${response.statusCode}`))
-          return
-        }
-        response.setEncoding('utf8')
-        let buffer = ''
-        response.on('data', (chunk: string) => {
-          const at = performance.now()
-          buffer += chunk
-          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-            const event = /^event: (.+)$/m.exec(buffer.slice(0, end))?.[1]
-            buffer = buffer.slice(end + 2)
-            if (event === 'ready') {
-              clearTimeout(timer)
-              resolve()
-            } else if (event === 'poke') {
-              this.pokes.push(at)
-              this.requestPull()
-            }
+      const request = get(
+        `${this.url}/api/events`,
+        { headers: { cookie: this.phone.cookie, accept: 'text/event-stream' }, agent: false },
+        (response) => {
+          if (response.statusCode !== 200) {
+            clearTimeout(timer)
+            response.resume()
+            reject(new Error(`events for ${this.phone.userId}: HTTP ${response.statusCode}`))
+            return
           }
-        })
-      })
+          response.setEncoding('utf8')
+          let buffer = ''
+          response.on('data', (chunk: string) => {
+            const at = performance.now()
+            buffer += chunk
+            for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+              const event = /^event: (.+)$/m.exec(buffer.slice(0, end))?.[1]
+              buffer = buffer.slice(end + 2)
+              if (event === 'ready') {
+                clearTimeout(timer)
+                resolve()
+              } else if (event === 'poke') {
+                this.pokes.push(at)
+                this.requestPull()
+              }
+            }
+          })
+        },
+      )
       request.on('error', (error) => {
         clearTimeout(timer)
         reject(error)
@@ -575,7 +622,12 @@ async function roomBench(url: string, db: Kysely<Database>, members: Phone[], me
     const idle = new Room(url, meetingId, devices, '基准')
     const idleStart = performance.now()
     for (let n = 0; n < BASELINE_MESSAGES; n++) await idle.drain([await idle.send((n * 7) % devices.length)])
-    const baseline = idle.result(`${BASELINE_MESSAGES} messages one at a time, no heartbeats`, (performance.now() - idleStart) / 1000, null, true)
+    const baseline = idle.result(
+      `${BASELINE_MESSAGES} messages one at a time, no heartbeats`,
+      (performance.now() - idleStart) / 1000,
+      null,
+      true,
+    )
 
     // The app's pace: every member beats every 30 s; one message a second from a random member.
     resetDevices(devices)
@@ -604,9 +656,18 @@ async function roomBench(url: string, db: Kysely<Database>, members: Phone[], me
     )
     await stressBeats
     await busy.drain()
-    const stress = busy.result(`heartbeat every 1 s each, ${STRESS.senders} members sending back to back`, STRESS.seconds, STRESS.heartbeatMs, false)
+    const stress = busy.result(
+      `heartbeat every 1 s each, ${STRESS.senders} members sending back to back`,
+      STRESS.seconds,
+      STRESS.heartbeatMs,
+      false,
+    )
 
-    const stored = await db.selectFrom('meeting_messages').select((eb) => eb.fn.countAll<number | string>().as('n')).where('meeting_id', '=', meetingId).executeTakeFirstOrThrow()
+    const stored = await db
+      .selectFrom('meeting_messages')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('meeting_id', '=', meetingId)
+      .executeTakeFirstOrThrow()
     return { baseline, pace, stress, storedMessages: Number(stored.n), pullFailures: devices.reduce((n, d) => n + d.failures, 0) }
   } finally {
     for (const d of devices) d.close()
@@ -615,7 +676,11 @@ async function roomBench(url: string, db: Kysely<Database>, members: Phone[], me
 
 // ── Runs ────────────────────────────────────────────────────────────────────────────────────────────
 
-export async function meetingsBench(root: string, databaseUrl: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<MeetingsBench> {
+export async function meetingsBench(
+  root: string,
+  databaseUrl: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<MeetingsBench> {
   const loadavgBefore = loadavg()
   const server = await startServer(root, databaseUrl)
   const { db, kind } = openDatabase(server.config)
@@ -683,14 +748,23 @@ export function printMeetingsSection(runs: MeetingsBench[], postgresSkipped: str
     `  load average (1 min) as each run began, on ${cpus().length} CPUs: ${runs.map((r) => `${name(r)} ${r.loadavgBefore[0]?.toFixed(1) ?? '-'}`).join(', ')}; ` +
       'SQLite commits with synchronous=FULL, the throwaway PostgreSQL cluster runs with fsync=off',
   )
-  console.log('  Check-in: one push of one meeting.checkin per phone, token from the key the secretary\'s device pulled; verified, attendance + sync row written')
-  console.log(`  ${pad('', 52)}${'ok/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}${'wall s'.padStart(9)}  rows  refused`)
+  console.log(
+    "  Check-in: one push of one meeting.checkin per phone, token from the key the secretary's device pulled; verified, attendance + sync row written",
+  )
+  console.log(
+    `  ${pad('', 52)}${'ok/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}${'wall s'.padStart(9)}  rows  refused`,
+  )
   for (const r of runs) {
     const c = r.checkin
     const line = (run: CheckinRun, note = '') => {
-      const refused = Object.entries(run.rejected).map(([code, n]) => `${code} ${n}`).join(', ') || '0'
+      const refused =
+        Object.entries(run.rejected)
+          .map(([code, n]) => `${code} ${n}`)
+          .join(', ') || '0'
       const rows = run.label.includes('health') ? '   -' : String(run.rowsWritten).padStart(4)
-      console.log(`  ${pad(`${name(r)}: ${run.label}`, 52)}${num(run.perSecond)}${num(run.latency.p50Ms, 1)}${num(run.latency.p99Ms, 1)}${num(run.latency.maxMs, 1)}${num(run.wallMs / 1000, 2)}  ${rows}  ${refused}${note}`)
+      console.log(
+        `  ${pad(`${name(r)}: ${run.label}`, 52)}${num(run.perSecond)}${num(run.latency.p50Ms, 1)}${num(run.latency.p99Ms, 1)}${num(run.latency.maxMs, 1)}${num(run.wallMs / 1000, 2)}  ${rows}  ${refused}${note}`,
+      )
     }
     line(c.healthBaseline, '   (baseline)')
     line(c.burst, `   p50 ${c.burstVsHealthP50.toFixed(1)}× baseline`)
@@ -730,7 +804,11 @@ export function printMeetingsSection(runs: MeetingsBench[], postgresSkipped: str
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
   const out = join(root, 'bench', 'results', 'meetings.json')
-  console.log(`智慧党建云 meetings bench — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPUs, load avg ${loadavg().map((n) => n.toFixed(2)).join(' ')}`)
+  console.log(
+    `智慧党建云 meetings bench — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPUs, load avg ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+  )
   const postgres = await startPostgres()
   const runs: MeetingsBench[] = []
   try {
@@ -746,6 +824,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
   const skipped = 'skipped' in postgres ? postgres.skipped : null
   printMeetingsSection(runs, skipped)
   mkdirSync(dirname(out), { recursive: true })
-  writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, cpus: cpus().length, loadavg: loadavg(), meetings: { runs, postgresSkipped: skipped } }, null, 2)}\n`)
+  writeFileSync(
+    out,
+    `${JSON.stringify({ at: new Date().toISOString(), node: process.version, cpus: cpus().length, loadavg: loadavg(), meetings: { runs, postgresSkipped: skipped } }, null, 2)}\n`,
+  )
   console.log(`\nWritten to ${relative(root, out)}`)
 }

@@ -68,7 +68,11 @@ async function loadTown(db: Kysely<Database>, kind: 'sqlite' | 'postgres', ledge
   const hash = existing[0]?.password_hash
   if (!hash || branches.length === 0) throw new Error('points bench: the demo data has no members or no branches')
   const synthetic = Math.max(0, TOWN_MEMBERS - existing.length)
-  const syntheticIds = await insertMembers(db, synthetic, { branchId: (n) => branches[n % branches.length] ?? null, firstPhone: '13900000000', passwordHash: hash })
+  const syntheticIds = await insertMembers(db, synthetic, {
+    branchId: (n) => branches[n % branches.length] ?? null,
+    firstPhone: '13900000000',
+    passwordHash: hash,
+  })
   const usersMs = performance.now() - t0
 
   // The ledger, generated in the database: member i (numbered by id), entry k of perMember, day spread over the year.
@@ -121,7 +125,14 @@ async function loadTown(db: Kysely<Database>, kind: 'sqlite' | 'postgres', ledge
   const analyzeMs = performance.now() - t3
 
   const count = async (table: 'points_ledger' | 'points_totals') =>
-    Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()).n)
+    Number(
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number | string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
   return {
     members,
     synthetic,
@@ -133,7 +144,11 @@ async function loadTown(db: Kysely<Database>, kind: 'sqlite' | 'postgres', ledge
   }
 }
 
-export async function pointsBench(root: string, databaseUrl: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<PointsBench> {
+export async function pointsBench(
+  root: string,
+  databaseUrl: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<PointsBench> {
   const server = await startServer(root, databaseUrl)
   const { db, kind } = openDatabase(server.config)
   try {
@@ -156,7 +171,13 @@ export async function pointsBench(root: string, databaseUrl: string | undefined,
     const pageMember = town.syntheticIds[100]!
     timings.push(
       await timed('ledger page: 50 newest of one member (Kysely)', async () => {
-        const rows = await db.selectFrom('points_ledger').selectAll().where('member_id', '=', pageMember).orderBy('day', 'desc').limit(50).execute()
+        const rows = await db
+          .selectFrom('points_ledger')
+          .selectAll()
+          .where('member_id', '=', pageMember)
+          .orderBy('day', 'desc')
+          .limit(50)
+          .execute()
         if (rows.length !== Math.min(50, town.perMember)) throw new Error(`ledger page: ${rows.length} rows`)
         return `${pageMember}, ${town.perMember.toLocaleString('en')} entries`
       }),
@@ -220,7 +241,9 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
 export function printPointsSection(runs: PointsBench[], postgresSkipped: string | null): void {
   const name = (r: PointsBench) => (r.database === 'sqlite' ? 'SQLite' : 'PostgreSQL')
-  console.log(`\nPoints at town scale (in-process server on 127.0.0.1; median of ${RUNS} after a warm-up; target < ${POINTS_TARGET_MS} ms each)`)
+  console.log(
+    `\nPoints at town scale (in-process server on 127.0.0.1; median of ${RUNS} after a warm-up; target < ${POINTS_TARGET_MS} ms each)`,
+  )
   if (postgresSkipped) console.log(`  PostgreSQL skipped: ${postgresSkipped}`)
   for (const r of runs) {
     console.log(
@@ -231,7 +254,9 @@ export function printPointsSection(runs: PointsBench[], postgresSkipped: string 
   console.log(`  ${pad('', 60)}${'median ms'.padStart(10)}`)
   for (const r of runs) {
     for (const t of r.timings) {
-      console.log(`  ${pad(`${name(r)}: ${t.label}`, 60)}${num(t.medianMs, 1)}   ${t.pass ? 'PASS' : 'MISS'}   (runs: ${t.runsMs.map((x) => x.toFixed(1)).join(', ')} ms${t.note ? `; ${t.note}` : ''})`)
+      console.log(
+        `  ${pad(`${name(r)}: ${t.label}`, 60)}${num(t.medianMs, 1)}   ${t.pass ? 'PASS' : 'MISS'}   (runs: ${t.runsMs.map((x) => x.toFixed(1)).join(', ')} ms${t.note ? `; ${t.note}` : ''})`,
+      )
     }
   }
 }

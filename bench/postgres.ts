@@ -56,7 +56,16 @@ export async function startPostgres(env: NodeJS.ProcessEnv = process.env): Promi
     }
     const port = await freePort()
     run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync'])
-    run('pg_ctl', ['-D', data, '-w', '-l', join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start'])
+    run('pg_ctl', [
+      '-D',
+      data,
+      '-w',
+      '-l',
+      join(dir, 'log'),
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      'start',
+    ])
     return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, source: 'throwaway cluster', stop }
   } catch (error) {
     stop()

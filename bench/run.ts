@@ -28,14 +28,22 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
 const pad = (s: string, n: number) => s.padEnd(n)
 const num = (n: number, digits = 0) => n.toFixed(digits).padStart(9)
 
-console.log(`智慧党建云 bench — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPUs, load avg ${loadavg().map((n) => n.toFixed(2)).join(' ')}`)
+console.log(
+  `智慧党建云 bench — ${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPUs, load avg ${loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ')}`,
+)
 
 // 1. First-load size
 const size = measureSizes(ROOT, { forceBuild: process.argv.includes('--build') })
-const line = (label: string, g: SizeGroup) => `  ${pad(label, 30)}${String(g.files.length).padStart(3)} files   raw ${kb(g.raw).padStart(9)}   gzip ${kb(g.gzip).padStart(9)}`
-const files = (g: SizeGroup) => g.files.map((f) => `      ${pad(f.file, 52)}${kb(f.raw).padStart(9)}  gz ${kb(f.gzip).padStart(8)}`).join('\n')
+const line = (label: string, g: SizeGroup) =>
+  `  ${pad(label, 30)}${String(g.files.length).padStart(3)} files   raw ${kb(g.raw).padStart(9)}   gzip ${kb(g.gzip).padStart(9)}`
+const files = (g: SizeGroup) =>
+  g.files.map((f) => `      ${pad(f.file, 52)}${kb(f.raw).padStart(9)}  gz ${kb(f.gzip).padStart(8)}`).join('\n')
 const spare = size.budgetGzip - size.firstLoad.gzip
-console.log(`\nFirst-load size (dist/ ${size.built ? 'built just now' : `as built at ${size.builtAt}; npm run bench -- --build to rebuild`}; each file gzipped at level 9; 1 KB = 1024 bytes)`)
+console.log(
+  `\nFirst-load size (dist/ ${size.built ? 'built just now' : `as built at ${size.builtAt}; npm run bench -- --build to rebuild`}; each file gzipped at level 9; 1 KB = 1024 bytes)`,
+)
 console.log(line('index.html (script+preload+css)', size.firstLoad))
 console.log(files(size.firstLoad))
 console.log(line('login chunk (LoginPage-*)', size.loginChunk))
@@ -57,7 +65,9 @@ process.once('SIGINT', () => {
 const databases: { name: string; url: string | undefined }[] = [{ name: 'SQLite', url: undefined }]
 if ('url' in postgres) databases.push({ name: `PostgreSQL (${postgres.source})`, url: postgres.url })
 console.log(`\nServer under load (in-process, 127.0.0.1, ${SECONDS} s per run; a bare-http baseline run before each database)`)
-console.log(`  databases: ${databases.map((d) => d.name).join(', ')}${'skipped' in postgres ? ` — PostgreSQL skipped: ${postgres.skipped}` : ''}`)
+console.log(
+  `  databases: ${databases.map((d) => d.name).join(', ')}${'skipped' in postgres ? ` — PostgreSQL skipped: ${postgres.skipped}` : ''}`,
+)
 
 const row = (label: string, r: LoadResult, note = '') =>
   `  ${pad(label, 42)}${num(r.okPerSecond)}${num(r.p50Ms)}${num(r.p99Ms)}${num(r.non2xx)}${num(r.errors)}${note}`
@@ -73,7 +83,9 @@ try {
     console.log(`  running ${database.name}…`)
     runs.push(await loadServer(ROOT, database.url, SECONDS))
   }
-  console.log(`\n  ${pad('', 42)}${'ok/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-2xx'.padStart(9)}${'errors'.padStart(9)}`)
+  console.log(
+    `\n  ${pad('', 42)}${'ok/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-2xx'.padStart(9)}${'errors'.padStart(9)}`,
+  )
   for (const r of runs) {
     console.log(row(`${r.database}: baseline GET / (20 conn)`, r.baseline))
     console.log(row(`${r.database}: GET /api/health (20 conn)`, r.health, `   ${r.healthVsBaseline.toFixed(2)}× baseline`))
@@ -89,9 +101,15 @@ try {
   console.log('  running Chromium…')
   browserSync = await browserSyncBench(ROOT).catch((error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }))
   console.log('  running 积分明细 in Chromium with 100, 1,000 and 10,000 ledger entries…')
-  ledgerPage = await ledgerPageBench(ROOT, join(ROOT, 'dist')).catch((error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }))
-  console.log('  running 朋友圈 in Chromium (200 topics, 20,000 comments: the first pull, the feed, a topic with 500 comments; a 12 MP photo compressed)…')
-  board = await boardBench(ROOT, join(ROOT, 'dist')).catch((error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }))
+  ledgerPage = await ledgerPageBench(ROOT, join(ROOT, 'dist')).catch((error: unknown) => ({
+    failed: error instanceof Error ? error.message : String(error),
+  }))
+  console.log(
+    '  running 朋友圈 in Chromium (200 topics, 20,000 comments: the first pull, the feed, a topic with 500 comments; a 12 MP photo compressed)…',
+  )
+  board = await boardBench(ROOT, join(ROOT, 'dist')).catch((error: unknown) => ({
+    failed: error instanceof Error ? error.message : String(error),
+  }))
 
   // 4. Points at town scale, on each database.
   for (const database of databases) {

@@ -86,7 +86,11 @@ export function clientId(label: string): string {
  * in transactions of `perTransaction`, through a second connection to the same database.
  * Returns how many rows (of every synced table, and of members) the admin, who sees every branch and their own scope, now has to pull.
  */
-export async function insertMemberRows(config: AppConfig, count: number, perTransaction = 2_000): Promise<{ rows: number; members: number }> {
+export async function insertMemberRows(
+  config: AppConfig,
+  count: number,
+  perTransaction = 2_000,
+): Promise<{ rows: number; members: number }> {
   const { db } = openDatabase(config)
   try {
     const now = new Date().toISOString()
@@ -116,7 +120,19 @@ export async function insertMemberRows(config: AppConfig, count: number, perTran
       .select(['table_name', (eb) => eb.fn.countAll<number | string>().as('rows')])
       .where('op', '=', 'put')
       // Every shared scope, and the admin's own (which holds the meetings' check-in keys).
-      .where((eb) => eb.or([eb('scope', 'not like', 'user:%'), eb('scope', 'in', eb.selectFrom('users').select(sql<string>`'user:' || id`.as('scope')).where('role', '=', 'admin'))]))
+      .where((eb) =>
+        eb.or([
+          eb('scope', 'not like', 'user:%'),
+          eb(
+            'scope',
+            'in',
+            eb
+              .selectFrom('users')
+              .select(sql<string>`'user:' || id`.as('scope'))
+              .where('role', '=', 'admin'),
+          ),
+        ]),
+      )
       .groupBy('table_name')
       .execute()
     const rows = counts.reduce((n, c) => n + Number(c.rows), 0)

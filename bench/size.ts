@@ -64,7 +64,11 @@ export function indexAssets(html: string): string[] {
   const files: string[] = []
   for (const [tag] of html.matchAll(/<(?:script|link)\b[^>]*>/gi)) {
     const attrs = attributes(tag)
-    const url = tag.toLowerCase().startsWith('<script') ? attrs.src : ['modulepreload', 'stylesheet'].includes(attrs.rel ?? '') ? attrs.href : undefined
+    const url = tag.toLowerCase().startsWith('<script')
+      ? attrs.src
+      : ['modulepreload', 'stylesheet'].includes(attrs.rel ?? '')
+        ? attrs.href
+        : undefined
     const path = url && localPath(url)
     if (path) files.push(path)
   }

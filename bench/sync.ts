@@ -120,7 +120,8 @@ async function pushLoop(url: string, cookie: string, id: string, deadline: numbe
     latencies.push(performance.now() - t0)
     if (!response.ok) throw new Error(`push: HTTP ${response.status} ${text.slice(0, 200)}`)
     const reply = JSON.parse(text) as PushReply
-    if (reply.results.length !== mutations.length) throw new Error(`push: ${reply.results.length} results for ${mutations.length} mutations`)
+    if (reply.results.length !== mutations.length)
+      throw new Error(`push: ${reply.results.length} results for ${mutations.length} mutations`)
     for (const r of reply.results) {
       if (r.status === 'applied') applied++
       else rejected++
@@ -155,7 +156,7 @@ export async function pullAll(url: string, cookie: string, id = clientId('pull')
   let pages = 0
   let rows = 0
   let bytes = 0
-  for (let hasMore = true; hasMore; ) {
+  for (let hasMore = true; hasMore;) {
     if (pages >= 10_000) throw new Error('pull: more than 10,000 pages')
     const query = new URLSearchParams({ clientId: id, ...(cursor ? { cursor } : {}) })
     const response = await fetch(`${url}/api/sync/pull?${query}`, { headers: { cookie } })

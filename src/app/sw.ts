@@ -9,7 +9,6 @@ import { BACKGROUND_SYNC_TAG, MEDIA_CACHE, PHOTO_CACHE } from './constants'
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> }
 
-
 precacheAndRoute(self.__WB_MANIFEST)
 cleanupOutdatedCaches()
 // The first visit's page is served by this worker as soon as it is active, not only after a reload.
@@ -41,7 +40,9 @@ self.addEventListener('sync', (event) => {
   const syncEvent = event as ExtendableEvent & { tag?: string }
   if (syncEvent.tag !== BACKGROUND_SYNC_TAG) return
   syncEvent.waitUntil(
-    self.clients.matchAll({ type: 'window' }).then((clients) => clients.forEach((client) => client.postMessage({ type: 'SYNC_REQUESTED' }))),
+    self.clients
+      .matchAll({ type: 'window' })
+      .then((clients) => clients.forEach((client) => client.postMessage({ type: 'SYNC_REQUESTED' }))),
   )
 })
 

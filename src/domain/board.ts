@@ -59,10 +59,7 @@ export const RATE_LIMITS = [
 
 const id = z.string().check(z.regex(/^[\w-]{1,64}$/, '编号只能用字母、数字、连字符'))
 const photoId = z.string().check(z.regex(/^[\w-]{1,64}$/, '照片编号不正确'))
-const isoDay = z.string().check(
-  z.regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'),
-  z.refine(isCalendarDay, '日期不存在'),
-)
+const isoDay = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'), z.refine(isCalendarDay, '日期不存在'))
 
 // ---------------------------------------------------------------------------------------------- topics
 
@@ -71,7 +68,13 @@ export const topicDraftSchema = z.object({
   /** null: a town-wide topic, posted by the admin. */
   branchId: z.nullable(ref(64, '请选择支部')),
   category: z.enum(TOPIC_CATEGORIES, '请选择话题类别'),
-  title: line({ trim: true, min: TOPIC_TITLE_MIN, max: TOPIC_TITLE_MAX, tooShort: `请填写标题（至少${TOPIC_TITLE_MIN}个字）`, tooLong: `标题不超过${TOPIC_TITLE_MAX}字` }),
+  title: line({
+    trim: true,
+    min: TOPIC_TITLE_MIN,
+    max: TOPIC_TITLE_MAX,
+    tooShort: `请填写标题（至少${TOPIC_TITLE_MIN}个字）`,
+    tooLong: `标题不超过${TOPIC_TITLE_MAX}字`,
+  }),
   text: text({ trim: true, max: TOPIC_TEXT_MAX, tooLong: `正文不超过${TOPIC_TEXT_MAX}字` }),
   /** Photo ids (uploaded separately). */
   photos: z.array(photoId).check(z.maxLength(TOPIC_PHOTOS_MAX, `照片最多${TOPIC_PHOTOS_MAX}张`)),
@@ -125,7 +128,10 @@ export function isTopicOpen(topic: Pick<TopicRow, 'closesOn'>, now: Date): boole
 }
 
 /** What 朋友圈 shows under a topic: the comment count and how many were resolved. */
-export function topicSummary(topicId: string, comments: readonly Pick<CommentRow, 'topicId' | 'status'>[]): { comments: number; resolved: number } {
+export function topicSummary(
+  topicId: string,
+  comments: readonly Pick<CommentRow, 'topicId' | 'status'>[],
+): { comments: number; resolved: number } {
   let count = 0
   let resolved = 0
   for (const c of comments) {
@@ -188,8 +194,20 @@ export const commentRowSchema = z.object({
 })
 export type CommentRow = z.infer<typeof commentRowSchema>
 
-const reply = text({ trim: true, min: 2, max: REPLY_MAX_LENGTH, tooShort: '请填写办理结果（至少2个字）', tooLong: `办理结果不超过${REPLY_MAX_LENGTH}字` })
-const reason = text({ trim: true, min: 2, max: REASON_MAX_LENGTH, tooShort: '请写明原因（至少2个字）', tooLong: `原因不超过${REASON_MAX_LENGTH}字` })
+const reply = text({
+  trim: true,
+  min: 2,
+  max: REPLY_MAX_LENGTH,
+  tooShort: '请填写办理结果（至少2个字）',
+  tooLong: `办理结果不超过${REPLY_MAX_LENGTH}字`,
+})
+const reason = text({
+  trim: true,
+  min: 2,
+  max: REASON_MAX_LENGTH,
+  tooShort: '请写明原因（至少2个字）',
+  tooLong: `原因不超过${REASON_MAX_LENGTH}字`,
+})
 
 /** What a handler or the author may do to a comment. */
 export const commentActionSchema = z.discriminatedUnion('type', [
@@ -259,11 +277,16 @@ export function shanghaiMonthDay(at: string | number): string {
 }
 
 /** What the author is told when a handler changes their comment's status. */
-export function commentNotice(comment: Pick<CommentRow, 'status' | 'deadline' | 'reply' | 'reason' | 'text'>): { title: string; body: string } | null {
+export function commentNotice(
+  comment: Pick<CommentRow, 'status' | 'deadline' | 'reply' | 'reason' | 'text'>,
+): { title: string; body: string } | null {
   const excerpt = comment.text.length > 30 ? `${comment.text.slice(0, 30)}…` : comment.text
   switch (comment.status) {
     case 'accepted':
-      return { title: '您的留言已受理', body: `“${excerpt}”已受理，限时${comment.deadline ? shanghaiMonthDay(comment.deadline) : ''}前办结。` }
+      return {
+        title: '您的留言已受理',
+        body: `“${excerpt}”已受理，限时${comment.deadline ? shanghaiMonthDay(comment.deadline) : ''}前办结。`,
+      }
     case 'resolved':
       return { title: '您的留言已办结', body: `“${excerpt}”已办结。办理结果：${comment.reply ?? ''}` }
     case 'rejected':
@@ -282,7 +305,11 @@ export function mayHandle(viewer: Viewer, topic: Pick<TopicRow, 'branchId'>): bo
 }
 
 /** Whether this viewer sees who the resident is: the author, the admin, the secretary of the topic's or the author's branch. */
-export function seesResident(comment: Pick<CommentRow, 'authorId' | 'authorBranchId'>, viewer: Viewer, topic: Pick<TopicRow, 'branchId'>): boolean {
+export function seesResident(
+  comment: Pick<CommentRow, 'authorId' | 'authorBranchId'>,
+  viewer: Viewer,
+  topic: Pick<TopicRow, 'branchId'>,
+): boolean {
   if (viewer.id === comment.authorId || viewer.role === 'admin') return true
   if (viewer.role !== 'secretary' || viewer.branchId === null) return false
   return viewer.branchId === topic.branchId || viewer.branchId === comment.authorBranchId
@@ -363,14 +390,20 @@ export function mayHandleComment(viewer: Viewer, comment: Pick<CommentRow, 'bran
  * while 待处理 (then nobody edits).
  * Whether a merge target exists and belongs to the same topic is `mergeTargetProblem`'s to say.
  */
-export function transition(comment: CommentRow, action: CommentAction, actor: Viewer, now: Date): { ok: true; comment: CommentRow } | Refusal {
+export function transition(
+  comment: CommentRow,
+  action: CommentAction,
+  actor: Viewer,
+  now: Date,
+): { ok: true; comment: CommentRow } | Refusal {
   const at = now.toISOString()
   if (action.type === 'edit') {
     const problem = authorChangeProblem(comment, actor)
     if (problem) return problem
     return { ok: true, comment: { ...comment, text: action.text, category: action.category, photos: action.photos, updatedAt: at } }
   }
-  if (!mayHandle(actor, comment)) return refuse('forbidden', comment.branchId === null ? '全镇话题的留言由镇党委管理员办理' : '只有本支部书记或镇党委管理员可以办理留言')
+  if (!mayHandle(actor, comment))
+    return refuse('forbidden', comment.branchId === null ? '全镇话题的留言由镇党委管理员办理' : '只有本支部书记或镇党委管理员可以办理留言')
   // Nobody handles their own comment: whoever adopts a suggestion gives its author points (as nobody approves their own leave).
   if (actor.id === comment.authorId) return refuse('forbidden', OWN_COMMENT_MESSAGE)
   if (comment.status === 'resolved' || comment.status === 'rejected' || comment.status === 'merged') {
@@ -381,7 +414,10 @@ export function transition(comment: CommentRow, action: CommentAction, actor: Vi
       if (comment.status !== 'pending') return refuse('already_accepted', '留言已受理')
       if (action.handlerId === comment.authorId) return refuse('forbidden', '留言人不能办理自己的留言，请另选办理人')
       const deadline = new Date(deadlineAfter(now, action.days ?? DEFAULT_DEADLINE_DAYS)).toISOString()
-      return { ok: true, comment: { ...comment, status: 'accepted', deadline, handlerId: action.handlerId ?? actor.id, acceptedAt: at, updatedAt: at } }
+      return {
+        ok: true,
+        comment: { ...comment, status: 'accepted', deadline, handlerId: action.handlerId ?? actor.id, acceptedAt: at, updatedAt: at },
+      }
     }
     case 'resolve':
       if (comment.status !== 'accepted') return refuse('not_accepted', '请先受理留言，再填写办理结果')
@@ -390,16 +426,23 @@ export function transition(comment: CommentRow, action: CommentAction, actor: Vi
       return { ok: true, comment: { ...comment, status: 'rejected', reason: action.reason, closedAt: at, updatedAt: at } }
     case 'merge':
       if (action.into === comment.id) return refuse('invalid_args', '不能合并到自己')
-      return { ok: true, comment: { ...comment, status: 'merged', mergedInto: action.into, reason: action.reason, closedAt: at, updatedAt: at } }
+      return {
+        ok: true,
+        comment: { ...comment, status: 'merged', mergedInto: action.into, reason: action.reason, closedAt: at, updatedAt: at },
+      }
   }
 }
 
 /** Why `comment` can't be merged into `target`, or null: the target must be another live comment on the same topic. */
-export function mergeTargetProblem(comment: Pick<CommentRow, 'id' | 'topicId'>, target: Pick<CommentRow, 'id' | 'topicId' | 'status'> | undefined): Refusal | null {
+export function mergeTargetProblem(
+  comment: Pick<CommentRow, 'id' | 'topicId'>,
+  target: Pick<CommentRow, 'id' | 'topicId' | 'status'> | undefined,
+): Refusal | null {
   if (!target) return refuse('not_found', '要合并到的留言不存在')
   if (target.id === comment.id) return refuse('invalid_args', '不能合并到自己')
   if (target.topicId !== comment.topicId) return refuse('invalid_args', '只能合并到同一话题下的留言')
-  if (target.status === 'merged' || target.status === 'rejected') return refuse('invalid_args', `目标留言${COMMENT_STATUS_LABELS[target.status]}，不能合并到它`)
+  if (target.status === 'merged' || target.status === 'rejected')
+    return refuse('invalid_args', `目标留言${COMMENT_STATUS_LABELS[target.status]}，不能合并到它`)
   return null
 }
 
@@ -433,8 +476,13 @@ export function isOverdue(comment: Pick<CommentRow, 'status' | 'deadline'>, now:
 }
 
 /** The status to show: the stored one, or 已超期. */
-export function displayStatus(comment: Pick<CommentRow, 'status' | 'deadline'>, now: Date): { key: CommentStatus | 'overdue'; label: string } {
-  return isOverdue(comment, now) ? { key: 'overdue', label: OVERDUE_LABEL } : { key: comment.status, label: COMMENT_STATUS_LABELS[comment.status] }
+export function displayStatus(
+  comment: Pick<CommentRow, 'status' | 'deadline'>,
+  now: Date,
+): { key: CommentStatus | 'overdue'; label: string } {
+  return isOverdue(comment, now)
+    ? { key: 'overdue', label: OVERDUE_LABEL }
+    : { key: comment.status, label: COMMENT_STATUS_LABELS[comment.status] }
 }
 
 // ------------------------------------------------------------------------------------------ rate limit
@@ -453,7 +501,8 @@ export function postingAllowed(recentPostTimes: readonly string[], now: Date): {
     if (inWindow.length < limit.max) continue
     // Once the oldest (n − max + 1) posts have left the window, the count is below the limit.
     const retryAt = inWindow[inWindow.length - limit.max]! + limit.windowMs
-    if (!refusal || retryAt > Date.parse(refusal.retryAt)) refusal = { ...refuse('rate_limited', limit.message), retryAt: new Date(retryAt).toISOString() }
+    if (!refusal || retryAt > Date.parse(refusal.retryAt))
+      refusal = { ...refuse('rate_limited', limit.message), retryAt: new Date(retryAt).toISOString() }
   }
   return refusal ?? { ok: true }
 }

@@ -45,7 +45,7 @@ export const addDays = (day: string, days: number): string => dayOfNumber(dayNum
 export const daysBetween = (from: string, to: string): number => dayNumber(to) - dayNumber(from)
 
 /** 1 for Monday … 7 for Sunday (ISO 8601). */
-export const weekdayOf = (day: string): number => ((dayNumber(day) + 3) % 7 + 7) % 7 + 1
+export const weekdayOf = (day: string): number => ((((dayNumber(day) + 3) % 7) + 7) % 7) + 1
 
 // --------------------------------------------------------------------------------------------- weeks
 
@@ -104,7 +104,7 @@ export const isWorkingDay = (day: string): boolean => weekdayOf(day) <= 5
 export function addWorkingDays(day: string, n: number): string {
   const step = n < 0 ? -1 : 1
   let at = day
-  for (let left = Math.abs(n); left > 0; ) {
+  for (let left = Math.abs(n); left > 0;) {
     at = addDays(at, step)
     if (isWorkingDay(at)) left--
   }
@@ -117,7 +117,7 @@ export function workingDaysBetween(from: string, to: string): number {
   const span = daysBetween(from, to)
   const weeks = Math.floor(span / 7)
   let count = weeks * 5
-  for (let at = addDays(from, weeks * 7); at < to; ) {
+  for (let at = addDays(from, weeks * 7); at < to;) {
     at = addDays(at, 1)
     if (isWorkingDay(at)) count++
   }

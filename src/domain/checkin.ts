@@ -82,7 +82,8 @@ export async function verifyCheckinToken(
   if (scannedAt > now + CLOCK_TOLERANCE_MS) return { ok: false, problem: 'clock' }
   const start = slotStart(parsed.slot)
   // The scan must fall within the slot plus the grace, allowing for the two phones' clocks.
-  if (scannedAt < start - CLOCK_TOLERANCE_MS || scannedAt > start + SLOT_MS + TOKEN_GRACE_MS + CLOCK_TOLERANCE_MS) return { ok: false, problem: 'expired' }
+  if (scannedAt < start - CLOCK_TOLERANCE_MS || scannedAt > start + SLOT_MS + TOKEN_GRACE_MS + CLOCK_TOLERANCE_MS)
+    return { ok: false, problem: 'expired' }
   return { ok: true, slotStartedAt: start }
 }
 
@@ -121,7 +122,8 @@ function durationText(ms: number): string {
  * check-in, or null when the device didn't say (an older app: only the late-arrival rule applies).
  */
 export function checkinReviewReason(slotStartedAt: number, receivedAt: number, clockSkewMs: number | null): string | null {
-  if (receivedAt - (slotStartedAt + SLOT_MS + TOKEN_GRACE_MS) > LATE_ARRIVAL_MS) return `扫码 ${durationText(receivedAt - slotStartedAt)}后才送达服务器`
+  if (receivedAt - (slotStartedAt + SLOT_MS + TOKEN_GRACE_MS) > LATE_ARRIVAL_MS)
+    return `扫码 ${durationText(receivedAt - slotStartedAt)}后才送达服务器`
   if (clockSkewMs !== null && Math.abs(clockSkewMs) > CLOCK_SKEW_REVIEW_MS) {
     return `签到手机的时间比服务器${clockSkewMs < 0 ? '慢' : '快'} ${durationText(clockSkewMs)}`
   }

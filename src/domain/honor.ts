@@ -114,12 +114,24 @@ export function honorPreview(members: readonly HonorMember[], args: HonorPublish
     const mark = marks[i]!
     return mark.list ? { name: m.name, branchName: m.branchName, points: m.points, list: mark.list, reasons: mark.reasons } : null
   })
-  const sorted = entries.filter((e) => e !== null).sort((a, b) => a.branchName.localeCompare(b.branchName, 'zh-CN') || b.points - a.points || a.name.localeCompare(b.name, 'zh-CN'))
-  return { month: args.month, evaluated: members.length, red: sorted.filter((e) => e.list === 'red'), yellow: sorted.filter((e) => e.list === 'yellow'), problem }
+  const sorted = entries
+    .filter((e) => e !== null)
+    .sort((a, b) => a.branchName.localeCompare(b.branchName, 'zh-CN') || b.points - a.points || a.name.localeCompare(b.name, 'zh-CN'))
+  return {
+    month: args.month,
+    evaluated: members.length,
+    red: sorted.filter((e) => e.list === 'red'),
+    yellow: sorted.filter((e) => e.list === 'yellow'),
+    problem,
+  }
 }
 
 /** The month's lists and every member's mark. Ties at the last red place all make the list. */
-export function honorLists(members: readonly HonorMember[], args: HonorPublishArgs, publishedAt: string): { list: HonorListRow; marks: HonorMarkRow[] } {
+export function honorLists(
+  members: readonly HonorMember[],
+  args: HonorPublishArgs,
+  publishedAt: string,
+): { list: HonorListRow; marks: HonorMarkRow[] } {
   const reasons = new Map(members.map((m) => [m.id, yellowReasons(m, args.threshold)]))
   const red = new Set<string>()
   const byBranch = new Map<string, HonorMember[]>()
@@ -132,18 +144,32 @@ export function honorLists(members: readonly HonorMember[], args: HonorPublishAr
     const cutoff = sorted[Math.min(args.redPerBranch, sorted.length) - 1]!.points
     for (const m of sorted) if (m.points >= cutoff) red.add(m.id)
   }
-  const byName = (a: HonorMember, b: HonorMember) => a.branchName.localeCompare(b.branchName, 'zh-CN') || b.points - a.points || a.name.localeCompare(b.name, 'zh-CN')
+  const byName = (a: HonorMember, b: HonorMember) =>
+    a.branchName.localeCompare(b.branchName, 'zh-CN') || b.points - a.points || a.name.localeCompare(b.name, 'zh-CN')
   const list: HonorListRow = {
     id: args.month,
     month: args.month,
     threshold: args.threshold,
-    red: members.filter((m) => red.has(m.id)).sort(byName).map((m) => ({ name: m.name, branchName: m.branchName, points: m.points })),
-    yellow: members.filter((m) => reasons.get(m.id)!.length > 0).sort(byName).map((m) => ({ name: m.name, branchName: m.branchName })),
+    red: members
+      .filter((m) => red.has(m.id))
+      .sort(byName)
+      .map((m) => ({ name: m.name, branchName: m.branchName, points: m.points })),
+    yellow: members
+      .filter((m) => reasons.get(m.id)!.length > 0)
+      .sort(byName)
+      .map((m) => ({ name: m.name, branchName: m.branchName })),
     publishedAt,
   }
   const marks: HonorMarkRow[] = members.map((m) => {
     const why = reasons.get(m.id)!
-    return { id: args.month, month: args.month, list: red.has(m.id) ? 'red' : why.length ? 'yellow' : null, points: m.points, threshold: args.threshold, reasons: why }
+    return {
+      id: args.month,
+      month: args.month,
+      list: red.has(m.id) ? 'red' : why.length ? 'yellow' : null,
+      points: m.points,
+      threshold: args.threshold,
+      reasons: why,
+    }
   })
   return { list, marks }
 }

@@ -85,7 +85,13 @@ export const ATTENDANCE_MODE_LABELS: Record<AttendanceMode, string> = { onsite: 
 
 export const ATTENDANCE_OUTCOMES = ['on_time', 'late', 'partial', 'excused', 'absent'] as const
 export type AttendanceOutcome = (typeof ATTENDANCE_OUTCOMES)[number]
-export const OUTCOME_LABELS: Record<AttendanceOutcome, string> = { on_time: '按时参会', late: '迟到', partial: '部分参会', excused: '请假', absent: '缺席' }
+export const OUTCOME_LABELS: Record<AttendanceOutcome, string> = {
+  on_time: '按时参会',
+  late: '迟到',
+  partial: '部分参会',
+  excused: '请假',
+  absent: '缺席',
+}
 
 /** One member's attendance at one meeting (branch scope; id `meeting:member`). */
 export const attendanceRowSchema = z.object({
@@ -139,9 +145,18 @@ export const meetingKeyRowSchema = z.object({ id: z.string(), key: z.string() })
 export type MeetingKeyRow = z.infer<typeof meetingKeyRowSchema>
 
 /** A message in a meeting's live chat (即时沟通), kept with the meeting's record (branch scope). */
-export const meetingMessageRowSchema = z.object({ id: z.string(), meetingId: z.string(), memberId: z.string(), name: z.string(), text: z.string(), sentAt: z.string() })
+export const meetingMessageRowSchema = z.object({
+  id: z.string(),
+  meetingId: z.string(),
+  memberId: z.string(),
+  name: z.string(),
+  text: z.string(),
+  sentAt: z.string(),
+})
 export type MeetingMessageRow = z.infer<typeof meetingMessageRowSchema>
-export const chatMessageSchema = z.object({ text: text({ trim: true, min: 1, max: 500, tooShort: '请输入内容', tooLong: '一条消息不超过500字' }) })
+export const chatMessageSchema = z.object({
+  text: text({ trim: true, min: 1, max: 500, tooShort: '请输入内容', tooLong: '一条消息不超过500字' }),
+})
 
 export const meetingScheduleArgsSchema = z.object({ meeting: meetingDraftSchema })
 export const meetingCheckinArgsSchema = z.object({
@@ -177,7 +192,11 @@ export const meetingCloseArgsSchema = z.object({
 })
 
 /** Why a meeting can't be scheduled as drafted, or null. `now` is the server's clock. */
-export function schedulingProblem(draft: Pick<MeetingDraft, 'startsAt' | 'backfillReason'>, role: 'secretary' | 'admin', now: Date): string | null {
+export function schedulingProblem(
+  draft: Pick<MeetingDraft, 'startsAt' | 'backfillReason'>,
+  role: 'secretary' | 'admin',
+  now: Date,
+): string | null {
   if (Date.parse(draft.startsAt) > now.getTime()) return null
   if (role !== 'admin') return '会议开始时间须晚于现在；不能事后补建会议'
   if (!draft.backfillReason) return '补录已开过的会议须写明原因'
@@ -202,16 +221,24 @@ export function proxyProblem(viewer: Actor, meeting: Pick<MeetingRow, 'branchId'
 }
 
 /** Why this viewer can't review (核实) this check-in, or null: the branch's secretary or the admin, never on their own. */
-export function reviewProblem(viewer: Actor, meeting: Pick<MeetingRow, 'branchId'>, attendance: Pick<AttendanceRow, 'memberId' | 'review'> | undefined): { code: string; message: string } | null {
+export function reviewProblem(
+  viewer: Actor,
+  meeting: Pick<MeetingRow, 'branchId'>,
+  attendance: Pick<AttendanceRow, 'memberId' | 'review'> | undefined,
+): { code: string; message: string } | null {
   if (!mayManageBranch(viewer, meeting.branchId)) return { code: 'forbidden', message: '只有本支部书记可以核实签到' }
   if (!attendance) return { code: 'not_found', message: '找不到这条签到记录' }
   if (attendance.memberId === viewer.id) return { code: 'forbidden', message: '不能核实自己的签到' }
-  if (attendance.review !== 'pending') return { code: 'not_pending', message: attendance.review ? `这条签到已${REVIEW_LABELS[attendance.review]}` : '这条签到不需要核实' }
+  if (attendance.review !== 'pending')
+    return { code: 'not_pending', message: attendance.review ? `这条签到已${REVIEW_LABELS[attendance.review]}` : '这条签到不需要核实' }
   return null
 }
 
 /** Who may attend remotely: members working away, and those the secretary allowed, if the meeting allows it at all. */
-export function mayAttendRemotely(meeting: Pick<MeetingRow, 'remoteAllowed' | 'remoteMemberIds' | 'expectedIds'>, member: { id: string; status: 'home' | 'away' }): boolean {
+export function mayAttendRemotely(
+  meeting: Pick<MeetingRow, 'remoteAllowed' | 'remoteMemberIds' | 'expectedIds'>,
+  member: { id: string; status: 'home' | 'away' },
+): boolean {
   if (!meeting.remoteAllowed || !meeting.expectedIds.includes(member.id)) return false
   return member.status === 'away' || meeting.remoteMemberIds.includes(member.id)
 }
@@ -244,7 +271,10 @@ export function attendanceOutcome(
  * The points event a closed meeting gives a member: present (on time or late) +, unexcused absence −;
  * partial and excused neither; and nothing yet while the check-in is 待核实 (given on review).
  */
-export function attendancePoints(outcome: AttendanceOutcome, review: AttendanceRow['review']): 'meeting.attended' | 'meeting.absent' | null {
+export function attendancePoints(
+  outcome: AttendanceOutcome,
+  review: AttendanceRow['review'],
+): 'meeting.attended' | 'meeting.absent' | null {
   if (review === 'pending') return null
   if (outcome === 'on_time' || outcome === 'late') return 'meeting.attended'
   return outcome === 'absent' ? 'meeting.absent' : null
@@ -261,7 +291,8 @@ export function quorum(expected: number, present: number): { needed: number; met
 
 export interface RateInput {
   meetings: readonly Pick<MeetingRow, 'id' | 'branchId' | 'startsAt' | 'endsAt' | 'expectedIds' | 'status'>[]
-  attendance: readonly (Pick<AttendanceRow, 'meetingId' | 'memberId' | 'mode' | 'checkedInAt' | 'remoteSeconds'> & Partial<Pick<AttendanceRow, 'review'>>)[]
+  attendance: readonly (Pick<AttendanceRow, 'meetingId' | 'memberId' | 'mode' | 'checkedInAt' | 'remoteSeconds'> &
+    Partial<Pick<AttendanceRow, 'review'>>)[]
   leaves: readonly Pick<LeaveRow, 'meetingId' | 'memberId' | 'status'>[]
   /** Members working away (外出务工): their rate is shown on its own. */
   awayIds: ReadonlySet<string>
@@ -281,7 +312,12 @@ export interface Rate {
 const emptyRate = (): Rate => ({ expected: 0, present: 0, onsite: 0, remote: 0, excused: 0, absent: 0, rate: null })
 
 /** Attendance rates over closed meetings: overall, per meeting, per member, and for migrant members alone. */
-export function attendanceRates(input: RateInput): { overall: Rate; away: Rate; byMeeting: Map<string, Rate>; byMember: Map<string, Rate> } {
+export function attendanceRates(input: RateInput): {
+  overall: Rate
+  away: Rate
+  byMeeting: Map<string, Rate>
+  byMember: Map<string, Rate>
+} {
   const key = (meetingId: string, memberId: string) => `${meetingId}|${memberId}`
   const attendance = new Map(input.attendance.map((a) => [key(a.meetingId, a.memberId), a]))
   const leaves = new Map(input.leaves.map((l) => [key(l.meetingId, l.memberId), l]))
@@ -309,6 +345,7 @@ export function attendanceRates(input: RateInput): { overall: Rate; away: Rate; 
       }
     }
   }
-  for (const rate of [overall, away, ...byMeeting.values(), ...byMember.values()]) rate.rate = rate.expected ? rate.present / rate.expected : null
+  for (const rate of [overall, away, ...byMeeting.values(), ...byMember.values()])
+    rate.rate = rate.expected ? rate.present / rate.expected : null
   return { overall, away, byMeeting, byMember }
 }

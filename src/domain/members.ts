@@ -30,9 +30,7 @@ export const profileUpdateArgsSchema = z
     returnDate: z.optional(z.nullable(calendarDay())),
     phone: z.optional(z.nullable(phoneSchema)),
   })
-  .check(
-    z.refine((a) => a.status !== 'away' || Boolean(a.awayCity), { message: '外出务工须填写务工城市', path: ['awayCity'] }),
-  )
+  .check(z.refine((a) => a.status !== 'away' || Boolean(a.awayCity), { message: '外出务工须填写务工城市', path: ['awayCity'] }))
 export type ProfileUpdateArgs = z.infer<typeof profileUpdateArgsSchema>
 
 /** The row after a profile update: what the server stores, and what the app shows before it is confirmed. */
@@ -56,7 +54,6 @@ export function mayUpdateProfile(actor: Viewer, target: { id: string; branchId: 
 
 /** What of a member row this viewer may read. */
 export function redactMember(row: MemberRow, viewer: Viewer): MemberRow {
-  const seesContact =
-    viewer.id === row.id || viewer.role === 'admin' || (viewer.role === 'secretary' && viewer.branchId === row.branchId)
+  const seesContact = viewer.id === row.id || viewer.role === 'admin' || (viewer.role === 'secretary' && viewer.branchId === row.branchId)
   return seesContact ? row : { ...row, contactPhone: null }
 }

@@ -2,7 +2,13 @@
 import { z } from './validation'
 import type { Role } from './users'
 import { profileUpdateArgsSchema } from './members'
-import { materialSaveArgsSchema, materialWithdrawArgsSchema, questionSaveArgsSchema, questionWithdrawArgsSchema, studyRecordArgsSchema } from './study'
+import {
+  materialSaveArgsSchema,
+  materialWithdrawArgsSchema,
+  questionSaveArgsSchema,
+  questionWithdrawArgsSchema,
+  studyRecordArgsSchema,
+} from './study'
 import { pointsAdjustArgsSchema, pointsCorrectArgsSchema, rulesReviseArgsSchema } from './points'
 import { examSaveArgsSchema, examWithdrawArgsSchema, parseQuizId, QUIZ_KIND_LABELS, quizSubmitArgsSchema } from './quiz'
 import { honorPublishArgsSchema, honorWithdrawArgsSchema } from './honor'
@@ -50,7 +56,11 @@ export const MUTATIONS = {
     roles: ['member', 'secretary', 'admin'],
     describe: (a) => {
       const ref = parseQuizId(a.quizId)
-      return ref?.kind === 'daily' ? `每日答题（${ref.day}）` : ref?.kind === 'weekly' ? `每周一答（${ref.weekStart} 起一周）` : QUIZ_KIND_LABELS.exam
+      return ref?.kind === 'daily'
+        ? `每日答题（${ref.day}）`
+        : ref?.kind === 'weekly'
+          ? `每周一答（${ref.weekStart} 起一周）`
+          : QUIZ_KIND_LABELS.exam
     },
   }),
   'points.adjust': define({

@@ -145,7 +145,16 @@ export function scoreEvents(rules: readonly PointsRule[], events: readonly Point
       seen.add(id)
       add(daily, points)
       add(yearly, points)
-      created.push({ id, memberId: event.memberId, ruleCode: rule.code, ruleVersion: rule.version, sourceId: event.id, day: event.day, points, reason: event.reason ?? null })
+      created.push({
+        id,
+        memberId: event.memberId,
+        ruleCode: rule.code,
+        ruleVersion: rule.version,
+        sourceId: event.id,
+        day: event.day,
+        points,
+        reason: event.reason ?? null,
+      })
     }
   }
   return created
@@ -181,7 +190,13 @@ export function reviseRule(
   if (!current) throw new Error(`没有编号为 ${code} 的规则`)
   if (current.activeFrom >= from) throw new Error('该规则已有从此日期起生效的版本')
   const ended = { ...current, activeTo: addDays(from, -1) }
-  const next: PointsRule = { ...current, ...change, version: current.version + 1, activeFrom: from, activeTo: change.activeTo ?? current.activeTo }
+  const next: PointsRule = {
+    ...current,
+    ...change,
+    version: current.version + 1,
+    activeFrom: from,
+    activeTo: change.activeTo ?? current.activeTo,
+  }
   return [...rules.filter((r) => r !== current), ended, next]
 }
 
@@ -213,7 +228,9 @@ export interface Ranked<T> {
 }
 
 export function rank<T>(items: readonly T[], pointsOf: (item: T) => number, tieBreak: (a: T, b: T) => number): Ranked<T>[] {
-  const sorted = [...items].map((item) => ({ item, points: pointsOf(item) })).sort((a, b) => b.points - a.points || tieBreak(a.item, b.item))
+  const sorted = [...items]
+    .map((item) => ({ item, points: pointsOf(item) }))
+    .sort((a, b) => b.points - a.points || tieBreak(a.item, b.item))
   let place = 0
   return sorted.map((row, index) => {
     if (index === 0 || row.points !== sorted[index - 1]!.points) place = index + 1

@@ -90,14 +90,24 @@ export const examSchema = z
 export type Exam = z.infer<typeof examSchema>
 // What devices receive is taken as stored: the stricter text rules of `examSchema` apply to what is sent,
 // and a row saved before them must not make every device's pull fail.
-export const examRowSchema = z.safeExtend(examSchema, { title: z.string(), summary: z.string(), questionIds: z.array(z.string()), opensOn: storedDay, closesOn: storedDay, publishedAt: z.string() })
+export const examRowSchema = z.safeExtend(examSchema, {
+  title: z.string(),
+  summary: z.string(),
+  questionIds: z.array(z.string()),
+  opensOn: storedDay,
+  closesOn: storedDay,
+  publishedAt: z.string(),
+})
 export type ExamRow = z.infer<typeof examRowSchema>
 
 export const examSaveArgsSchema = z.object({ exam: examSchema })
 export const examWithdrawArgsSchema = z.object({ examId: ref() })
 
 export const quizSubmitArgsSchema = z.object({
-  quizId: z.string().check(z.maxLength(80), z.refine((id) => parseQuizId(id) !== null, 'quizId 格式不正确')),
+  quizId: z.string().check(
+    z.maxLength(80),
+    z.refine((id) => parseQuizId(id) !== null, 'quizId 格式不正确'),
+  ),
   answers: z
     .record(ref(64), z.array(z.int().check(z.minimum(0), z.maximum(9))).check(z.maxLength(10)))
     .check(z.refine((a) => Object.keys(a).length <= 100, '答案过多')),
@@ -168,15 +178,18 @@ export function quizTiming(
     case 'weekly':
       if (ref.weekStart > today) return { code: 'clock', message: '答题日期晚于今天，请检查手机时间' }
       if (submitted < ref.weekStart || submitted > addDays(ref.weekStart, 6)) return { code: 'closed', message: '这一周的每周一答已经截止' }
-      if (today > addDays(ref.weekStart, 6 + LATE_ANSWER_DAYS)) return { code: 'closed', message: `这一周的每周一答已截止超过${LATE_ANSWER_DAYS}天，答卷不再计分` }
+      if (today > addDays(ref.weekStart, 6 + LATE_ANSWER_DAYS))
+        return { code: 'closed', message: `这一周的每周一答已截止超过${LATE_ANSWER_DAYS}天，答卷不再计分` }
       return submitted < oldest ? expired : { day: submitted }
     case 'exam':
       if (!exam) return { code: 'closed', message: '这场考试已撤销或不存在' }
       // Saved before exam days were checked: a day that doesn't exist can't be reasoned about.
-      if (!isCalendarDay(exam.opensOn) || !isCalendarDay(exam.closesOn)) return { code: 'closed', message: '这场考试的日期有误，请联系管理员' }
+      if (!isCalendarDay(exam.opensOn) || !isCalendarDay(exam.closesOn))
+        return { code: 'closed', message: '这场考试的日期有误，请联系管理员' }
       if (submitted < exam.opensOn) return { code: 'closed', message: '考试尚未开始' }
       if (submitted > exam.closesOn) return { code: 'closed', message: '考试已经结束' }
-      if (today > addDays(exam.closesOn, LATE_ANSWER_DAYS)) return { code: 'closed', message: `考试已于${exam.closesOn}结束，结束${LATE_ANSWER_DAYS}天后送达的答卷不再接收` }
+      if (today > addDays(exam.closesOn, LATE_ANSWER_DAYS))
+        return { code: 'closed', message: `考试已于${exam.closesOn}结束，结束${LATE_ANSWER_DAYS}天后送达的答卷不再接收` }
       return submitted < oldest ? expired : { day: submitted }
   }
 }

@@ -41,7 +41,10 @@ export const questionSchema = z
   })
   .check(
     z.refine((q) => q.answer.every((i) => i < q.options.length), { message: '答案超出选项范围', path: ['answer'] }),
-    z.refine((q) => (q.type === 'multiple' ? q.answer.length >= 2 : q.answer.length === 1), { message: '单选和判断题只有一个答案，多选题至少两个', path: ['answer'] }),
+    z.refine((q) => (q.type === 'multiple' ? q.answer.length >= 2 : q.answer.length === 1), {
+      message: '单选和判断题只有一个答案，多选题至少两个',
+      path: ['answer'],
+    }),
   )
 export type Question = z.infer<typeof questionSchema>
 
@@ -84,7 +87,8 @@ export function checkStudySession(
   if (started < now.getTime() - OFFLINE_WINDOW_MS) return { code: 'clock', message: '学习记录超过30天未同步，已无法计分' }
   if (ended < started) return { code: 'impossible_time', message: '学习结束时间早于开始时间' }
   const elapsed = (ended - started) / 1000
-  if (session.activeSeconds > elapsed + ACTIVE_SLACK_SECONDS) return { code: 'impossible_time', message: '有效学习时长超过了实际经过的时间' }
+  if (session.activeSeconds > elapsed + ACTIVE_SLACK_SECONDS)
+    return { code: 'impossible_time', message: '有效学习时长超过了实际经过的时间' }
   if (material.media && session.activeSeconds > material.media.durationSeconds * MEDIA_SLACK + ACTIVE_SLACK_SECONDS) {
     return { code: 'impossible_time', message: '收听收看时长超过了音视频本身的长度' }
   }
@@ -100,13 +104,18 @@ export const materialDraftSchema = z
     course: z.nullable(ref(64)),
     // Bounded: the columns are 32-bit integers on PostgreSQL.
     lesson: z.nullable(z.int().check(z.minimum(1), z.maximum(1000))),
-    media: z.nullable(z.object({ file: z.string().check(z.regex(/^[\w.-]{1,200}$/)), durationSeconds: z.int().check(z.minimum(1), z.maximum(24 * 3600)) })),
+    media: z.nullable(
+      z.object({ file: z.string().check(z.regex(/^[\w.-]{1,200}$/)), durationSeconds: z.int().check(z.minimum(1), z.maximum(24 * 3600)) }),
+    ),
     title: line({ trim: true, min: 2, max: 80, tooShort: '请填写标题（至少2个字）', tooLong: '标题不超过80字' }),
     summary: text({ trim: true, max: 200, tooLong: '摘要不超过200字' }),
     body: text({ max: 50_000, tooLong: '正文不超过5万字' }),
   })
   .check(
-    z.refine((m) => (m.column === 'school' ? m.course !== null && m.lesson !== null : m.course === null && m.lesson === null), { message: '网上党校的资料须选择课程和课次；学习智库的资料不属于课程', path: ['course'] }),
+    z.refine((m) => (m.column === 'school' ? m.course !== null && m.lesson !== null : m.course === null && m.lesson === null), {
+      message: '网上党校的资料须选择课程和课次；学习智库的资料不属于课程',
+      path: ['course'],
+    }),
     z.refine((m) => (m.kind === 'article') === (m.media === null), { message: '音频和视频须有媒体文件和时长，文章没有', path: ['media'] }),
     z.refine((m) => m.kind !== 'article' || m.body.trim().length >= 10, { message: '文章正文至少10个字', path: ['body'] }),
   )

@@ -26,9 +26,7 @@ export const pushBodySchema = z.object({
 })
 export type PushBody = z.infer<typeof pushBodySchema>
 
-export type MutationResult =
-  | { id: string; status: 'applied' }
-  | { id: string; status: 'rejected'; code: string; message: string }
+export type MutationResult = { id: string; status: 'applied' } | { id: string; status: 'rejected'; code: string; message: string }
 
 export interface PushReply {
   results: MutationResult[]

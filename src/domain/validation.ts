@@ -85,7 +85,10 @@ export function text(options: TextOptions) {
 
 /** A single line: a name, a title, a place, a reason. */
 export function line(options: TextOptions) {
-  return z.string().check(...textChecks(options), z.refine<string>((s) => !NOT_ONE_LINE.test(s), TEXT_MESSAGES.notOneLine))
+  return z.string().check(
+    ...textChecks(options),
+    z.refine<string>((s) => !NOT_ONE_LINE.test(s), TEXT_MESSAGES.notOneLine),
+  )
 }
 
 /** An id naming something stored (a member, a meeting, a comment): one line, never empty, at most `max` long. */

@@ -43,7 +43,9 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   await migrateToLatest(db)
   await seedRulesIfEmpty(db, config.seedDir)
   if (config.seedDemoData) await seedIfEmpty(db, config.seedDir, FEATURES.list)
-  const notifier: Notifier = config.databaseUrl ? await PostgresNotifier.connect(config.databaseUrl, (error) => console.error('PostgreSQL LISTEN connection:', String(error))) : new LocalNotifier()
+  const notifier: Notifier = config.databaseUrl
+    ? await PostgresNotifier.connect(config.databaseUrl, (error) => console.error('PostgreSQL LISTEN connection:', String(error)))
+    : new LocalNotifier()
   // The core runs the features it is handed (features.ts) and knows none of them.
   const sync = new SyncService(db, notifier, FEATURES)
   await sync.publishAllIfEmpty()
@@ -125,7 +127,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   })
   // Private answers must stay out of shared and browser caches; a route that chose its own policy keeps it.
   app.addHook('onSend', async (request, reply) => {
-    if (request.url.startsWith('/api/') && !request.url.startsWith('/api/health') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
+    if (request.url.startsWith('/api/') && !request.url.startsWith('/api/health') && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store')
   })
 
   app.setErrorHandler((error, request, reply) => {

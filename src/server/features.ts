@@ -14,7 +14,15 @@ import { meetingsFeature } from './features/meetings'
 import { boardFeature } from './features/board'
 
 /** Compiles only when every mutation and synced table is registered by exactly one feature. */
-export const FEATURES = syncFeatures([membersFeature, studyFeature, quizFeature, pointsFeature, honorFeature, meetingsFeature, boardFeature])
+export const FEATURES = syncFeatures([
+  membersFeature,
+  studyFeature,
+  quizFeature,
+  pointsFeature,
+  honorFeature,
+  meetingsFeature,
+  boardFeature,
+])
 
 /** The sync core running these features: for tests and benches that open a database of their own. */
 export class FeatureSyncService extends SyncService {

@@ -78,7 +78,9 @@ async function syncWatching<T>(server: ReturnType<typeof heldServer>, shown: () 
 
 describe('an applied mutation between push and pull', () => {
   it('keeps a status change (profile.update) on screen', async () => {
-    const server = heldServer([{ table: 'members', id: ME, op: 'put', row: { ...self, status: 'away', awayCity: '杭州', updatedAt: '2026-03-01T00:00:00.000Z' } }])
+    const server = heldServer([
+      { table: 'members', id: ME, op: 'put', row: { ...self, status: 'away', awayCity: '杭州', updatedAt: '2026-03-01T00:00:00.000Z' } },
+    ])
     await useSyncStore().start(ME, { schedule: false, transport: server.transport })
     await db.members.put(self) // as an earlier pull left it (starting the engine adopts an empty device)
     const members = useMembersStore()
@@ -95,7 +97,14 @@ describe('an applied mutation between push and pull', () => {
   })
 
   it('keeps a completed lesson (study.record) completed', async () => {
-    const server = heldServer([{ table: 'study_progress', id: 'm-lesson-1', op: 'put', row: { id: 'm-lesson-1', activeSeconds: 300, completed: true, lastStudiedAt: '2026-03-01T08:05:00.000Z' } }])
+    const server = heldServer([
+      {
+        table: 'study_progress',
+        id: 'm-lesson-1',
+        op: 'put',
+        row: { id: 'm-lesson-1', activeSeconds: 300, completed: true, lastStudiedAt: '2026-03-01T08:05:00.000Z' },
+      },
+    ])
     await useSyncStore().start(ME, { schedule: false, transport: server.transport })
     const study = useStudyStore()
     await useSyncStore().enqueue('study.record', {

@@ -25,8 +25,13 @@ describe('excerpt', () => {
 })
 
 describe('sortTodo (待办留言)', () => {
-  const item = (id: string, status: 'pending' | 'accepted', createdAt: string, deadline: string | null, key: TodoItem['status']['key'] = status): TodoItem =>
-    ({ comment: { id, status, createdAt, deadline }, status: { key, label: '' } }) as unknown as TodoItem
+  const item = (
+    id: string,
+    status: 'pending' | 'accepted',
+    createdAt: string,
+    deadline: string | null,
+    key: TodoItem['status']['key'] = status,
+  ): TodoItem => ({ comment: { id, status, createdAt, deadline }, status: { key, label: '' } }) as unknown as TodoItem
   it('puts 待处理 first (longest waiting first), then 已受理 by deadline', () => {
     const sorted = sortTodo([
       item('a', 'accepted', '2026-11-01T00:00:00Z', '2026-12-05T15:59:59.999Z'),

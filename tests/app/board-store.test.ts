@@ -10,7 +10,14 @@ import { useSyncStore } from '../../src/app/stores/sync'
 import { useSessionStore } from '../../src/app/stores/session'
 import { overlayComments, overlayTopics, type CommentOverlayContext } from '../../src/app/stores/boardOverlay'
 import { fitWithin } from '../../src/app/stores/boardPhotos'
-import { keepPhoto, uploadPendingPhotos, uploadPhoto, UPLOAD_CHUNK_BYTES, KEEP_UPLOADED_MS, type UploadFetch } from '../../src/app/sync/photoUploads'
+import {
+  keepPhoto,
+  uploadPendingPhotos,
+  uploadPhoto,
+  UPLOAD_CHUNK_BYTES,
+  KEEP_UPLOADED_MS,
+  type UploadFetch,
+} from '../../src/app/sync/photoUploads'
 import type { SyncTransport } from '../../src/app/sync/transport'
 import type { AppDB } from '../../src/app/db'
 import type { CommentRow, HouseholdRow, NoticeRow, TopicRow } from '../../src/domain/board'
@@ -92,7 +99,15 @@ const HOUSEHOLDS: HouseholdRow[] = [
 function pending(name: string, args: unknown, clientTime = at(0), userId = MEMBER): OutboxEntry {
   return { userId, name, args, clientTime }
 }
-const draft = (id: string, over: Record<string, unknown> = {}) => ({ id, topicId: OPEN.id, text: '路灯坏了', category: 'need', householdId: null, photos: [], ...over })
+const draft = (id: string, over: Record<string, unknown> = {}) => ({
+  id,
+  topicId: OPEN.id,
+  text: '路灯坏了',
+  category: 'need',
+  householdId: null,
+  photos: [],
+  ...over,
+})
 
 function context(viewer: Viewer, name = '许光荣'): CommentOverlayContext {
   return { viewer, viewerName: name, topicOf: (id) => [OPEN, CLOSED].find((t) => t.id === id), households: HOUSEHOLDS }
@@ -124,7 +139,10 @@ describe('the pending overlay', () => {
   it('shows a waiting acceptance as 已受理 and a waiting deletion as gone', () => {
     const views = overlayComments(
       [commentRow('c-1'), commentRow('c-2', { authorId: SECRETARY })],
-      [pending('comment.act', { commentId: 'c-1', action: { type: 'accept', days: 3 } }, at(0), SECRETARY), pending('comment.delete', { commentId: 'c-2' }, at(1), SECRETARY)],
+      [
+        pending('comment.act', { commentId: 'c-1', action: { type: 'accept', days: 3 } }, at(0), SECRETARY),
+        pending('comment.delete', { commentId: 'c-2' }, at(1), SECRETARY),
+      ],
       context(secretaryViewer, '张志强'),
     )
     expect(views).toHaveLength(1)
@@ -134,7 +152,10 @@ describe('the pending overlay', () => {
   })
 
   it('leaves out what the rules refuse: the server will refuse it too', () => {
-    const confirmed = [commentRow('c-1'), commentRow('c-accepted', { authorId: MEMBER, status: 'accepted', deadline: at(7 * 24 * 60), acceptedAt: at(-60) })]
+    const confirmed = [
+      commentRow('c-1'),
+      commentRow('c-accepted', { authorId: MEMBER, status: 'accepted', deadline: at(7 * 24 * 60), acceptedAt: at(-60) }),
+    ]
     const views = overlayComments(
       confirmed,
       [
@@ -163,7 +184,11 @@ describe('the pending overlay', () => {
     expect(liked[0]).toMatchObject({ likedBy: [OTHER, MEMBER], pending: false })
     const unliked = overlayComments(
       confirmed,
-      [pending('comment.like', { commentId: 'c-1', liked: true }), pending('comment.like', { commentId: 'c-1', liked: false }), pending('comment.like', { commentId: 'c-2', liked: false })],
+      [
+        pending('comment.like', { commentId: 'c-1', liked: true }),
+        pending('comment.like', { commentId: 'c-1', liked: false }),
+        pending('comment.like', { commentId: 'c-2', liked: false }),
+      ],
       context(memberViewer),
     )
     expect(unliked.map((c) => [c.likedBy, c.pending])).toEqual([
@@ -171,17 +196,34 @@ describe('the pending overlay', () => {
       [[], false],
     ])
     // Liking one's own comment while it waits to be sent keeps it pending.
-    const own = overlayComments([], [pending('comment.post', { comment: draft('c-new') }), pending('comment.like', { commentId: 'c-new', liked: true })], context(memberViewer))
+    const own = overlayComments(
+      [],
+      [pending('comment.post', { comment: draft('c-new') }), pending('comment.like', { commentId: 'c-new', liked: true })],
+      context(memberViewer),
+    )
     expect(own[0]).toMatchObject({ likedBy: [MEMBER], pending: true })
   })
 
   it('shows a topic saved offline, new or edited, as pending', () => {
-    const draftTopic = { id: 't-new', branchId: BRANCH, category: 'environment', title: '池塘清淤', text: '', photos: [], closesOn: '2026-03-31' }
+    const draftTopic = {
+      id: 't-new',
+      branchId: BRANCH,
+      category: 'environment',
+      title: '池塘清淤',
+      text: '',
+      photos: [],
+      closesOn: '2026-03-31',
+    }
     const views = overlayTopics(
       [OPEN, CLOSED],
       [
         pending('topic.save', { topic: draftTopic }, at(-2), SECRETARY),
-        pending('topic.save', { topic: { ...draftTopic, id: OPEN.id, title: '村东组道路硬化（改）', closesOn: OPEN.closesOn } }, at(-1), SECRETARY),
+        pending(
+          'topic.save',
+          { topic: { ...draftTopic, id: OPEN.id, title: '村东组道路硬化（改）', closesOn: OPEN.closesOn } },
+          at(-1),
+          SECRETARY,
+        ),
         pending('topic.save', { topic: { id: 'broken' } }, at(0), SECRETARY),
       ],
     )
@@ -190,7 +232,13 @@ describe('the pending overlay', () => {
       [CLOSED.id, false],
       ['t-new', true],
     ])
-    expect(views[0]).toMatchObject({ title: '村东组道路硬化（改）', createdAt: OPEN.createdAt, createdBy: SECRETARY, updatedAt: at(-1), category: 'environment' })
+    expect(views[0]).toMatchObject({
+      title: '村东组道路硬化（改）',
+      createdAt: OPEN.createdAt,
+      createdBy: SECRETARY,
+      updatedAt: at(-1),
+      category: 'environment',
+    })
     expect(views[2]).toMatchObject({ createdBy: SECRETARY, createdAt: at(-2), updatedAt: at(-2), title: '池塘清淤' })
   })
 })
@@ -201,7 +249,10 @@ let db: AppDB
 /** IndexedDB is slow on a busy machine: wait longer than the default second (the tests allow for it). */
 const waitFor = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 5_000 })
 
-async function device(me: Me, tables: { topics?: TopicRow[]; comments?: CommentRow[]; households?: HouseholdRow[]; notices?: NoticeRow[] } = {}) {
+async function device(
+  me: Me,
+  tables: { topics?: TopicRow[]; comments?: CommentRow[]; households?: HouseholdRow[]; notices?: NoticeRow[] } = {},
+) {
   useSessionStore().me = me
   const sync = useSyncStore()
   await sync.start(me.user.id, { schedule: false, transport: unreachable })
@@ -282,14 +333,25 @@ describe('the board store', { timeout: 20_000 }, () => {
       expect(comments.value.map((c) => c.id)).toEqual(['c-early', 'c-gone', 'c-mid', 'c-late'])
 
       vi.setSystemTime(new Date(NOW + 5 * MIN))
-      const id = await board.postComment({ topicId: OPEN.id, text: '文大爷想要太阳能路灯', category: 'suggestion', householdId: 'h-13800000010-01' })
+      const id = await board.postComment({
+        topicId: OPEN.id,
+        text: '文大爷想要太阳能路灯',
+        category: 'suggestion',
+        householdId: 'h-13800000010-01',
+      })
       await board.deleteComment('c-gone')
       await board.like('c-mid', true)
       await waitFor(() => {
         expect(comments.value.map((c) => c.id)).toEqual(['c-early', 'c-mid', 'c-late', id])
         expect(comments.value[1]?.likedBy).toEqual([MEMBER])
       })
-      expect(comments.value[3]).toMatchObject({ pending: true, status: 'pending', residentName: '文和平', authorName: '许光荣', createdAt: at(5) })
+      expect(comments.value[3]).toMatchObject({
+        pending: true,
+        status: 'pending',
+        residentName: '文和平',
+        authorName: '许光荣',
+        createdAt: at(5),
+      })
       expect(comments.value[1]?.pending).toBe(false)
 
       topicId.value = other.id
@@ -318,7 +380,9 @@ describe('the board store', { timeout: 20_000 }, () => {
   })
 
   it('counts unread notices, leaving out those being marked read', async () => {
-    const { board, sync } = await device(memberMe, { notices: [notice('n-1', null, -30), notice('n-2', null, -20), notice('n-3', at(-10), -40)] })
+    const { board, sync } = await device(memberMe, {
+      notices: [notice('n-1', null, -30), notice('n-2', null, -20), notice('n-3', at(-10), -40)],
+    })
     await waitFor(() => expect(board.unreadNotices).toBe(2))
     expect(board.notices.map((n) => n.id)).toEqual(['n-2', 'n-1', 'n-3'])
     await board.markNoticesRead(['n-1'])
@@ -380,7 +444,8 @@ class FakePhotoServer {
       this.photos.set(id, photo)
     }
     if (photo.done) return this.reply(201, { id, received: total, total, done: true })
-    if (start !== photo.bytes.length) return this.reply(409, { error: 'upload_offset' }, { 'x-upload-received': String(photo.bytes.length) })
+    if (start !== photo.bytes.length)
+      return this.reply(409, { error: 'upload_offset' }, { 'x-upload-received': String(photo.bytes.length) })
     photo.bytes.push(...chunk)
     let response: Response
     if (photo.bytes.length < total) response = this.reply(200, { id, received: photo.bytes.length, total, done: false })
@@ -525,7 +590,13 @@ describe('photos on the device', { timeout: 20_000 }, () => {
     server.fault = () => null
     server.log = []
     await uploadPendingPhotos(db, MEMBER, server.fetch)
-    expect(server.log).toEqual([`GET ${older}`, `PUT ${older} 65536-69999`, `GET ${newer}`, `PUT ${newer} 0-65535`, `PUT ${newer} 65536-69999`])
+    expect(server.log).toEqual([
+      `GET ${older}`,
+      `PUT ${older} 65536-69999`,
+      `GET ${newer}`,
+      `PUT ${newer} 0-65535`,
+      `PUT ${newer} 65536-69999`,
+    ])
     for (const id of [older, newer]) expect(await row(id)).toMatchObject({ uploaded: 70_000, doneAt: expect.any(String) })
     expect(await row(someoneElses)).toMatchObject({ uploaded: 0, doneAt: null })
     expect(await row(refused)).toMatchObject({ doneAt: null })

@@ -103,7 +103,7 @@ describe('待办留言', { timeout: 20_000 }, () => {
     await db.delete()
   })
 
-  it("reads only the 待处理 and 已受理 comments of the topics the viewer handles", async () => {
+  it('reads only the 待处理 and 已受理 comments of the topics the viewer handles', async () => {
     const board = await device(secretaryMe)
     expect((await board.loadTodo()).map((c) => c.id).sort()).toEqual(['c-late', 'c-new', 'c-old', 'c-soon'])
   })

@@ -6,7 +6,13 @@ import { randomUUID } from 'node:crypto'
 import { DEMO, login, startServer, type TestServer } from '../server/helpers'
 import { device, injectTransport } from '../sync/harness'
 import { useSyncStore } from '../../src/app/stores/sync'
-import { newContentId, overlayContent, OFFLINE_MESSAGE, useContentAdminStore, type AdminContentReply } from '../../src/app/stores/contentAdmin'
+import {
+  newContentId,
+  overlayContent,
+  OFFLINE_MESSAGE,
+  useContentAdminStore,
+  type AdminContentReply,
+} from '../../src/app/stores/contentAdmin'
 import type { AppDB } from '../../src/app/db'
 import type { MaterialDraft } from '../../src/domain/study'
 import { addDays, dayInShanghai } from '../../src/domain/calendar'
@@ -36,7 +42,10 @@ beforeEach(async () => {
   network = 'up'
   contentRequests = 0
   routeFetch(adminCookie)
-  const { transport } = injectTransport(() => server.app, () => adminCookie)
+  const { transport } = injectTransport(
+    () => server.app,
+    () => adminCookie,
+  )
   await useSyncStore().start(ADMIN_ID, { transport, schedule: false })
 })
 afterEach(async () => {
@@ -127,7 +136,9 @@ describe('content admin store', () => {
 
     const draft = article('冬季防火安全常识')
     await store.saveMaterial(draft)
-    await vi.waitFor(() => expect(store.materials.published[0]).toMatchObject({ id: draft.id, title: '冬季防火安全常识', pending: true, status: 'published' }))
+    await vi.waitFor(() =>
+      expect(store.materials.published[0]).toMatchObject({ id: draft.id, title: '冬季防火安全常识', pending: true, status: 'published' }),
+    )
     expect(sync.pending.map((r) => r.name)).toEqual(['material.save'])
 
     await sync.syncNow()
@@ -136,7 +147,9 @@ describe('content admin store', () => {
     await vi.waitFor(() => expect(store.loading).toBe(false))
     const saved = store.find.material(draft.id)
     expect(saved).toMatchObject({ pending: false, status: 'published', title: '冬季防火安全常识' })
-    expect(await server.withDb((d) => d.selectFrom('materials').select('status').where('id', '=', draft.id).executeTakeFirst())).toEqual({ status: 'published' })
+    expect(await server.withDb((d) => d.selectFrom('materials').select('status').where('id', '=', draft.id).executeTakeFirst())).toEqual({
+      status: 'published',
+    })
 
     await member.engine.sync()
     expect((await member.db.materials.get(draft.id))?.title).toBe('冬季防火安全常识')
@@ -165,7 +178,10 @@ describe('content admin store', () => {
 
   it('saves offline: the change waits in the outbox as 待同步 and is sent once the network is back', async () => {
     const sync = useSyncStore()
-    const { transport, faults } = injectTransport(() => server.app, () => adminCookie)
+    const { transport, faults } = injectTransport(
+      () => server.app,
+      () => adminCookie,
+    )
     sync.stop()
     await sync.start(ADMIN_ID, { transport, schedule: false })
     const store = useContentAdminStore()
@@ -173,16 +189,31 @@ describe('content admin store', () => {
     const question = { ...store.find.question('q-002')!, stem: '党的最高理想和最终目标是什么？（修订）' }
     network = 'down'
     faults.failBeforeSend = 100
-    await store.saveQuestion({ id: question.id, category: question.category, type: question.type, stem: question.stem, options: question.options, answer: question.answer, explanation: question.explanation, materialId: question.materialId })
-    await vi.waitFor(() => expect(store.find.question('q-002')).toMatchObject({ stem: '党的最高理想和最终目标是什么？（修订）', pending: true }))
+    await store.saveQuestion({
+      id: question.id,
+      category: question.category,
+      type: question.type,
+      stem: question.stem,
+      options: question.options,
+      answer: question.answer,
+      explanation: question.explanation,
+      materialId: question.materialId,
+    })
+    await vi.waitFor(() =>
+      expect(store.find.question('q-002')).toMatchObject({ stem: '党的最高理想和最终目标是什么？（修订）', pending: true }),
+    )
     await expect(sync.syncNow()).rejects.toThrow()
     expect(store.find.question('q-002')?.pending).toBe(true)
 
     faults.failBeforeSend = 0
     network = 'up'
     await sync.syncNow()
-    await vi.waitFor(() => expect(store.find.question('q-002')).toMatchObject({ stem: '党的最高理想和最终目标是什么？（修订）', pending: false }))
-    expect(await server.withDb((d) => d.selectFrom('questions').select('stem').where('id', '=', 'q-002').executeTakeFirst())).toEqual({ stem: '党的最高理想和最终目标是什么？（修订）' })
+    await vi.waitFor(() =>
+      expect(store.find.question('q-002')).toMatchObject({ stem: '党的最高理想和最终目标是什么？（修订）', pending: false }),
+    )
+    expect(await server.withDb((d) => d.selectFrom('questions').select('stem').where('id', '=', 'q-002').executeTakeFirst())).toEqual({
+      stem: '党的最高理想和最终目标是什么？（修订）',
+    })
   })
 
   it('forgets the content (answer keys included) when the admin signs out', async () => {
@@ -198,7 +229,17 @@ describe('content admin store', () => {
     const store = useContentAdminStore()
     await expect(store.saveMaterial(article('网上党校课程', { column: 'school' }))).rejects.toThrow('网上党校的资料须选择课程和课次')
     await expect(store.saveMaterial(article('音频', { kind: 'audio' }))).rejects.toThrow('音频和视频须有媒体文件和时长')
-    await expect(store.saveExam({ id: 'e-x', title: '测试', summary: '', questionIds: [], passMark: 60, opensOn: '2026-03-01', closesOn: '2026-03-31' })).rejects.toThrow('请至少选择1道题')
+    await expect(
+      store.saveExam({
+        id: 'e-x',
+        title: '测试',
+        summary: '',
+        questionIds: [],
+        passMark: 60,
+        opensOn: '2026-03-01',
+        closesOn: '2026-03-31',
+      }),
+    ).rejects.toThrow('请至少选择1道题')
     expect(await db.outbox.count()).toBe(0)
   })
 
@@ -207,13 +248,25 @@ describe('content admin store', () => {
     const sync = useSyncStore()
     await store.load()
     const today = dayInShanghai(new Date())
-    const exam: Exam = { id: newContentId('e'), title: '党章知识测试', summary: '', questionIds: ['q-001', 'q-002'], passMark: 60, opensOn: today, closesOn: addDays(today, 7) }
+    const exam: Exam = {
+      id: newContentId('e'),
+      title: '党章知识测试',
+      summary: '',
+      questionIds: ['q-001', 'q-002'],
+      passMark: 60,
+      opensOn: today,
+      closesOn: addDays(today, 7),
+    }
     await store.saveExam(exam)
     await sync.syncNow()
     await vi.waitFor(() => expect(store.find.exam(exam.id)).toMatchObject({ pending: false, status: 'published' }))
 
     const member = await device(() => server.app, DEMO.member, 'u-66hr2jf7sv8n')
-    await member.engine.enqueue('quiz.submit', { quizId: `exam:${exam.id}`, answers: { 'q-001': [0], 'q-002': [1] }, submittedAt: new Date().toISOString() })
+    await member.engine.enqueue('quiz.submit', {
+      quizId: `exam:${exam.id}`,
+      answers: { 'q-001': [0], 'q-002': [1] },
+      submittedAt: new Date().toISOString(),
+    })
     expect((await member.engine.sync()).applied).toBe(1)
     await member.close()
 
@@ -237,7 +290,13 @@ describe('overlayContent', () => {
     questions: [],
     exams: [],
   }
-  const change = (name: string, args: unknown, pending = true) => ({ name, args, clientTime: '2026-02-01T00:00:00.000Z', pending, id: randomUUID() })
+  const change = (name: string, args: unknown, pending = true) => ({
+    name,
+    args,
+    clientTime: '2026-02-01T00:00:00.000Z',
+    pending,
+    id: randomUUID(),
+  })
 
   it('applies the admin’s changes in order: an edit keeps its date, a republish is new, save-then-withdraw ends withdrawn', () => {
     const edited = { ...article('甲（改）'), id: 'm-a' }
@@ -258,7 +317,10 @@ describe('overlayContent', () => {
   })
 
   it('ignores changes whose arguments do not parse, and other mutations', () => {
-    const result = overlayContent(reply, [change('material.save', { material: { id: 'm-a' } }), change('profile.update', { status: 'home' })])
+    const result = overlayContent(reply, [
+      change('material.save', { material: { id: 'm-a' } }),
+      change('profile.update', { status: 'home' }),
+    ])
     expect(result.materials.map((m) => [m.id, m.title, m.pending])).toEqual([
       ['m-a', '甲篇', false],
       ['m-b', '乙篇', false],

@@ -8,5 +8,6 @@ describe('formatSyncTime', () => {
     expect(formatSyncTime(new Date(2026, 10, 25, 9, 5).toISOString(), now)).toBe('今天 09:05')
     expect(formatSyncTime(new Date(2026, 10, 24, 21, 30).toISOString(), now)).toBe('昨天 21:30')
   })
-  it('gives month and day for older times', () => expect(formatSyncTime(new Date(2026, 10, 2, 8, 0).toISOString(), now)).toBe('11月2日 08:00'))
+  it('gives month and day for older times', () =>
+    expect(formatSyncTime(new Date(2026, 10, 2, 8, 0).toISOString(), now)).toBe('11月2日 08:00'))
 })

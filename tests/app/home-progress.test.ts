@@ -27,7 +27,20 @@ const COURSES: Course[] = [
 ]
 
 function material(id: string, extra: Partial<Material>): Material {
-  return { id, column: 'library', course: null, lesson: null, category: '党章党规', kind: 'article', title: id, summary: '', body: '正文', media: null, publishedAt: '2026-03-01T00:00:00.000Z', ...extra }
+  return {
+    id,
+    column: 'library',
+    course: null,
+    lesson: null,
+    category: '党章党规',
+    kind: 'article',
+    title: id,
+    summary: '',
+    body: '正文',
+    media: null,
+    publishedAt: '2026-03-01T00:00:00.000Z',
+    ...extra,
+  }
 }
 
 const MATERIALS: Material[] = [
@@ -38,7 +51,12 @@ const MATERIALS: Material[] = [
   material('lib-new', { publishedAt: '2026-04-01T00:00:00.000Z' }),
 ]
 
-const progress = (id: string, completed: boolean): StudyProgressRow => ({ id, activeSeconds: 120, completed, lastStudiedAt: '2026-05-01T02:00:00.000Z' })
+const progress = (id: string, completed: boolean): StudyProgressRow => ({
+  id,
+  activeSeconds: 120,
+  completed,
+  lastStudiedAt: '2026-05-01T02:00:00.000Z',
+})
 
 function rule(code: string, version: number, extra: Partial<RuleRow>): RuleRow {
   return {
@@ -90,10 +108,12 @@ describe('网上党校 progress and what to study next', () => {
     await device()
     await db.study_progress.bulkPut([progress('c1-l1', true), progress('c1-l2', false), progress('lib-new', false)])
     const study = useStudyStore()
-    await vi.waitFor(() => expect(study.school.map((c) => [c.course.id, c.lessons.map((m) => m.id), c.done])).toEqual([
-      ['c-1', ['c1-l1', 'c1-l2'], 1],
-      ['c-2', ['c2-l1'], 0],
-    ]))
+    await vi.waitFor(() =>
+      expect(study.school.map((c) => [c.course.id, c.lessons.map((m) => m.id), c.done])).toEqual([
+        ['c-1', ['c1-l1', 'c1-l2'], 1],
+        ['c-2', ['c2-l1'], 0],
+      ]),
+    )
     expect(study.isCompleted('c1-l1')).toBe(true)
     expect(study.isCompleted('c1-l2')).toBe(false)
     // Started but not finished: lesson 2 is still next.
@@ -139,7 +159,15 @@ describe('积分规则 in force', () => {
     rule('article-read', 2, { points: 2, activeFrom: '2026-04-01', activeTo: '2026-05-20' }),
     rule('article-read', 3, { points: 3, dailyCap: 9, activeFrom: '2026-05-21' }),
     rule('daily-quiz', 1, { name: '每日答题', category: 'quiz', eventKind: 'quiz.daily', unit: 'correct', threshold: null, dailyCap: 5 }),
-    rule('violation', 1, { name: '违规违纪', category: 'violation', eventKind: 'manual.violation', unit: 'manual', points: -1, threshold: null, dailyCap: null }),
+    rule('violation', 1, {
+      name: '违规违纪',
+      category: 'violation',
+      eventKind: 'manual.violation',
+      unit: 'manual',
+      points: -1,
+      threshold: null,
+      dailyCap: null,
+    }),
     rule('old-rule', 1, { name: '已停用', activeTo: '2026-02-01' }),
   ]
 
@@ -175,19 +203,27 @@ describe('积分规则 in force', () => {
     await db.points_rules.bulkPut(RULES)
     const rules = useRulesStore()
     await rules.revise({ code: 'daily-quiz', from: '2026-06-01', change: { dailyCap: 10 } })
-    await vi.waitFor(() => expect(rules.pendingRevisions.get('daily-quiz')).toEqual([{ code: 'daily-quiz', from: '2026-06-01', change: { dailyCap: 10 } }]))
+    await vi.waitFor(() =>
+      expect(rules.pendingRevisions.get('daily-quiz')).toEqual([{ code: 'daily-quiz', from: '2026-06-01', change: { dailyCap: 10 } }]),
+    )
   })
 
   it('explains each rule in plain Chinese with its caps', () => {
     expect(describeRule(rule('article-read', 1, {}))).toBe('每篇阅读满60秒 +1，每日最多6分')
     expect(describeRule(rule('media', 1, { eventKind: 'study.media', threshold: 180 }))).toBe('每个音视频收听收看满3分钟 +1，每日最多6分')
     expect(describeRule(rule('reading-time', 1, { unit: 'minutes', threshold: 4, dailyCap: 8 }))).toBe('阅读每满4分钟 +1，每日最多8分')
-    expect(describeRule(rule('q', 1, { eventKind: 'quiz.daily', unit: 'correct', threshold: null, dailyCap: 5 }))).toBe('每答对一题 +1，每日最多5分')
-    expect(describeRule(rule('w', 1, { eventKind: 'quiz.weekly', unit: 'score', points: 5, threshold: null, dailyCap: null }))).toBe('满分 +5，按得分比例折算')
-    expect(describeRule(rule('absent', 1, { eventKind: 'meeting.absent', points: -3, threshold: null, dailyCap: null }))).toBe('每无故缺席一次 -3')
-    expect(describeRule(rule('vol', 1, { eventKind: 'manual.volunteer', unit: 'manual', threshold: null, dailyCap: 10, yearlyCap: 100 }))).toBe(
-      '由镇党委按实际情况加分，每次注明原因，每日最多10分，每年最多100分',
+    expect(describeRule(rule('q', 1, { eventKind: 'quiz.daily', unit: 'correct', threshold: null, dailyCap: 5 }))).toBe(
+      '每答对一题 +1，每日最多5分',
     )
+    expect(describeRule(rule('w', 1, { eventKind: 'quiz.weekly', unit: 'score', points: 5, threshold: null, dailyCap: null }))).toBe(
+      '满分 +5，按得分比例折算',
+    )
+    expect(describeRule(rule('absent', 1, { eventKind: 'meeting.absent', points: -3, threshold: null, dailyCap: null }))).toBe(
+      '每无故缺席一次 -3',
+    )
+    expect(
+      describeRule(rule('vol', 1, { eventKind: 'manual.volunteer', unit: 'manual', threshold: null, dailyCap: 10, yearlyCap: 100 })),
+    ).toBe('由镇党委按实际情况加分，每次注明原因，每日最多10分，每年最多100分')
   })
 })
 
@@ -248,7 +284,11 @@ describe('连续学习 on 首页', () => {
     await db.points_rules.bulkPut(RULES)
     // 150 days of study or quiz up to yesterday, then a gap; a meeting the day before the run doesn't extend it.
     const run = Array.from({ length: 150 }, (_, i) => entry(dayBefore('2026-05-19', i), i % 2 ? 'daily-quiz' : 'article-read'))
-    await db.points.bulkPut([...run, entry(dayBefore('2026-05-19', 150), 'meeting-attended'), entry(dayBefore('2026-05-19', 152), 'article-read')])
+    await db.points.bulkPut([
+      ...run,
+      entry(dayBefore('2026-05-19', 150), 'meeting-attended'),
+      entry(dayBefore('2026-05-19', 152), 'article-read'),
+    ])
     const scope = effectScope()
     const streak = scope.run(() => useStudyStreak())!
     await vi.waitFor(() => expect(streak.streak.value).toBe(150))

@@ -65,11 +65,31 @@ function meeting(id: string, startsIn: number, extra: Partial<MeetingRow> = {}):
 }
 
 function attendance(meetingId: string, memberId: string, extra: Partial<AttendanceRow> = {}): AttendanceRow {
-  return { id: `${meetingId}:${memberId}`, meetingId, memberId, mode: 'onsite', checkedInAt: at(0), remoteSeconds: 0, proxyBy: null, note: null, ...extra }
+  return {
+    id: `${meetingId}:${memberId}`,
+    meetingId,
+    memberId,
+    mode: 'onsite',
+    checkedInAt: at(0),
+    remoteSeconds: 0,
+    proxyBy: null,
+    note: null,
+    ...extra,
+  }
 }
 
 function leave(meetingId: string, memberId: string, status: LeaveRow['status']): LeaveRow {
-  return { id: `${meetingId}:${memberId}`, meetingId, memberId, reason: '外出务工', status, requestedAt: at(-600), decidedBy: null, decidedAt: null, note: null }
+  return {
+    id: `${meetingId}:${memberId}`,
+    meetingId,
+    memberId,
+    reason: '外出务工',
+    status,
+    requestedAt: at(-600),
+    decidedBy: null,
+    decidedAt: null,
+    note: null,
+  }
 }
 
 let db: AppDB
@@ -231,7 +251,12 @@ describe('meetings store', () => {
     let release = () => {}
     const held = new Promise<void>((resolve) => (release = resolve))
     let pulling = false
-    const closedRow = { ...meeting('closing', -100), status: 'closed' as const, minutes: '会议记录：传达学习上级文件精神。', closedAt: at(0) }
+    const closedRow = {
+      ...meeting('closing', -100),
+      status: 'closed' as const,
+      minutes: '会议记录：传达学习上级文件精神。',
+      closedAt: at(0),
+    }
     const transport: SyncTransport = {
       push: async (body) => ({
         results: body.mutations.map((m) =>
@@ -249,9 +274,15 @@ describe('meetings store', () => {
     const { meetings, sync } = await device(secretaryMe, { meetings: [meeting('closing', -100), meeting('refused', -100)] }, transport)
     await meetings.close('closing', '会议记录：传达学习上级文件精神。')
     await meetings.close('refused', '会议记录：讨论村道修缮方案。')
-    await waitFor(() => expect(meetings.byId('closing')).toMatchObject({ status: 'closed', pending: true, minutes: '会议记录：传达学习上级文件精神。' }))
+    await waitFor(() =>
+      expect(meetings.byId('closing')).toMatchObject({ status: 'closed', pending: true, minutes: '会议记录：传达学习上级文件精神。' }),
+    )
     const seen: (string | undefined)[] = []
-    const stop = watch(() => meetings.byId('closing')?.status, (status) => seen.push(status), { flush: 'sync' })
+    const stop = watch(
+      () => meetings.byId('closing')?.status,
+      (status) => seen.push(status),
+      { flush: 'sync' },
+    )
 
     // The push: the server applied one and refused the other; the pull has not come back yet.
     const syncing = sync.syncNow()
@@ -278,7 +309,12 @@ describe('meetings store', () => {
 
     async function scanningDevice() {
       return device(demoMe, {
-        meetings: [meeting('today', 10), meeting('other', 10), meeting('committee', 10, { expectedIds: [SECRETARY] }), meeting('closed', -200, { status: 'closed' })],
+        meetings: [
+          meeting('today', 10),
+          meeting('other', 10),
+          meeting('committee', 10, { expectedIds: [SECRETARY] }),
+          meeting('closed', -200, { status: 'closed' }),
+        ],
       })
     }
 
@@ -328,7 +364,10 @@ describe('meetings store', () => {
       const again = await meetings.checkInFromScan(await checkinToken(key, 'today', NOW + SLOT_MS))
       expect(again).toEqual({ ok: false, message: '您已经签到过了' })
       // Two frames decoded at once make one check-in.
-      const [a, b] = await Promise.all([meetings.checkInFromScan(await checkinToken(key, 'other', NOW)), meetings.checkInFromScan(await checkinToken(key, 'other', NOW))])
+      const [a, b] = await Promise.all([
+        meetings.checkInFromScan(await checkinToken(key, 'other', NOW)),
+        meetings.checkInFromScan(await checkinToken(key, 'other', NOW)),
+      ])
       expect([a.ok, b.ok].sort()).toEqual([false, true])
       expect(await db.outbox.count()).toBe(2)
 

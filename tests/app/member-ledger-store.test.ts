@@ -24,7 +24,18 @@ beforeAll(async () => {
   // 70 entries the rules gave, one every few days through 2025.
   const rows = Array.from({ length: 70 }, (_, i) => {
     const day = new Date(Date.UTC(2025, 0, 1 + i * 5)).toISOString().slice(0, 10)
-    return { id: `article-read:study:app-${i}`, member_id: MEMBER, rule_code: 'article-read', rule_version: 1, source_id: `study:app-${i}`, day, points: 1, reason: null, created_by: null, created_at: `${day}T08:00:00.000Z` }
+    return {
+      id: `article-read:study:app-${i}`,
+      member_id: MEMBER,
+      rule_code: 'article-read',
+      rule_version: 1,
+      source_id: `study:app-${i}`,
+      day,
+      points: 1,
+      reason: null,
+      created_by: null,
+      created_at: `${day}T08:00:00.000Z`,
+    }
   })
   await server.withDb((d) => d.insertInto('points_ledger').values(rows).execute())
 })
@@ -48,7 +59,10 @@ beforeEach(async () => {
       return new Response(response.body, { status: response.statusCode, headers: { 'content-type': 'application/json' } })
     }),
   )
-  const { transport } = injectTransport(() => server.app, () => adminCookie)
+  const { transport } = injectTransport(
+    () => server.app,
+    () => adminCookie,
+  )
   await useSyncStore().start(ADMIN_ID, { transport, schedule: false })
 })
 afterEach(async () => {
@@ -99,7 +113,9 @@ describe('member ledger store', () => {
 
     await store.correct(target, '  系统重复记分，予以更正 ')
     await vi.waitFor(() => expect(store.stateOf(target)).toBe('waiting'))
-    expect(sync.pending.map((r) => [r.name, r.args])).toEqual([['points.correct', { entryId: target.id, reason: '系统重复记分，予以更正' }]])
+    expect(sync.pending.map((r) => [r.name, r.args])).toEqual([
+      ['points.correct', { entryId: target.id, reason: '系统重复记分，予以更正' }],
+    ])
     const before = ledgerRequests
 
     await sync.syncNow()

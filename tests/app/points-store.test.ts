@@ -47,7 +47,16 @@ const ARTICLE: Material = {
 }
 
 function entry(n: number, day: string, points = 1, ruleCode = 'article-read'): LedgerRow {
-  return { id: `${ruleCode}:s-${n}`, ruleCode, ruleVersion: 1, sourceId: `s-${n}`, day, points, reason: null, createdAt: `${day}T02:00:00.000Z` }
+  return {
+    id: `${ruleCode}:s-${n}`,
+    ruleCode,
+    ruleVersion: 1,
+    sourceId: `s-${n}`,
+    day,
+    points,
+    reason: null,
+    createdAt: `${day}T02:00:00.000Z`,
+  }
 }
 
 /** `count` entries, one a day going back from `last` (YYYY-MM-DD), numbered from `from`. */
@@ -128,7 +137,13 @@ describe('积分明细 a page at a time', () => {
 describe('the points store', () => {
   it('totals today, this month and this year from this year’s entries only', async () => {
     await device()
-    await db.points.bulkPut([entry(1, '2026-05-20', 2), entry(2, '2026-05-01', 3), entry(3, '2026-01-01', 4), entry(4, '2025-12-31', 50), entry(5, '2024-05-20', 70)])
+    await db.points.bulkPut([
+      entry(1, '2026-05-20', 2),
+      entry(2, '2026-05-01', 3),
+      entry(3, '2026-01-01', 4),
+      entry(4, '2025-12-31', 50),
+      entry(5, '2024-05-20', 70),
+    ])
     const points = usePointsStore()
     await vi.waitFor(() => expect(points.totals).toEqual({ today: 2, month: 5, year: 9 }))
   })

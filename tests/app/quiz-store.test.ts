@@ -34,7 +34,13 @@ function graded(quizId: string, correct: number, total: number, extra: Partial<Q
     day: '2026-03-10',
     correct,
     total,
-    items: Array.from({ length: total }, (_, i) => ({ questionId: IDS[i]!, given: [0], answer: [i < correct ? 0 : 1], correct: i < correct, explanation: '说明' })),
+    items: Array.from({ length: total }, (_, i) => ({
+      questionId: IDS[i]!,
+      given: [0],
+      answer: [i < correct ? 0 : 1],
+      correct: i < correct,
+      explanation: '说明',
+    })),
     gradedAt: '2026-03-10T05:00:00.000Z',
     ...extra,
   }

@@ -46,7 +46,11 @@ describe('sync scheduler', () => {
 
   it('backs off after failures, reports them, and recovers', async () => {
     const statuses: SchedulerStatus[] = []
-    const task = vi.fn().mockRejectedValueOnce(new Error('网络不可用')).mockRejectedValueOnce(new Error('网络不可用')).mockResolvedValue(undefined)
+    const task = vi
+      .fn()
+      .mockRejectedValueOnce(new Error('网络不可用'))
+      .mockRejectedValueOnce(new Error('网络不可用'))
+      .mockResolvedValue(undefined)
     const scheduler = new SyncScheduler(task, (s) => statuses.push({ ...s }), { intervalMs: 1e9 })
     vi.spyOn(Math, 'random').mockReturnValue(1)
     await scheduler.runNow()
@@ -62,7 +66,10 @@ describe('sync scheduler', () => {
   })
 
   it('never waits more than five minutes between retries', () => {
-    const scheduler = new SyncScheduler(() => Promise.resolve(), () => {})
+    const scheduler = new SyncScheduler(
+      () => Promise.resolve(),
+      () => {},
+    )
     vi.spyOn(Math, 'random').mockReturnValue(1)
     ;(scheduler as unknown as { failures: number }).failures = 30
     expect(scheduler.backoffMs()).toBe(300_000)

@@ -181,9 +181,30 @@ describe('session store', () => {
   it('keeps the changes still waiting under an id the server renamed (ids no longer embed phones)', async () => {
     await signIn()
     const oldId = demoMe.user.id
-    await db.outbox.add({ id: 'm-1', userId: oldId, name: 'profile.update', args: { memberId: oldId, status: 'home' }, clientTime: '2026-11-02T08:00:00.000Z' })
-    await db.rejected.put({ id: 'm-0', userId: oldId, name: 'comment.like', args: {}, clientTime: '2026-11-02T07:00:00.000Z', code: 'not_found', message: '操作的对象不存在', rejectedAt: '2026-11-02T07:01:00.000Z' })
-    await db.outbox.add({ id: 'm-other', userId: 'u-someoneelse1', name: 'profile.update', args: { status: 'home' }, clientTime: '2026-11-02T08:00:00.000Z' })
+    await db.outbox.add({
+      id: 'm-1',
+      userId: oldId,
+      name: 'profile.update',
+      args: { memberId: oldId, status: 'home' },
+      clientTime: '2026-11-02T08:00:00.000Z',
+    })
+    await db.rejected.put({
+      id: 'm-0',
+      userId: oldId,
+      name: 'comment.like',
+      args: {},
+      clientTime: '2026-11-02T07:00:00.000Z',
+      code: 'not_found',
+      message: '操作的对象不存在',
+      rejectedAt: '2026-11-02T07:01:00.000Z',
+    })
+    await db.outbox.add({
+      id: 'm-other',
+      userId: 'u-someoneelse1',
+      name: 'profile.update',
+      args: { status: 'home' },
+      clientTime: '2026-11-02T08:00:00.000Z',
+    })
     const renamed = { ...demoMe, user: { ...demoMe.user, id: 'u-newopaqueid' } }
     stubFetch(() => json(200, renamed))
     const session = reopen()

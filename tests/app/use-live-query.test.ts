@@ -59,7 +59,11 @@ describe('useLiveQuery', () => {
     await db.branches.put(branch('b-1', '合兴村党支部'))
     const id = ref('b-1')
     const scope = effectScope()
-    const name = scope.run(() => useLiveQuery(id, async (value) => (await db.branches.get(value))?.name ?? null, undefined as string | null | undefined, { reset: true }))!
+    const name = scope.run(() =>
+      useLiveQuery(id, async (value) => (await db.branches.get(value))?.name ?? null, undefined as string | null | undefined, {
+        reset: true,
+      }),
+    )!
     await waitFor(() => expect(name.value).toBe('合兴村党支部'))
     id.value = 'b-9'
     await nextTick()

@@ -70,8 +70,23 @@ const households = [
   { id: 'h-1', headName: '王大伯' },
   { id: 'h-2', headName: '李阿姨' },
 ]
-const draft: CommentDraft = { id: 'c-1', topicId: topic.id, text: '路灯也一起装上', category: 'suggestion', householdId: 'h-1', photos: ['ph-a'] }
-const ctx = (extra: Partial<PostingContext> = {}): PostingContext => ({ author: member, authorName: '许光荣', topic, households, recentPostTimes: [], now: NOW, ...extra })
+const draft: CommentDraft = {
+  id: 'c-1',
+  topicId: topic.id,
+  text: '路灯也一起装上',
+  category: 'suggestion',
+  householdId: 'h-1',
+  photos: ['ph-a'],
+}
+const ctx = (extra: Partial<PostingContext> = {}): PostingContext => ({
+  author: member,
+  authorName: '许光荣',
+  topic,
+  households,
+  recentPostTimes: [],
+  now: NOW,
+  ...extra,
+})
 
 function posted(extra: Partial<CommentDraft> = {}, context: Partial<PostingContext> = {}): CommentRow {
   const result = postComment({ ...draft, ...extra }, ctx(context))
@@ -135,7 +150,10 @@ describe('topic drafts', () => {
     expect(mayPostTopic(admin, 'b-jinjiwo')).toBe(true)
     expect(topicProblem(topicDraft, secretary, NOW)).toBeNull()
     expect(topicProblem(topicDraft, otherSecretary, NOW)).toMatchObject({ code: 'forbidden', message: '只能在本支部发布话题' })
-    expect(topicProblem({ ...topicDraft, branchId: null }, secretary, NOW)).toMatchObject({ code: 'forbidden', message: '只有镇党委管理员可以发布全镇话题' })
+    expect(topicProblem({ ...topicDraft, branchId: null }, secretary, NOW)).toMatchObject({
+      code: 'forbidden',
+      message: '只有镇党委管理员可以发布全镇话题',
+    })
     expect(topicProblem(topicDraft, member, NOW)?.code).toBe('forbidden')
   })
 
@@ -143,7 +161,10 @@ describe('topic drafts', () => {
     // 2026-11-28T16:30Z is already 29 Nov in Shanghai.
     const lateEvening = new Date('2026-11-28T16:30:00Z')
     expect(topicProblem({ ...topicDraft, closesOn: '2026-11-28' }, secretary, NOW)).toBeNull()
-    expect(topicProblem({ ...topicDraft, closesOn: '2026-11-28' }, secretary, lateEvening)).toMatchObject({ code: 'invalid_args', message: '截止日期不能早于今天' })
+    expect(topicProblem({ ...topicDraft, closesOn: '2026-11-28' }, secretary, lateEvening)).toMatchObject({
+      code: 'invalid_args',
+      message: '截止日期不能早于今天',
+    })
     expect(topicProblem({ ...topicDraft, closesOn: '2027-11-29' }, secretary, NOW)).toBeNull()
     expect(topicProblem({ ...topicDraft, closesOn: '2027-11-30' }, secretary, NOW)?.message).toBe('截止日期不能超过一年')
   })
@@ -214,10 +235,22 @@ describe('comment drafts', () => {
   it('refuses a comment after the topic closed, for another member’s household, or on another topic', () => {
     const closesAt = topicClosesAt(topic)
     expect(postComment(draft, ctx({ now: at(closesAt) })).ok).toBe(true)
-    expect(postComment(draft, ctx({ now: at(closesAt + 1) }))).toEqual({ ok: false, code: 'topic_closed', message: '该话题已于2026-12-10截止留言' })
-    expect(postComment({ ...draft, householdId: 'h-99' }, ctx())).toMatchObject({ ok: false, code: 'invalid_args', message: '只能代自己联系的农户留言' })
+    expect(postComment(draft, ctx({ now: at(closesAt + 1) }))).toEqual({
+      ok: false,
+      code: 'topic_closed',
+      message: '该话题已于2026-12-10截止留言',
+    })
+    expect(postComment({ ...draft, householdId: 'h-99' }, ctx())).toMatchObject({
+      ok: false,
+      code: 'invalid_args',
+      message: '只能代自己联系的农户留言',
+    })
     expect(postComment(draft, ctx({ households: [] }))).toMatchObject({ ok: false, code: 'invalid_args' })
-    expect(postComment({ ...draft, topicId: 'tp-other' }, ctx())).toMatchObject({ ok: false, code: 'invalid_args', message: '留言与话题不符' })
+    expect(postComment({ ...draft, topicId: 'tp-other' }, ctx())).toMatchObject({
+      ok: false,
+      code: 'invalid_args',
+      message: '留言与话题不符',
+    })
   })
 
   it('refuses a comment over the rate limit', () => {
@@ -274,24 +307,52 @@ describe('the status machine', () => {
 
   it('accepts with a chosen deadline and handler', () => {
     const result = act(comment('pending'), { type: 'accept', days: 3, handlerId: 'u-tzp3tuuzx4zh' })
-    expect(result).toMatchObject({ ok: true, comment: { status: 'accepted', deadline: '2026-12-01T15:59:59.999Z', handlerId: 'u-tzp3tuuzx4zh' } })
+    expect(result).toMatchObject({
+      ok: true,
+      comment: { status: 'accepted', deadline: '2026-12-01T15:59:59.999Z', handlerId: 'u-tzp3tuuzx4zh' },
+    })
   })
 
   it('resolves an accepted comment with a reply', () => {
     const result = act(comment('accepted'), resolve, secretary, later)
-    expect(result).toEqual({ ok: true, comment: { ...comment('accepted'), status: 'resolved', reply: '已安排施工队，下周开工', closedAt: later.toISOString(), updatedAt: later.toISOString() } })
+    expect(result).toEqual({
+      ok: true,
+      comment: {
+        ...comment('accepted'),
+        status: 'resolved',
+        reply: '已安排施工队，下周开工',
+        closedAt: later.toISOString(),
+        updatedAt: later.toISOString(),
+      },
+    })
   })
 
   it.each(['pending', 'accepted'] as const)('rejects a %s comment with a reason', (status) => {
     const result = act(comment(status), reject, secretary, later)
-    expect(result).toEqual({ ok: true, comment: { ...comment(status), status: 'rejected', reason: '不属于本村事务', closedAt: later.toISOString(), updatedAt: later.toISOString() } })
+    expect(result).toEqual({
+      ok: true,
+      comment: {
+        ...comment(status),
+        status: 'rejected',
+        reason: '不属于本村事务',
+        closedAt: later.toISOString(),
+        updatedAt: later.toISOString(),
+      },
+    })
   })
 
   it.each(['pending', 'accepted'] as const)('merges a %s comment into another with a reason', (status) => {
     const result = act(comment(status), merge, secretary, later)
     expect(result).toEqual({
       ok: true,
-      comment: { ...comment(status), status: 'merged', mergedInto: 'c-0', reason: '与前一条是同一件事', closedAt: later.toISOString(), updatedAt: later.toISOString() },
+      comment: {
+        ...comment(status),
+        status: 'merged',
+        mergedInto: 'c-0',
+        reason: '与前一条是同一件事',
+        closedAt: later.toISOString(),
+        updatedAt: later.toISOString(),
+      },
     })
   })
 
@@ -321,7 +382,11 @@ describe('the status machine', () => {
     expect(mayHandle(member, topic)).toBe(false)
     for (const action of [accept, reject, merge]) {
       expect(act(comment('pending'), action, admin).ok).toBe(true)
-      expect(act(comment('pending'), action, member)).toMatchObject({ ok: false, code: 'forbidden', message: '只有本支部书记或镇党委管理员可以办理留言' })
+      expect(act(comment('pending'), action, member)).toMatchObject({
+        ok: false,
+        code: 'forbidden',
+        message: '只有本支部书记或镇党委管理员可以办理留言',
+      })
       expect(act(comment('pending'), action, otherSecretary)).toMatchObject({ ok: false, code: 'forbidden' })
     }
     expect(act(comment('accepted'), resolve, member)).toMatchObject({ ok: false, code: 'forbidden' })
@@ -441,7 +506,13 @@ describe('statistics', () => {
     { category: 'other' as const, createdAt: dec(1, 0, 30) },
   ]
   const resolvedIn = (createdAt: string, hours: number, deadline: string, category: CommentRow['category'] = 'suggestion') =>
-    comment('resolved', { createdAt, category, acceptedAt: createdAt, deadline, closedAt: new Date(Date.parse(createdAt) + hours * HOUR).toISOString() })
+    comment('resolved', {
+      createdAt,
+      category,
+      acceptedAt: createdAt,
+      deadline,
+      closedAt: new Date(Date.parse(createdAt) + hours * HOUR).toISOString(),
+    })
   const comments = [
     resolvedIn(nov(3), 10, dec(1)), // in time
     resolvedIn(nov(4), 30, nov(4, 23), 'need'), // late
@@ -473,9 +544,28 @@ describe('statistics', () => {
 
   it('filters by the month in Shanghai', () => {
     const november = boardStats(topics, comments, { now, month: '2026-11' })
-    expect(november).toMatchObject({ topics: 2, comments: 7, byCategory: { suggestion: 5, need: 1, other: 1 }, accepted: 5, resolved: 2, resolvedWithinDeadline: 1, overdue: 1, averageHoursToResolve: 20 })
+    expect(november).toMatchObject({
+      topics: 2,
+      comments: 7,
+      byCategory: { suggestion: 5, need: 1, other: 1 },
+      accepted: 5,
+      resolved: 2,
+      resolvedWithinDeadline: 1,
+      overdue: 1,
+      averageHoursToResolve: 20,
+    })
     const december = boardStats(topics, comments, { now, month: '2026-12' })
-    expect(december).toMatchObject({ topics: 1, topicsByCategory: { other: 1 }, comments: 2, byCategory: { suggestion: 1, need: 1, other: 0 }, accepted: 1, resolved: 1, resolvedWithinDeadline: 1, overdue: 0, averageHoursToResolve: 5 })
+    expect(december).toMatchObject({
+      topics: 1,
+      topicsByCategory: { other: 1 },
+      comments: 2,
+      byCategory: { suggestion: 1, need: 1, other: 0 },
+      accepted: 1,
+      resolved: 1,
+      resolvedWithinDeadline: 1,
+      overdue: 0,
+      averageHoursToResolve: 5,
+    })
   })
 
   it('gives null average and zeros when nothing was resolved', () => {
@@ -499,7 +589,12 @@ describe('the posting rate limit', () => {
     const nine = Array.from({ length: 9 }, (_, i) => ago(i * MIN))
     expect(postingAllowed(nine, NOW)).toEqual({ ok: true })
     const ten = [...nine, ago(9 * MIN + 30_000)]
-    expect(postingAllowed(ten, NOW)).toEqual({ ok: false, code: 'rate_limited', message: burst.message, retryAt: new Date(NOW.getTime() + 30_000).toISOString() })
+    expect(postingAllowed(ten, NOW)).toEqual({
+      ok: false,
+      code: 'rate_limited',
+      message: burst.message,
+      retryAt: new Date(NOW.getTime() + 30_000).toISOString(),
+    })
     expect(postingAllowed(ten, new Date(NOW.getTime() + 30_000))).toEqual({ ok: true })
     expect(postingAllowed(ten, new Date(NOW.getTime() + 29_999)).ok).toBe(false)
   })
@@ -524,7 +619,10 @@ describe('the posting rate limit', () => {
   })
 
   it('when both limits are hit, says when both allow again', () => {
-    const posts = [...Array.from({ length: 40 }, (_, i) => ago(2 * HOUR + i * MIN)), ...Array.from({ length: 10 }, (_, i) => ago(i * 30_000))]
+    const posts = [
+      ...Array.from({ length: 40 }, (_, i) => ago(2 * HOUR + i * MIN)),
+      ...Array.from({ length: 10 }, (_, i) => ago(i * 30_000)),
+    ]
     const refused = postingAllowed(posts, NOW)
     expect(refused).toMatchObject({ ok: false, message: daily.message })
     expect(refused.ok ? null : Date.parse(refused.retryAt)).toBe(NOW.getTime() - 2 * HOUR - 39 * MIN + 24 * HOUR)
@@ -545,7 +643,10 @@ describe('notices to the author', () => {
     const resolved = transition(accepted.comment, { type: 'resolve', reply: '已安装两盏路灯' }, secretary, NOW)
     if (!resolved.ok) throw new Error(resolved.message)
     expect(commentNotice(resolved.comment)?.body).toContain('办理结果：已安装两盏路灯')
-    expect(commentNotice(comment('rejected'))).toMatchObject({ title: '您的留言不予采纳', body: expect.stringContaining('原因：不在本村范围') })
+    expect(commentNotice(comment('rejected'))).toMatchObject({
+      title: '您的留言不予采纳',
+      body: expect.stringContaining('原因：不在本村范围'),
+    })
     expect(commentNotice(comment('merged'))?.title).toBe('您的留言已合并办理')
     expect(commentNotice(comment('pending'))).toBeNull()
   })

@@ -99,7 +99,11 @@ describe('parseCheckinToken', () => {
   })
 
   it('accepts the longest meeting id and slot it allows', () => {
-    expect(parseCheckinToken(`DJY1.${'m'.repeat(64)}.${'9'.repeat(12)}.${mac}`)).toEqual({ meetingId: 'm'.repeat(64), slot: 999_999_999_999, mac })
+    expect(parseCheckinToken(`DJY1.${'m'.repeat(64)}.${'9'.repeat(12)}.${mac}`)).toEqual({
+      meetingId: 'm'.repeat(64),
+      slot: 999_999_999_999,
+      mac,
+    })
   })
 })
 

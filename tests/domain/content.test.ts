@@ -29,15 +29,24 @@ describe('a material the admin writes', () => {
   it('puts 网上党校 materials in a course and lesson, and 学习智库 ones in none', () => {
     const school = { ...article, column: 'school', course: 'c-basics', lesson: 4 }
     expect(check(school).ok).toBe(true)
-    expect(check({ ...school, course: null })).toEqual({ ok: false, message: expect.stringContaining('course：网上党校的资料须选择课程和课次') })
+    expect(check({ ...school, course: null })).toEqual({
+      ok: false,
+      message: expect.stringContaining('course：网上党校的资料须选择课程和课次'),
+    })
     expect(check({ ...school, lesson: null }).ok).toBe(false)
-    expect(check({ ...article, course: 'c-basics', lesson: 1 })).toEqual({ ok: false, message: expect.stringContaining('学习智库的资料不属于课程') })
+    expect(check({ ...article, course: 'c-basics', lesson: 1 })).toEqual({
+      ok: false,
+      message: expect.stringContaining('学习智库的资料不属于课程'),
+    })
     expect(check({ ...article, course: 'c-basics' }).ok).toBe(false)
     expect(check({ ...article, lesson: 2 }).ok).toBe(false)
   })
 
   it('has media only for audio and video', () => {
-    expect(check({ ...article, media: { file: 'x.ogg', durationSeconds: 60 } })).toEqual({ ok: false, message: expect.stringContaining('media：') })
+    expect(check({ ...article, media: { file: 'x.ogg', durationSeconds: 60 } })).toEqual({
+      ok: false,
+      message: expect.stringContaining('media：'),
+    })
     expect(check({ ...audio, media: null })).toEqual({ ok: false, message: expect.stringContaining('media：') })
   })
 
@@ -63,7 +72,16 @@ describe('a material the admin writes', () => {
   })
 
   it('saves questions with a consistent answer key', () => {
-    const question = { id: 'q-new', category: '党章党规', type: 'single', stem: '党的根本宗旨是？', options: ['全心全意为人民服务', '发展经济'], answer: [0], explanation: '党章规定。', materialId: null }
+    const question = {
+      id: 'q-new',
+      category: '党章党规',
+      type: 'single',
+      stem: '党的根本宗旨是？',
+      options: ['全心全意为人民服务', '发展经济'],
+      answer: [0],
+      explanation: '党章规定。',
+      materialId: null,
+    }
     expect(parseWith(questionSaveArgsSchema, { question }).ok).toBe(true)
     expect(parseWith(questionSaveArgsSchema, { question: { ...question, answer: [2] } }).ok).toBe(false)
     expect(parseWith(questionSaveArgsSchema, { question: { ...question, answer: [0, 1] } }).ok).toBe(false)
@@ -98,14 +116,26 @@ describe('a rule revision the admin sends', () => {
   })
 
   it('does not let the device change what a revision may not (category, unit, event, version)', () => {
-    const parsed = parseWith(rulesReviseArgsSchema, { ...revise, change: { points: 2, unit: 'event', category: 'study', eventKind: 'study.article', version: 9 } })
+    const parsed = parseWith(rulesReviseArgsSchema, {
+      ...revise,
+      change: { points: 2, unit: 'event', category: 'study', eventKind: 'study.article', version: 9 },
+    })
     expect(parsed).toEqual({ ok: true, value: { ...revise, change: { points: 2 } } })
   })
 })
 
 describe('who may publish content', () => {
   it('lets only the admin send the new content and rule mutations', () => {
-    for (const name of ['rules.revise', 'honor.publish', 'material.save', 'material.withdraw', 'question.save', 'question.withdraw', 'exam.save', 'exam.withdraw'] as const) {
+    for (const name of [
+      'rules.revise',
+      'honor.publish',
+      'material.save',
+      'material.withdraw',
+      'question.save',
+      'question.withdraw',
+      'exam.save',
+      'exam.withdraw',
+    ] as const) {
       expect(MUTATIONS[name].roles, name).toEqual(['admin'])
     }
     expect(MUTATIONS['quiz.submit'].roles).toEqual(['member', 'secretary', 'admin'])

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { honorListRowSchema, honorLists, honorMarkRowSchema, honorPublishArgsSchema, yellowReasons, type HonorMember } from '../../src/domain/honor'
+import {
+  honorListRowSchema,
+  honorLists,
+  honorMarkRowSchema,
+  honorPublishArgsSchema,
+  yellowReasons,
+  type HonorMember,
+} from '../../src/domain/honor'
 import { parseWith } from '../../src/domain/validation'
 
 let next = 0
@@ -50,7 +57,13 @@ describe('the monthly 红黄榜', () => {
   })
 
   it('gives the yellow reasons: absence, violation, points below the threshold', () => {
-    const members = [member('缺席', 'a', 10, { unexcusedAbsences: 1 }), member('违纪', 'a', 10, { violationPoints: -3 }), member('偏低', 'b', 4), member('都有', 'b', -5, { violationPoints: -5, unexcusedAbsences: 2 }), member('合格', 'b', 5)]
+    const members = [
+      member('缺席', 'a', 10, { unexcusedAbsences: 1 }),
+      member('违纪', 'a', 10, { violationPoints: -3 }),
+      member('偏低', 'b', 4),
+      member('都有', 'b', -5, { violationPoints: -5, unexcusedAbsences: 2 }),
+      member('合格', 'b', 5),
+    ]
     const { list, marks } = honorLists(members, args, publishedAt)
     expect(marks.map((m) => [m.list, m.reasons])).toEqual([
       ['yellow', ['absence']],

@@ -51,12 +51,18 @@ function problemOf(input: unknown): string {
 
 describe('meetingDraftSchema', () => {
   it('accepts a well-formed branch meeting, trimming the texts', () => {
-    const parsed = parseWith(meetingDraftSchema, { ...draft, title: '  十一月支部党员大会 ', videoUrl: 'https://meeting.example.cn/j/123456' })
+    const parsed = parseWith(meetingDraftSchema, {
+      ...draft,
+      title: '  十一月支部党员大会 ',
+      videoUrl: 'https://meeting.example.cn/j/123456',
+    })
     expect(parsed).toEqual({ ok: true, value: { ...draft, videoUrl: 'https://meeting.example.cn/j/123456' } })
   })
 
   it('accepts times with a +08:00 offset', () => {
-    expect(parseWith(meetingDraftSchema, { ...draft, startsAt: '2026-11-28T09:00:00+08:00', endsAt: '2026-11-28T11:00:00+08:00' }).ok).toBe(true)
+    expect(parseWith(meetingDraftSchema, { ...draft, startsAt: '2026-11-28T09:00:00+08:00', endsAt: '2026-11-28T11:00:00+08:00' }).ok).toBe(
+      true,
+    )
   })
 
   it('refuses an end before, or equal to, the start', () => {
@@ -72,7 +78,9 @@ describe('meetingDraftSchema', () => {
   it('refuses a committee or party-group meeting without members, but not a branch one', () => {
     expect(problemOf({ ...draft, type: 'committee', audience: 'committee', memberIds: [] })).toContain('请选择参会人员')
     expect(problemOf({ ...draft, type: 'group', audience: 'group', memberIds: [] })).toContain('请选择参会人员')
-    expect(parseWith(meetingDraftSchema, { ...draft, type: 'committee', audience: 'committee', memberIds: ['u-d2h5f8be4qmj'] }).ok).toBe(true)
+    expect(parseWith(meetingDraftSchema, { ...draft, type: 'committee', audience: 'committee', memberIds: ['u-d2h5f8be4qmj'] }).ok).toBe(
+      true,
+    )
     expect(parseWith(meetingDraftSchema, { ...draft, audience: 'branch', memberIds: [] }).ok).toBe(true)
   })
 
@@ -112,7 +120,9 @@ describe('schedulingProblem', () => {
 
   it('refuses a secretary a meeting in the past or starting right now, even with a reason', () => {
     expect(schedulingProblem(past, 'secretary', now)).toBe('会议开始时间须晚于现在；不能事后补建会议')
-    expect(schedulingProblem({ ...past, backfillReason: '系统停机漏录' }, 'secretary', now)).toBe('会议开始时间须晚于现在；不能事后补建会议')
+    expect(schedulingProblem({ ...past, backfillReason: '系统停机漏录' }, 'secretary', now)).toBe(
+      '会议开始时间须晚于现在；不能事后补建会议',
+    )
     expect(schedulingProblem({ startsAt: now.toISOString(), backfillReason: null }, 'secretary', now)).not.toBeNull()
   })
 
@@ -240,7 +250,13 @@ describe('attendanceRates', () => {
     expectedIds,
     status,
   })
-  const attended = (meetingId: string, memberId: string, mode: AttendanceRow['mode'], minutesAfterStart = 0, remoteSeconds = 0): AttendanceInput => ({
+  const attended = (
+    meetingId: string,
+    memberId: string,
+    mode: AttendanceRow['mode'],
+    minutesAfterStart = 0,
+    remoteSeconds = 0,
+  ): AttendanceInput => ({
     meetingId,
     memberId,
     mode,
@@ -311,7 +327,12 @@ describe('attendanceRates', () => {
   })
 
   it('gives a null rate where nobody was expected', () => {
-    const none = attendanceRates({ meetings: [meeting('m-empty', []), meeting('m-open', ['u-1'], 'scheduled')], attendance: [], leaves: [], awayIds: new Set() })
+    const none = attendanceRates({
+      meetings: [meeting('m-empty', []), meeting('m-open', ['u-1'], 'scheduled')],
+      attendance: [],
+      leaves: [],
+      awayIds: new Set(),
+    })
     expect(none.overall).toEqual({ expected: 0, present: 0, onsite: 0, remote: 0, excused: 0, absent: 0, rate: null })
     expect(none.away.rate).toBeNull()
     expect(none.byMeeting.get('m-empty')!.rate).toBeNull()

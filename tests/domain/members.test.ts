@@ -21,20 +21,30 @@ const viewer = (over: Partial<Viewer>): Viewer => ({ id: 'u-9', role: 'member', 
 
 describe('profile update', () => {
   it('requires a city when the member works away', () => {
-    expect(parseWith(profileUpdateArgsSchema, { status: 'away' })).toMatchObject({ ok: false, message: expect.stringContaining('务工城市') })
+    expect(parseWith(profileUpdateArgsSchema, { status: 'away' })).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('务工城市'),
+    })
     expect(parseWith(profileUpdateArgsSchema, { status: 'away', awayCity: '  ' }).ok).toBe(false)
     expect(parseWith(profileUpdateArgsSchema, { status: 'away', awayCity: '杭州' }).ok).toBe(true)
   })
 
   it('refuses an unknown status and a contact phone of the wrong shape', () => {
     expect(parseWith(profileUpdateArgsSchema, { status: 'travelling' }).ok).toBe(false)
-    expect(parseWith(profileUpdateArgsSchema, { status: 'home', phone: '123' })).toMatchObject({ ok: false, message: expect.stringContaining('手机号码') })
+    expect(parseWith(profileUpdateArgsSchema, { status: 'home', phone: '123' })).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('手机号码'),
+    })
   })
 
   it('sets away with city and return date, and clears both on coming home', () => {
     const away = applyProfileUpdate(row, { status: 'away', awayCity: '杭州', returnDate: '2027-02-01' }, '2026-11-25T00:00:00.000Z')
     expect(away).toMatchObject({ status: 'away', awayCity: '杭州', returnDate: '2027-02-01', updatedAt: '2026-11-25T00:00:00.000Z' })
-    expect(applyProfileUpdate(away, { status: 'home', awayCity: '杭州' }, 'x')).toMatchObject({ status: 'home', awayCity: null, returnDate: null })
+    expect(applyProfileUpdate(away, { status: 'home', awayCity: '杭州' }, 'x')).toMatchObject({
+      status: 'home',
+      awayCity: null,
+      returnDate: null,
+    })
   })
 
   it('keeps the contact phone unless one is given, and clears it on null', () => {
@@ -64,7 +74,12 @@ describe('what a viewer may read of a member', () => {
 })
 
 describe('pending changes shown before the server confirms them', () => {
-  const pending = (args: unknown, userId = 'u-1', clientTime = '2026-11-25T01:00:00.000Z') => ({ userId, name: 'profile.update', args, clientTime })
+  const pending = (args: unknown, userId = 'u-1', clientTime = '2026-11-25T01:00:00.000Z') => ({
+    userId,
+    name: 'profile.update',
+    args,
+    clientTime,
+  })
 
   it('replays pending updates in order over the confirmed rows', () => {
     const shown = withPendingMembers([row], [pending({ status: 'away', awayCity: '杭州' }), pending({ status: 'away', awayCity: '苏州' })])
@@ -78,7 +93,9 @@ describe('pending changes shown before the server confirms them', () => {
   })
 
   it('ignores pending changes that are invalid or name a row the device does not have', () => {
-    expect(withPendingMembers([row], [pending({ status: 'away' }), pending({ status: 'away', awayCity: '杭州', memberId: 'u-404' })])).toEqual([row])
+    expect(
+      withPendingMembers([row], [pending({ status: 'away' }), pending({ status: 'away', awayCity: '杭州', memberId: 'u-404' })]),
+    ).toEqual([row])
   })
 
   it('shows the confirmed row again once its mutation is gone (rejected or confirmed)', () => {

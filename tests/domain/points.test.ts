@@ -20,7 +20,13 @@ if (!rules.ok) throw new Error(rules.message)
 const RULES: PointsRule[] = rules.value
 
 let n = 0
-const event = (kind: EventKind, quantity: number, day = '2026-11-25', memberId = 'u-1'): PointsEvent => ({ id: `e${++n}`, memberId, kind, day, quantity })
+const event = (kind: EventKind, quantity: number, day = '2026-11-25', memberId = 'u-1'): PointsEvent => ({
+  id: `e${++n}`,
+  memberId,
+  kind,
+  day,
+  quantity,
+})
 const sum = (entries: readonly LedgerEntry[]) => entries.reduce((s, e) => s + e.points, 0)
 const byRule = (entries: readonly LedgerEntry[], code: string) => sum(entries.filter((e) => e.ruleCode === code))
 
@@ -66,7 +72,9 @@ describe('each rule', () => {
   })
 
   it('gives nothing for a negative time, count or score', () => {
-    const measured = RULES.filter((r) => r.unit === 'minutes' || r.unit === 'correct' || r.unit === 'score' || (r.unit === 'event' && r.threshold !== null))
+    const measured = RULES.filter(
+      (r) => r.unit === 'minutes' || r.unit === 'correct' || r.unit === 'score' || (r.unit === 'event' && r.threshold !== null),
+    )
     expect(measured.length).toBeGreaterThan(4)
     for (const rule of measured) expect(rawPoints(rule, event(rule.eventKind, -500))).toBe(0)
   })
@@ -82,8 +90,16 @@ describe('caps', () => {
   })
 
   it('counts what the ledger already holds for the day, so a later batch cannot pass the cap', () => {
-    const morning = scoreEvents(RULES, Array.from({ length: 4 }, () => event('study.article', 60)), [])
-    const evening = scoreEvents(RULES, Array.from({ length: 4 }, () => event('study.article', 60)), morning)
+    const morning = scoreEvents(
+      RULES,
+      Array.from({ length: 4 }, () => event('study.article', 60)),
+      [],
+    )
+    const evening = scoreEvents(
+      RULES,
+      Array.from({ length: 4 }, () => event('study.article', 60)),
+      morning,
+    )
     expect(byRule(evening, 'article-read')).toBe(2)
   })
 
@@ -101,8 +117,20 @@ describe('caps', () => {
   })
 
   it('caps per member: one member’s points never use up another’s', () => {
-    const entries = scoreEvents(RULES, [...Array.from({ length: 6 }, () => event('study.article', 60, '2026-11-25', 'u-1')), event('study.article', 60, '2026-11-25', 'u-2')], [])
-    expect(byRule(entries.filter((e) => e.memberId === 'u-2'), 'article-read')).toBe(1)
+    const entries = scoreEvents(
+      RULES,
+      [
+        ...Array.from({ length: 6 }, () => event('study.article', 60, '2026-11-25', 'u-1')),
+        event('study.article', 60, '2026-11-25', 'u-2'),
+      ],
+      [],
+    )
+    expect(
+      byRule(
+        entries.filter((e) => e.memberId === 'u-2'),
+        'article-read',
+      ),
+    ).toBe(1)
   })
 })
 
@@ -166,7 +194,11 @@ describe('days, totals and rankings', () => {
   })
 
   it('ranks with shared places for equal points', () => {
-    const ranked = rank(['甲', '乙', '丙', '丁'], (name) => ({ 甲: 5, 乙: 9, 丙: 5, 丁: 1 })[name]!, (a, b) => a.localeCompare(b, 'zh-CN'))
+    const ranked = rank(
+      ['甲', '乙', '丙', '丁'],
+      (name) => ({ 甲: 5, 乙: 9, 丙: 5, 丁: 1 })[name]!,
+      (a, b) => a.localeCompare(b, 'zh-CN'),
+    )
     expect(ranked.map((r) => [r.item, r.place])).toEqual([
       ['乙', 1],
       ['丙', 2],

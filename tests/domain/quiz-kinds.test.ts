@@ -24,7 +24,16 @@ describe('quiz ids', () => {
   it('refuses a weekly id that is not a Monday, unknown kinds and malformed ids', () => {
     expect(parseQuizId('weekly:2026-11-25')).toBeNull() // a Wednesday
     expect(parseQuizId('weekly:2026-11-22')).toBeNull() // a Sunday
-    for (const id of ['monthly:2026-11', 'daily:2026-11-5', 'daily:20261125', 'exam:', 'exam:has space', `exam:${'x'.repeat(65)}`, 'weekly:1', '']) {
+    for (const id of [
+      'monthly:2026-11',
+      'daily:2026-11-5',
+      'daily:20261125',
+      'exam:',
+      'exam:has space',
+      `exam:${'x'.repeat(65)}`,
+      'weekly:1',
+      '',
+    ]) {
       expect(parseQuizId(id), id).toBeNull()
     }
   })
@@ -40,7 +49,8 @@ describe('quiz ids', () => {
 
   it('accepts the three kinds in quiz.submit and refuses a non-Monday week', () => {
     const ok = { answers: { 'q-001': [0] }, submittedAt: '2026-11-25T08:00:00Z' }
-    for (const quizId of ['daily:2026-11-25', 'weekly:2026-11-23', 'exam:e-1']) expect(parseWith(quizSubmitArgsSchema, { ...ok, quizId }).ok, quizId).toBe(true)
+    for (const quizId of ['daily:2026-11-25', 'weekly:2026-11-23', 'exam:e-1'])
+      expect(parseWith(quizSubmitArgsSchema, { ...ok, quizId }).ok, quizId).toBe(true)
     expect(parseWith(quizSubmitArgsSchema, { ...ok, quizId: 'weekly:2026-11-24' }).ok).toBe(false)
   })
 })
@@ -60,7 +70,8 @@ describe('weeks', () => {
 describe('when a quiz may be submitted', () => {
   // 2026-11-25 is a Wednesday; times are in Asia/Shanghai.
   const now = '2026-11-25T10:00:00+08:00'
-  const timing = (ref: QuizRef, submittedAt = now, at = now, exam: Pick<Exam, 'opensOn' | 'closesOn'> | null = null) => quizTiming(ref, exam, submittedAt, at, 30)
+  const timing = (ref: QuizRef, submittedAt = now, at = now, exam: Pick<Exam, 'opensOn' | 'closesOn'> | null = null) =>
+    quizTiming(ref, exam, submittedAt, at, 30)
 
   it('counts a daily quiz on its own day, refuses a future day and one older than the offline window', () => {
     expect(timing({ kind: 'daily', day: '2026-11-25' })).toEqual({ day: '2026-11-25' })
@@ -93,7 +104,10 @@ describe('when a quiz may be submitted', () => {
     const exam = { opensOn: '2026-11-24', closesOn: '2026-11-30' }
     expect(timing({ kind: 'exam', examId: 'e' }, now, now, exam)).toEqual({ day: '2026-11-25' })
     expect(timing({ kind: 'exam', examId: 'e' }, '2026-11-24T00:30:00+08:00', now, exam)).toEqual({ day: '2026-11-24' })
-    expect(timing({ kind: 'exam', examId: 'e' }, '2026-11-23T23:30:00+08:00', now, exam)).toMatchObject({ code: 'closed', message: '考试尚未开始' })
+    expect(timing({ kind: 'exam', examId: 'e' }, '2026-11-23T23:30:00+08:00', now, exam)).toMatchObject({
+      code: 'closed',
+      message: '考试尚未开始',
+    })
     const later = '2026-12-01T08:00:00+08:00'
     expect(timing({ kind: 'exam', examId: 'e' }, '2026-11-30T23:00:00+08:00', later, exam)).toEqual({ day: '2026-11-30' })
     expect(timing({ kind: 'exam', examId: 'e' }, later, later, exam)).toMatchObject({ code: 'closed', message: '考试已经结束' })
@@ -114,11 +128,26 @@ describe('grading', () => {
   })
   const questions = [question('a', [0]), question('b', [1]), question('c', [0, 2], 'multiple'), question('d', [3])]
   const answers = { a: [0], b: [1], c: [2, 0], d: [0] }
-  const attempt = (passMark: number | null) => ({ id: 'u-1:exam:e', quizId: 'exam:e', day: '2026-11-25', gradedAt: '2026-11-25T02:00:00Z', passMark })
+  const attempt = (passMark: number | null) => ({
+    id: 'u-1:exam:e',
+    quizId: 'exam:e',
+    day: '2026-11-25',
+    gradedAt: '2026-11-25T02:00:00Z',
+    passMark,
+  })
 
   it('scores out of 100 in question order, revealing answers and explanations', () => {
     const result = gradeQuiz(attempt(null), questions, answers)
-    expect(result).toMatchObject({ id: 'u-1:exam:e', quizId: 'exam:e', day: '2026-11-25', correct: 3, total: 4, score: 75, passMark: null, passed: null })
+    expect(result).toMatchObject({
+      id: 'u-1:exam:e',
+      quizId: 'exam:e',
+      day: '2026-11-25',
+      correct: 3,
+      total: 4,
+      score: 75,
+      passMark: null,
+      passed: null,
+    })
     expect(result.items.map((i) => [i.questionId, i.correct, i.answer, i.explanation])).toEqual([
       ['a', true, [0], 'a 的解析'],
       ['b', true, [1], 'b 的解析'],
@@ -141,7 +170,15 @@ describe('grading', () => {
 })
 
 describe('the exam the admin sets', () => {
-  const exam: Exam = { id: 'e-2026', title: '党章党规专题考试', summary: '', questionIds: ['q-001', 'q-002'], passMark: 60, opensOn: '2026-11-24', closesOn: '2026-11-30' }
+  const exam: Exam = {
+    id: 'e-2026',
+    title: '党章党规专题考试',
+    summary: '',
+    questionIds: ['q-001', 'q-002'],
+    passMark: 60,
+    opensOn: '2026-11-24',
+    closesOn: '2026-11-30',
+  }
 
   it('accepts a one-day exam and refuses one that closes before it opens', () => {
     expect(parseWith(examSchema, exam).ok).toBe(true)

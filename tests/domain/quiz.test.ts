@@ -29,7 +29,16 @@ describe('grading', () => {
   })
 
   it('sends questions to devices without answer or explanation', () => {
-    const row = withoutAnswer({ id: 'q', category: '党章党规', type: 'single', stem: '?', options: ['a', 'b'], answer: [1], explanation: 'because', materialId: null })
+    const row = withoutAnswer({
+      id: 'q',
+      category: '党章党规',
+      type: 'single',
+      stem: '?',
+      options: ['a', 'b'],
+      answer: [1],
+      explanation: 'because',
+      materialId: null,
+    })
     expect(row).toEqual({ id: 'q', category: '党章党规', type: 'single', stem: '?', options: ['a', 'b'] })
   })
 

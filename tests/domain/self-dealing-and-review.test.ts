@@ -3,7 +3,15 @@
 import { describe, expect, it } from 'vitest'
 import { transition, type CommentRow } from '../../src/domain/board'
 import { checkinReviewReason, CLOCK_SKEW_REVIEW_MS, LATE_ARRIVAL_MS, SLOT_MS, TOKEN_GRACE_MS } from '../../src/domain/checkin'
-import { attendanceOutcome, attendancePoints, attendanceRates, proxyProblem, reviewProblem, type AttendanceRow, type MeetingRow } from '../../src/domain/meetings'
+import {
+  attendanceOutcome,
+  attendancePoints,
+  attendanceRates,
+  proxyProblem,
+  reviewProblem,
+  type AttendanceRow,
+  type MeetingRow,
+} from '../../src/domain/meetings'
 import { quizTiming, type Exam, type QuizRef } from '../../src/domain/quiz'
 import { honorPreview, honorPublishProblem, lastCompleteMonth, type HonorMember } from '../../src/domain/honor'
 import { previousMonth } from '../../src/domain/calendar'
@@ -18,10 +26,29 @@ const member: Viewer = { id: 'u-member', role: 'member', branchId: 'b-hexing', t
 describe('one’s own comment', () => {
   const now = new Date('2026-11-25T10:00:00+08:00')
   const comment = (over: Partial<CommentRow> = {}): CommentRow => ({
-    id: 'c-1', topicId: 't-1', branchId: 'b-hexing', authorId: secretary.id, authorName: '张志强', authorBranchId: 'b-hexing',
-    text: '村委会门口增设便民座椅。', category: 'suggestion', householdId: null, residentName: null, photos: [], status: 'pending',
-    deadline: null, handlerId: null, reply: null, reason: null, mergedInto: null, likedBy: [], createdAt: now.toISOString(),
-    updatedAt: now.toISOString(), acceptedAt: null, closedAt: null, ...over,
+    id: 'c-1',
+    topicId: 't-1',
+    branchId: 'b-hexing',
+    authorId: secretary.id,
+    authorName: '张志强',
+    authorBranchId: 'b-hexing',
+    text: '村委会门口增设便民座椅。',
+    category: 'suggestion',
+    householdId: null,
+    residentName: null,
+    photos: [],
+    status: 'pending',
+    deadline: null,
+    handlerId: null,
+    reply: null,
+    reason: null,
+    mergedInto: null,
+    likedBy: [],
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    acceptedAt: null,
+    closedAt: null,
+    ...over,
   })
 
   it('is never handled by its author: not accepted, resolved, rejected nor merged', () => {
@@ -32,10 +59,17 @@ describe('one’s own comment', () => {
       [comment(), { type: 'reject', reason: '撤回。' }],
       [comment(), { type: 'merge', into: 'c-2', reason: '同一件事。' }],
     ] as const) {
-      expect(transition(row, action, secretary, now), action.type).toMatchObject({ ok: false, code: 'forbidden', message: expect.stringContaining('不能办理自己的留言') })
+      expect(transition(row, action, secretary, now), action.type).toMatchObject({
+        ok: false,
+        code: 'forbidden',
+        message: expect.stringContaining('不能办理自己的留言'),
+      })
     }
     // The admin's own comment on a town topic: not the admin's to handle either.
-    expect(transition(comment({ branchId: null, authorId: admin.id }), { type: 'accept' }, admin, now)).toMatchObject({ ok: false, code: 'forbidden' })
+    expect(transition(comment({ branchId: null, authorId: admin.id }), { type: 'accept' }, admin, now)).toMatchObject({
+      ok: false,
+      code: 'forbidden',
+    })
   })
 
   it('can’t be given to its author to handle; another handler adopts it', () => {
@@ -43,7 +77,9 @@ describe('one’s own comment', () => {
     const accepted = transition(comment(), { type: 'accept' }, admin, now)
     expect(accepted).toMatchObject({ ok: true, comment: { status: 'accepted', handlerId: admin.id } })
     // The author still edits it while 待处理.
-    expect(transition(comment(), { type: 'edit', text: '改一下内容', category: 'suggestion', photos: [] }, secretary, now)).toMatchObject({ ok: true })
+    expect(transition(comment(), { type: 'edit', text: '改一下内容', category: 'suggestion', photos: [] }, secretary, now)).toMatchObject({
+      ok: true,
+    })
   })
 })
 
@@ -64,7 +100,10 @@ describe('代签 and 核实 (review)', () => {
     expect(reviewProblem(admin, meeting, held)).toBeNull()
     expect(reviewProblem(member, meeting, held)).toMatchObject({ code: 'forbidden' })
     expect(reviewProblem(otherSecretary, meeting, held)).toMatchObject({ code: 'forbidden' })
-    expect(reviewProblem(secretary, meeting, { ...held, memberId: secretary.id })).toMatchObject({ code: 'forbidden', message: '不能核实自己的签到' })
+    expect(reviewProblem(secretary, meeting, { ...held, memberId: secretary.id })).toMatchObject({
+      code: 'forbidden',
+      message: '不能核实自己的签到',
+    })
     expect(reviewProblem(secretary, meeting, { ...held, review: 'confirmed' })).toMatchObject({ code: 'not_pending' })
     expect(reviewProblem(secretary, meeting, { ...held, review: null })).toMatchObject({ code: 'not_pending' })
     expect(reviewProblem(secretary, meeting, undefined)).toMatchObject({ code: 'not_found' })
@@ -72,9 +111,21 @@ describe('代签 and 核实 (review)', () => {
 
   it('counts a held check-in as present until refused, and its points wait for the review', () => {
     const m: Pick<MeetingRow, 'id' | 'branchId' | 'startsAt' | 'endsAt' | 'expectedIds' | 'status'> = {
-      id: 'm-1', branchId: 'b-hexing', startsAt: '2026-11-25T09:00:00+08:00', endsAt: '2026-11-25T10:00:00+08:00', expectedIds: ['a', 'b', 'c'], status: 'closed',
+      id: 'm-1',
+      branchId: 'b-hexing',
+      startsAt: '2026-11-25T09:00:00+08:00',
+      endsAt: '2026-11-25T10:00:00+08:00',
+      expectedIds: ['a', 'b', 'c'],
+      status: 'closed',
     }
-    const row = (memberId: string, review: AttendanceRow['review']) => ({ meetingId: m.id, memberId, mode: 'onsite' as const, checkedInAt: m.startsAt, remoteSeconds: 0, review })
+    const row = (memberId: string, review: AttendanceRow['review']) => ({
+      meetingId: m.id,
+      memberId,
+      mode: 'onsite' as const,
+      checkedInAt: m.startsAt,
+      remoteSeconds: 0,
+      review,
+    })
     expect(attendanceOutcome(m, row('a', 'pending'), undefined)).toBe('on_time')
     expect(attendanceOutcome(m, row('b', 'refused'), undefined)).toBe('absent')
     expect(attendanceOutcome(m, row('b', 'refused'), { status: 'approved' })).toBe('excused')
@@ -82,7 +133,12 @@ describe('代签 and 核实 (review)', () => {
     expect(attendancePoints('on_time', 'confirmed')).toBe('meeting.attended')
     expect(attendancePoints('late', null)).toBe('meeting.attended')
     expect(attendancePoints('absent', 'refused')).toBe('meeting.absent')
-    const rates = attendanceRates({ meetings: [m], attendance: [row('a', 'pending'), row('b', 'refused'), row('c', 'confirmed')], leaves: [], awayIds: new Set() })
+    const rates = attendanceRates({
+      meetings: [m],
+      attendance: [row('a', 'pending'), row('b', 'refused'), row('c', 'confirmed')],
+      leaves: [],
+      awayIds: new Set(),
+    })
     expect(rates.overall).toMatchObject({ expected: 3, present: 2, absent: 1 })
   })
 })
@@ -108,13 +164,17 @@ describe('when a check-in is held for review', () => {
 
 describe('answers after the close (time travel)', () => {
   const exam: Pick<Exam, 'opensOn' | 'closesOn'> = { opensOn: '2026-11-10', closesOn: '2026-11-20' }
-  const timing = (ref: QuizRef, submittedAt: string, now: string) => quizTiming(ref, ref.kind === 'exam' ? exam : null, submittedAt, now, 30)
+  const timing = (ref: QuizRef, submittedAt: string, now: string) =>
+    quizTiming(ref, ref.kind === 'exam' ? exam : null, submittedAt, now, 30)
   const examRef: QuizRef = { kind: 'exam', examId: 'e-1' }
   const written = '2026-11-19T20:00:00+08:00'
 
   it('takes an exam answer written before the close that arrives within 3 days of it, and refuses it after', () => {
     expect(timing(examRef, written, '2026-11-23T23:59:00+08:00')).toEqual({ day: '2026-11-19' })
-    expect(timing(examRef, written, '2026-11-24T00:01:00+08:00')).toMatchObject({ code: 'closed', message: expect.stringContaining('2026-11-20结束') })
+    expect(timing(examRef, written, '2026-11-24T00:01:00+08:00')).toMatchObject({
+      code: 'closed',
+      message: expect.stringContaining('2026-11-20结束'),
+    })
     // However far back the phone's clock was set.
     expect(timing(examRef, '2026-11-12T08:00:00+08:00', '2026-12-01T10:00:00+08:00')).toMatchObject({ code: 'closed' })
   })
@@ -145,10 +205,29 @@ describe('红黄榜: which month may be published', () => {
   })
 
   it('previews everyone on either list with their reasons, as publishing would decide', () => {
-    const m = (id: string, points: number, extra: Partial<HonorMember> = {}): HonorMember => ({ id, name: id, branchId: 'b', branchName: '合兴村党支部', points, violationPoints: 0, unexcusedAbsences: 0, ...extra })
-    const preview = honorPreview([m('甲', 30), m('乙', 12), m('丙', 4), m('丁', 20, { unexcusedAbsences: 1 }), m('戊', 15)], { month: '2026-11', threshold: 10, redPerBranch: 2 }, null)
-    expect(preview.red.map((e) => [e.name, e.points])).toEqual([['甲', 30], ['戊', 15]])
-    expect(preview.yellow.map((e) => [e.name, e.reasons])).toEqual([['丁', ['absence']], ['丙', ['low_points']]])
+    const m = (id: string, points: number, extra: Partial<HonorMember> = {}): HonorMember => ({
+      id,
+      name: id,
+      branchId: 'b',
+      branchName: '合兴村党支部',
+      points,
+      violationPoints: 0,
+      unexcusedAbsences: 0,
+      ...extra,
+    })
+    const preview = honorPreview(
+      [m('甲', 30), m('乙', 12), m('丙', 4), m('丁', 20, { unexcusedAbsences: 1 }), m('戊', 15)],
+      { month: '2026-11', threshold: 10, redPerBranch: 2 },
+      null,
+    )
+    expect(preview.red.map((e) => [e.name, e.points])).toEqual([
+      ['甲', 30],
+      ['戊', 15],
+    ])
+    expect(preview.yellow.map((e) => [e.name, e.reasons])).toEqual([
+      ['丁', ['absence']],
+      ['丙', ['low_points']],
+    ])
     expect(preview).toMatchObject({ month: '2026-11', evaluated: 5, problem: null })
   })
 })

@@ -23,7 +23,10 @@ describe('the seeded study library', () => {
 
   it('numbers each course’s lessons 1..n and keeps library items out of courses', () => {
     for (const course of courses) {
-      const lessons = materials.filter((m) => m.course === course.id).map((m) => m.lesson).sort((a, b) => a! - b!)
+      const lessons = materials
+        .filter((m) => m.course === course.id)
+        .map((m) => m.lesson)
+        .sort((a, b) => a! - b!)
       expect(lessons).toEqual(lessons.map((_, i) => i + 1))
     }
     expect(materials.filter((m) => m.column === 'library').every((m) => m.course === null && m.lesson === null)).toBe(true)

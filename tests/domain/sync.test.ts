@@ -14,7 +14,12 @@ describe('visible scopes', () => {
   })
 
   it('gives the admin every branch, in a stable order', () => {
-    expect(visibleScopes({ id: 'a', role: 'admin', branchId: null, townId: 't' }, ['b2', 'b1'])).toEqual(['town:t', 'branch:b1', 'branch:b2', 'user:a'])
+    expect(visibleScopes({ id: 'a', role: 'admin', branchId: null, townId: 't' }, ['b2', 'b1'])).toEqual([
+      'town:t',
+      'branch:b1',
+      'branch:b2',
+      'user:a',
+    ])
   })
 })
 
@@ -43,12 +48,9 @@ describe('cursor', () => {
     ['unsafe integer', btoa(JSON.stringify({ v: 1, s: { 'town:t': 2 ** 53 } }))],
     ['numeric text', btoa(JSON.stringify({ v: 1, s: { 'town:t': '5' } }))],
     ['array', btoa(JSON.stringify({ v: 1, s: [1, 2] }))],
-  ])(
-    'refuses a %s cursor (the server answers with a reset)',
-    (_name, cursor) => {
-      expect(decodeCursor(cursor)).toBeNull()
-    },
-  )
+  ])('refuses a %s cursor (the server answers with a reset)', (_name, cursor) => {
+    expect(decodeCursor(cursor)).toBeNull()
+  })
 })
 
 describe('push body', () => {
@@ -80,7 +82,11 @@ describe('push body', () => {
   })
 
   it('refuses a mutation id that is not a UUID and a client time that is not ISO', () => {
-    const bad = parseWith(pushBodySchema, { clientId: 'c_abcdefgh', schemaVersion: 1, mutations: [{ ...mutation, id: '42', clientTime: 'yesterday' }] })
+    const bad = parseWith(pushBodySchema, {
+      clientId: 'c_abcdefgh',
+      schemaVersion: 1,
+      mutations: [{ ...mutation, id: '42', clientTime: 'yesterday' }],
+    })
     expect(bad).toMatchObject({ ok: false, message: expect.stringMatching(/UUID.*ISO/) })
   })
 })

@@ -26,9 +26,7 @@ describe('describeIssues', () => {
   })
 
   it('joins several issues with a full-width semicolon, in the order they were found', () => {
-    expect(describeIssues(issuesOf({ name: '', address: { city: '' }, tags: [] }))).toBe(
-      'name：请输入姓名；address.city：请输入城市',
-    )
+    expect(describeIssues(issuesOf({ name: '', address: { city: '' }, tags: [] }))).toBe('name：请输入姓名；address.city：请输入城市')
   })
 
   it('leaves out the path prefix for a problem with the whole value', () => {
@@ -70,7 +68,8 @@ describe('text fields', () => {
   })
 
   it('refuses lone surrogates at the start, middle and end, and keeps real astral characters', () => {
-    for (const bad of ['\ud800', 'a\ud800b', 'a\udc00', '\udc00a', 'a\udfff\ud800']) expect(messageOf(comment, bad)).toBe(TEXT_MESSAGES.unstorable)
+    for (const bad of ['\ud800', 'a\ud800b', 'a\udc00', '\udc00a', 'a\udfff\ud800'])
+      expect(messageOf(comment, bad)).toBe(TEXT_MESSAGES.unstorable)
     expect(messageOf(comment, '点赞👍🏻')).toBeNull()
     expect(messageOf(comment, '𠮷野家')).toBeNull()
   })
@@ -128,7 +127,13 @@ describe('instants', () => {
   })
 
   it('refuses years far in the future or past (a forged or broken clock), with one message', () => {
-    for (const far of ['+275760-09-13T00:00:00Z', '9999-12-31T23:59:59Z', '2100-01-01T00:00:00Z', '1999-12-31T23:59:59Z', '0000-01-01T00:00:00Z']) {
+    for (const far of [
+      '+275760-09-13T00:00:00Z',
+      '9999-12-31T23:59:59Z',
+      '2100-01-01T00:00:00Z',
+      '1999-12-31T23:59:59Z',
+      '0000-01-01T00:00:00Z',
+    ]) {
       expect(valueOf(far)).toBeNull()
     }
     expect(parseWith(at, '9999-12-31T23:59:59Z')).toEqual({ ok: false, message: '时间超出合理范围' })
@@ -136,7 +141,10 @@ describe('instants', () => {
   })
 
   it('takes any year for what a phone says of its own clock', () => {
-    expect(parseWith(instant(undefined, { anyYear: true }), '1970-01-01T08:00:00+08:00')).toEqual({ ok: true, value: '1970-01-01T00:00:00.000Z' })
+    expect(parseWith(instant(undefined, { anyYear: true }), '1970-01-01T08:00:00+08:00')).toEqual({
+      ok: true,
+      value: '1970-01-01T00:00:00.000Z',
+    })
   })
 
   it('is what every instant in every mutation’s arguments goes through', () => {
@@ -149,8 +157,14 @@ describe('instants', () => {
       completed: false,
     })
     expect(study.data).toMatchObject({ startedAt: '2026-05-01T11:00:00.000Z', endedAt: '2026-05-01T11:30:00.000Z' })
-    expect(MUTATIONS['quiz.submit'].args.safeParse({ quizId: 'daily:2026-05-01', answers: {}, submittedAt: '2026-05-01T20:00:00+08:00' }).data?.submittedAt).toBe('2026-05-01T12:00:00.000Z')
-    expect(MUTATIONS['meeting.checkin'].args.safeParse({ meetingId: 'm', token: 'DJY1.m.1.abcdef', scannedAt: '2026-05-01T20:00:00+08:00' }).data?.scannedAt).toBe('2026-05-01T12:00:00.000Z')
+    expect(
+      MUTATIONS['quiz.submit'].args.safeParse({ quizId: 'daily:2026-05-01', answers: {}, submittedAt: '2026-05-01T20:00:00+08:00' }).data
+        ?.submittedAt,
+    ).toBe('2026-05-01T12:00:00.000Z')
+    expect(
+      MUTATIONS['meeting.checkin'].args.safeParse({ meetingId: 'm', token: 'DJY1.m.1.abcdef', scannedAt: '2026-05-01T20:00:00+08:00' }).data
+        ?.scannedAt,
+    ).toBe('2026-05-01T12:00:00.000Z')
   })
 })
 
@@ -217,7 +231,10 @@ describe('every mutation’s arguments', () => {
     return checks.some(
       (c) =>
         (c.check === 'max_length' && c.maximum! <= 50_000) ||
-        (c.check === 'string_format' && c.pattern instanceof RegExp && /^\^.*\$$/.test(c.pattern.source) && !/[+*]|\{\d+,\}/.test(c.pattern.source)),
+        (c.check === 'string_format' &&
+          c.pattern instanceof RegExp &&
+          /^\^.*\$$/.test(c.pattern.source) &&
+          !/[+*]|\{\d+,\}/.test(c.pattern.source)),
     )
   }
 

@@ -33,10 +33,13 @@ describe('the town committee adjusts a member’s points', () => {
     await page.getByRole('button', { name: '确认加分' }).click()
     await page.getByText(`已为${name}加 3 分`).waitFor()
     await expect
-      .poll(async () => {
-        const ranking = (await (await page.request.get('/api/points/ranking?scope=town&period=month')).json()) as RankingReply
-        return ranking.rows.find((row) => row.name === name)?.points
-      }, { timeout: 15_000 })
+      .poll(
+        async () => {
+          const ranking = (await (await page.request.get('/api/points/ranking?scope=town&period=month')).json()) as RankingReply
+          return ranking.rows.find((row) => row.name === name)?.points
+        },
+        { timeout: 15_000 },
+      )
       .toBe(3)
   })
 })

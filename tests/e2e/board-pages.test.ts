@@ -117,7 +117,9 @@ describe('朋友圈 feed, topics, statistics, 待办 and notices', () => {
     await secretary.locator('.van-tabbar').getByText('朋友圈').click()
     await secretary.locator('[data-topic-id="t-hexing-road"]').waitFor({ timeout: 20_000 })
     // The seeded 待处理 comments wait for the secretary: the badge on 待办留言 counts them (and the overdue ones).
-    await expect.poll(async () => Number(await secretary.locator('[data-entry="todo"] .van-badge').textContent()), { timeout: 20_000 }).toBeGreaterThanOrEqual(4)
+    await expect
+      .poll(async () => Number(await secretary.locator('[data-entry="todo"] .van-badge').textContent()), { timeout: 20_000 })
+      .toBeGreaterThanOrEqual(4)
     await screenshot(secretary, 'board-1x-102-feed-secretary')
 
     await secretary.evaluate(() => navigator.serviceWorker.ready)
@@ -175,7 +177,11 @@ describe('朋友圈 feed, topics, statistics, 待办 and notices', () => {
     expect(await card.getByText('待发送').count()).toBe(0)
     expect(await card.locator('[data-count="comments"]').textContent()).toContain('留言 0')
     // The photo comes from the server once the secretary's phone has sent every byte.
-    await expect.poll(() => card.locator('.topic-card-photo img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 60_000 }).toBeGreaterThan(0)
+    await expect
+      .poll(() => card.locator('.topic-card-photo img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), {
+        timeout: 60_000,
+      })
+      .toBeGreaterThan(0)
     await screenshot(member, 'board-1x-107-feed-member-new')
 
     await member.locator('.board-entries').getByText('议事统计').click()
@@ -226,7 +232,10 @@ describe('朋友圈 feed, topics, statistics, 待办 and notices', () => {
     await push(notified, `e2e-board-pages-m-${randomUUID().slice(0, 8)}`, 'comment.post', {
       comment: { id: commentId, topicId, text: '桥西头那盏也不亮了，顺便看看。', category: 'suggestion', householdId: null, photos: [] },
     })
-    await push(secretary, `e2e-board-pages-s-${randomUUID().slice(0, 8)}`, 'comment.act', { commentId, action: { type: 'accept', days: 5 } })
+    await push(secretary, `e2e-board-pages-s-${randomUUID().slice(0, 8)}`, 'comment.act', {
+      commentId,
+      action: { type: 'accept', days: 5 },
+    })
 
     const bell = notified.locator('[data-entry="notices"] .van-badge')
     await expect.poll(() => bell.textContent(), { timeout: 30_000 }).toBe('1')

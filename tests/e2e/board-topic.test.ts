@@ -53,7 +53,9 @@ async function branchStats(page: Page): Promise<Record<(typeof STAT_KEYS)[number
   try {
     await tab.goto('/board/stats')
     await tab.locator('[data-stat="comments"]').waitFor()
-    const entries = await Promise.all(STAT_KEYS.map(async (key) => [key, Number(await tab.locator(`[data-stat="${key}"]`).textContent())] as const))
+    const entries = await Promise.all(
+      STAT_KEYS.map(async (key) => [key, Number(await tab.locator(`[data-stat="${key}"]`).textContent())] as const),
+    )
     return Object.fromEntries(entries) as Record<(typeof STAT_KEYS)[number], number>
   } finally {
     await tab.close()
@@ -75,7 +77,13 @@ describe('a comment on behalf of a household, from an offline phone to 已办结
     photoPath = join(photoDir, 'street-light.jpg')
     // A camera-sized photo with some detail, so compression has something to do.
     const { data, info } = await sharp({ create: { width: 2400, height: 1800, channels: 3, background: { r: 90, g: 140, b: 200 } } })
-      .composite([{ input: Buffer.from('<svg width="2400" height="1800"><circle cx="1200" cy="900" r="600" fill="#c8102e"/></svg>'), top: 0, left: 0 }])
+      .composite([
+        {
+          input: Buffer.from('<svg width="2400" height="1800"><circle cx="1200" cy="900" r="600" fill="#c8102e"/></svg>'),
+          top: 0,
+          left: 0,
+        },
+      ])
       .raw()
       .toBuffer({ resolveWithObject: true })
     await sharp(data, { raw: info }).jpeg({ quality: 92 }).toFile(photoPath)
@@ -217,10 +225,15 @@ describe('a comment on behalf of a household, from an offline phone to 已办结
     await card(member).locator('.comment-pending').waitFor({ state: 'detached', timeout: 20_000 })
     await card(member).getByTestId('photo-uploading').waitFor({ state: 'detached', timeout: 20_000 })
 
-    await expect.poll(async () => {
-      await scrollToEnd(secretary)
-      return card(secretary).count()
-    }, { timeout: 20_000 }).toBe(1)
+    await expect
+      .poll(
+        async () => {
+          await scrollToEnd(secretary)
+          return card(secretary).count()
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(1)
     const seen = card(secretary)
     await seen.scrollIntoViewIfNeeded()
     expect(await seen.locator('.comment-resident').textContent()).toBe(`代 ${RESIDENT}户 留言`)
@@ -264,7 +277,12 @@ describe('a comment on behalf of a household, from an offline phone to 已办结
     expect(await seen.getByRole('button', { name: '办结' }).count()).toBe(0)
     // The photo the member sent reaches the secretary from the server.
     await expect
-      .poll(async () => (await seen.locator('.photo-img').count()) && seen.locator('.photo-img').evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0)), { timeout: 30_000 })
+      .poll(
+        async () =>
+          (await seen.locator('.photo-img').count()) &&
+          seen.locator('.photo-img').evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0)),
+        { timeout: 30_000 },
+      )
       .toBeGreaterThan(0)
     expect(await seen.locator('.photo-img').getAttribute('src')).toMatch(/^\/api\/photos\/p-/)
     await settled(secretary)
@@ -316,10 +334,15 @@ describe('a comment on behalf of a household, from an offline phone to 已办结
     const otherContext = await phoneContext(browser, baseUrl)
     const other = await signIn(otherContext, '13800000009')
     await openTopic(other)
-    await expect.poll(async () => {
-      await scrollToEnd(other)
-      return card(other).count()
-    }, { timeout: 20_000 }).toBe(1)
+    await expect
+      .poll(
+        async () => {
+          await scrollToEnd(other)
+          return card(other).count()
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(1)
     const seen = card(other)
     await seen.scrollIntoViewIfNeeded()
     expect(await seen.locator('.comment-status').textContent()).toBe('已办结')

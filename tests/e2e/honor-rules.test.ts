@@ -19,12 +19,26 @@ const monthLabel = `${month.slice(0, 4)}年${Number(month.slice(5, 7))}月`
 async function earnedLastMonth() {
   const { db } = openDatabase({ dataDir: inject('dataDir') })
   try {
-    for (const [phone, points] of [['13800000004', 1], ['13800000003', 8]] as const) {
+    for (const [phone, points] of [
+      ['13800000004', 1],
+      ['13800000003', 8],
+    ] as const) {
       const memberId = demoUserId(phone)
       const at = new Date(`${month}-15T10:00:00+08:00`).toISOString()
       await db
         .insertInto('points_ledger')
-        .values({ id: `volunteer:e2e-${memberId}`, member_id: memberId, rule_code: 'volunteer', rule_version: 1, source_id: `e2e-${memberId}`, day: `${month}-15`, points, reason: '参加村里环境整治', created_by: null, created_at: at })
+        .values({
+          id: `volunteer:e2e-${memberId}`,
+          member_id: memberId,
+          rule_code: 'volunteer',
+          rule_version: 1,
+          source_id: `e2e-${memberId}`,
+          day: `${month}-15`,
+          points,
+          reason: '参加村里环境整治',
+          created_by: null,
+          created_at: at,
+        })
         .execute()
       await db.insertInto('points_totals').values({ member_id: memberId, period: month, points }).execute()
     }
@@ -78,9 +92,12 @@ describe('红黄榜 and 积分规则: the town committee publishes and revises, 
     expect(await admin.locator('.van-dialog').textContent()).toMatch(/红榜 0 人，黄榜 \d+ 人/)
     await admin.getByRole('button', { name: '确认发布' }).click()
     // The toast is readable: dark, not white on white.
-    const toast = admin.locator('.van-toast').filter({ hasText: /已提交发布|已保存/ })
-    await toast.waitFor()
-    expect(await toast.evaluate((el) => getComputedStyle(el).backgroundColor)).not.toBe('rgb(255, 255, 255)')
+    // Read in the same frame the toast is found: on a loaded machine it may be gone by a second round trip.
+    const toastBackground = await admin.waitForFunction(() => {
+      const toast = [...document.querySelectorAll('.van-toast')].find((el) => /已提交发布|已保存/.test(el.textContent ?? ''))
+      return toast ? getComputedStyle(toast).backgroundColor : null
+    })
+    expect(await toastBackground.jsonValue()).not.toBe('rgb(255, 255, 255)')
     // Synced through the server and back: the month appears, published.
     await admin.locator('.honor-months').getByText(monthLabel).waitFor({ timeout: 20_000 })
     expect(await admin.locator('.honor-meta').textContent()).toContain('积分标准 500 分')
@@ -166,7 +183,10 @@ describe('红黄榜 and 积分规则: the town committee publishes and revises, 
     // ... and once synced (nothing waits in the outbox), the server's progress and points drive 首页.
     await expect.poll(() => member.locator('.van-tabbar .van-badge').count(), { timeout: 20_000 }).toBe(0)
     await expect
-      .poll(async () => [await member.getByTestId('streak').textContent(), await member.getByTestId('next-study').textContent()].join(' | '), { timeout: 20_000 })
+      .poll(
+        async () => [await member.getByTestId('streak').textContent(), await member.getByTestId('next-study').textContent()].join(' | '),
+        { timeout: 20_000 },
+      )
       .toMatch(/连续学习\s*1\s*天\s*今天已学习 \| .*第2课/)
     await expect.poll(() => member.getByTestId('today-points').textContent(), { timeout: 20_000 }).toMatch(/今日积分.*\b1\s*\/\s*\d+/)
     await screenshot(member, '64-home-member')

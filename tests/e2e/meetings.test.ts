@@ -11,7 +11,15 @@ const BACKFILLED = `补录支部党员大会 ${Date.now().toString(36)}`
 /** The date and time in Beijing `minutes` from now, as the form's pickers take them. */
 function beijing(minutes: number): { date: string; time: string } {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'Asia/Shanghai',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
       .formatToParts(new Date(Date.now() + minutes * 60_000))
       .map((p) => [p.type, p.value]),
   )
@@ -182,12 +190,16 @@ describe('checking in to a meeting with no signal on either phone', () => {
     expect(await summary.textContent()).toContain('1 人参会，0 人请假，1 人将记为缺席')
     await secretary.getByRole('button', { name: '保存记录并结束会议' }).click()
     await secretary.getByText('会议记录至少10个字').waitFor()
-    await secretary.getByPlaceholder('会议议程、讨论情况、形成的决定等（至少10个字）').fill('一、传达学习上级文件精神。\n二、讨论村道修缮方案，形成一致意见。')
+    await secretary
+      .getByPlaceholder('会议议程、讨论情况、形成的决定等（至少10个字）')
+      .fill('一、传达学习上级文件精神。\n二、讨论村道修缮方案，形成一致意见。')
     await screenshot(secretary, '97-meeting-close')
     await secretary.getByRole('button', { name: '保存记录并结束会议' }).click()
     await secretary.getByRole('button', { name: '确定结束' }).click()
     await secretary.getByText('讨论村道修缮方案，形成一致意见。').waitFor()
-    await expect.poll(() => secretary.locator('[data-attendee="u-2473sdhsfeka"] .attendee-outcome').textContent(), { timeout: 20_000 }).toBe('按时参会')
+    await expect
+      .poll(() => secretary.locator('[data-attendee="u-2473sdhsfeka"] .attendee-outcome').textContent(), { timeout: 20_000 })
+      .toBe('按时参会')
     expect(await secretary.locator('[data-attendee="u-2vdqevmh7a2b"] .attendee-outcome').textContent()).toBe('缺席')
     await secretary.locator('.detail-tags').getByText('已结束').waitFor()
     await secretary.locator('.detail-tags').getByText('待同步').waitFor({ state: 'detached', timeout: 20_000 })

@@ -23,7 +23,9 @@ describe('the town committee corrects an entry of a member’s ledger', () => {
   /** No animation running and no toast on screen (a screenshot of the page itself). */
   const settled = async () => {
     await page.waitForFunction(() => document.getAnimations().length === 0)
-    await page.waitForFunction(() => [...document.querySelectorAll('.van-toast')].every((t) => !t.checkVisibility()), undefined, { timeout: 10_000 })
+    await page.waitForFunction(() => [...document.querySelectorAll('.van-toast')].every((t) => !t.checkVisibility()), undefined, {
+      timeout: 10_000,
+    })
   }
 
   beforeAll(async () => {

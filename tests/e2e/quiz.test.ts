@@ -171,9 +171,33 @@ describe('每周一答 and 专题考试: answered offline, graded by the server'
   it('takes an exam the admin set, asks before submitting with a question unanswered, and says 已通过', async () => {
     const ids = [...KEY.keys()]
     await publishExams([
-      { id: 'e2e-party-rules', title: '党章党规专题考试', summary: '考查党章和党内法规的基本知识。', questionIds: ids.slice(0, 5), passMark: 60, opensOn: today, closesOn: addDays(today, 7) },
-      { id: 'e2e-upcoming', title: '组织生活知识考试', summary: '', questionIds: ids.slice(5, 10), passMark: 80, opensOn: addDays(today, 3), closesOn: addDays(today, 10) },
-      { id: 'e2e-closed', title: '上月学习测验', summary: '', questionIds: ids.slice(10, 15), passMark: 60, opensOn: addDays(today, -30), closesOn: addDays(today, -1) },
+      {
+        id: 'e2e-party-rules',
+        title: '党章党规专题考试',
+        summary: '考查党章和党内法规的基本知识。',
+        questionIds: ids.slice(0, 5),
+        passMark: 60,
+        opensOn: today,
+        closesOn: addDays(today, 7),
+      },
+      {
+        id: 'e2e-upcoming',
+        title: '组织生活知识考试',
+        summary: '',
+        questionIds: ids.slice(5, 10),
+        passMark: 80,
+        opensOn: addDays(today, 3),
+        closesOn: addDays(today, 10),
+      },
+      {
+        id: 'e2e-closed',
+        title: '上月学习测验',
+        summary: '',
+        questionIds: ids.slice(10, 15),
+        passMark: 60,
+        opensOn: addDays(today, -30),
+        closesOn: addDays(today, -1),
+      },
     ])
     // A fresh load syncs at start.
     await page.goto('/quiz')

@@ -19,15 +19,18 @@ async function signedIn(browser: Browser, phone: string): Promise<{ context: Bro
 /** Opens the room, reloading until this device has synced the meeting. */
 async function openRoom(page: Page, meetingId: string, title: string) {
   await expect
-    .poll(async () => {
-      await page.goto(`/meetings/${meetingId}/room`)
-      // isVisible() doesn't wait: give the page time to sync before reloading it (a reload interrupts the sync).
-      return page
-        .getByRole('heading', { name: title })
-        .waitFor({ state: 'visible', timeout: 8_000 })
-        .then(() => true)
-        .catch(() => false)
-    }, { timeout: 60_000 })
+    .poll(
+      async () => {
+        await page.goto(`/meetings/${meetingId}/room`)
+        // isVisible() doesn't wait: give the page time to sync before reloading it (a reload interrupts the sync).
+        return page
+          .getByRole('heading', { name: title })
+          .waitFor({ state: 'visible', timeout: 8_000 })
+          .then(() => true)
+          .catch(() => false)
+      },
+      { timeout: 60_000 },
+    )
     .toBe(true)
 }
 
@@ -69,7 +72,11 @@ describe('remote attendance confirmed by fingerprint or face', () => {
       backfillReason: null,
     }
     const push = await secretary.request.post('/api/sync/push', {
-      data: { clientId: 'c_e2e_remote_room', schemaVersion: 2, mutations: [{ id: randomUUID(), name: 'meeting.schedule', args: { meeting: draft }, clientTime: new Date().toISOString() }] },
+      data: {
+        clientId: 'c_e2e_remote_room',
+        schemaVersion: 2,
+        mutations: [{ id: randomUUID(), name: 'meeting.schedule', args: { meeting: draft }, clientTime: new Date().toISOString() }],
+      },
     })
     expect((await push.json()) as unknown).toMatchObject({ results: [{ status: 'applied' }] })
 
@@ -77,7 +84,14 @@ describe('remote attendance confirmed by fingerprint or face', () => {
     const cdp = await memberContext.newCDPSession(member)
     await cdp.send('WebAuthn.enable')
     await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
     })
 
     // Without a passkey, the room sends the member to register one.
@@ -106,7 +120,11 @@ describe('remote attendance confirmed by fingerprint or face', () => {
     await member.getByTestId('room-chat').getByText('收到，欢迎参会').waitFor({ timeout: 20_000 })
     await screenshot(member, '51-remote-room')
 
-    const attendance = await (await member.request.get(`/api/sync/pull?clientId=c_e2e_remote_check`)).json() as { changes: { table: string; id: string; row?: { mode?: string } }[] }
-    expect(attendance.changes.filter((c) => c.table === 'attendance' && c.id === `${meetingId}:u-66hr2jf7sv8n`).map((c) => c.row?.mode)).toEqual(['remote'])
+    const attendance = (await (await member.request.get(`/api/sync/pull?clientId=c_e2e_remote_check`)).json()) as {
+      changes: { table: string; id: string; row?: { mode?: string } }[]
+    }
+    expect(
+      attendance.changes.filter((c) => c.table === 'attendance' && c.id === `${meetingId}:u-66hr2jf7sv8n`).map((c) => c.row?.mode),
+    ).toEqual(['remote'])
   }, 120_000)
 })

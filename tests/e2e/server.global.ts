@@ -45,7 +45,10 @@ export default async function setup(project: TestProject) {
   const deadline = Date.now() + 60_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
-    const ok = await fetch(`${baseUrl}/api/health`).then((r) => r.ok, () => false)
+    const ok = await fetch(`${baseUrl}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ok) break
     if (Date.now() > deadline) throw new Error('server did not start within 60 s')
     await new Promise((r) => setTimeout(r, 200))

@@ -40,7 +40,13 @@ describe('the installable PWA shell in Chromium', () => {
     await loginAs(page, '13800000001')
     await page.getByText('王建国同志，您好').waitFor()
     const tabbar = page.locator('.van-tabbar')
-    expect((await tabbar.locator('.van-tabbar-item').allTextContents()).map((t) => t.trim())).toEqual(['首页', '学习', '会议', '朋友圈', '我的'])
+    expect((await tabbar.locator('.van-tabbar-item').allTextContents()).map((t) => t.trim())).toEqual([
+      '首页',
+      '学习',
+      '会议',
+      '朋友圈',
+      '我的',
+    ])
     // The demo branch meets tonight: 首页 reminds the member once the meeting has synced.
     await page.getByTestId('meeting-reminder').first().waitFor({ timeout: 20_000 })
     expect(await page.getByTestId('meeting-reminder').first().textContent()).toMatch(/今天 \d{2}:\d{2}/)
@@ -55,7 +61,11 @@ describe('the installable PWA shell in Chromium', () => {
     await waitForControllingWorker(page)
     const manifest = await (await page.request.get('/manifest.webmanifest')).json()
     expect(manifest).toMatchObject({ name: '智慧党建云', display: 'standalone', lang: 'zh-CN', start_url: '/' })
-    expect(manifest.icons.map((i: { sizes: string; purpose: string }) => `${i.sizes}/${i.purpose}`)).toEqual(['192x192/any', '512x512/any', '512x512/maskable'])
+    expect(manifest.icons.map((i: { sizes: string; purpose: string }) => `${i.sizes}/${i.purpose}`)).toEqual([
+      '192x192/any',
+      '512x512/any',
+      '512x512/maskable',
+    ])
     // Chromium never offers installation in an incognito context, which is what newContext() makes.
     const profile = mkdtempSync(join(tmpdir(), 'djy-profile-'))
     const persistent = await launchPersistentPhone(profile, baseUrl)

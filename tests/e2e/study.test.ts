@@ -107,7 +107,10 @@ describe('studying offline earns points once the network is back', () => {
     await page.locator('.van-nav-bar__left').click()
     await page.locator('.van-tabbar').getByText('学习').click()
     await page.locator('.van-tab').getByText('学习智库').click()
-    const audio = page.locator('.study-library .material-cell').filter({ has: page.getByText('音频', { exact: true }) }).first()
+    const audio = page
+      .locator('.study-library .material-cell')
+      .filter({ has: page.getByText('音频', { exact: true }) })
+      .first()
     await audio.click()
     await page.getByRole('button', { name: '下载离线收听' }).click()
     await page.getByText('已下载，可离线收听').waitFor()

@@ -70,7 +70,10 @@ describe.each(databases)('accounts on %s', (kind) => {
     expect(locked.json().message).toMatch(/登录失败次数过多/)
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0)
     // Another member on the same address is not locked out by it.
-    expect((await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { phone: '13800000006', password: DEMO.password } })).statusCode).toBe(200)
+    expect(
+      (await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { phone: '13800000006', password: DEMO.password } }))
+        .statusCode,
+    ).toBe(200)
   })
 
   it('locks an address that tries many phones', async () => {
@@ -78,10 +81,16 @@ describe.each(databases)('accounts on %s', (kind) => {
     let last = 0
     for (let i = 0; i < 31; i++) {
       const phone = `139000000${String(i).padStart(2, '0')}`
-      last = (await server.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress, payload: { phone, password: 'x' } })).statusCode
+      last = (await server.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress, payload: { phone, password: 'x' } }))
+        .statusCode
     }
     expect(last).toBe(429)
-    const other = await server.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: '10.9.8.8', payload: { phone: DEMO.admin, password: DEMO.password } })
+    const other = await server.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      remoteAddress: '10.9.8.8',
+      payload: { phone: DEMO.admin, password: DEMO.password },
+    })
     expect(other.statusCode).toBe(200)
   })
 

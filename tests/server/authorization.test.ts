@@ -13,7 +13,9 @@ import { clientId, mutation } from './sync-helpers'
 import { exampleArgs, ROLE_PHONES, serverState } from './mutation-examples'
 
 const NAMES = Object.keys(MUTATIONS) as MutationName[]
-const CELLS = NAMES.flatMap((name) => ROLES.map((role) => ({ name, role, allowed: (MUTATIONS[name].roles as readonly Role[]).includes(role) })))
+const CELLS = NAMES.flatMap((name) =>
+  ROLES.map((role) => ({ name, role, allowed: (MUTATIONS[name].roles as readonly Role[]).includes(role) })),
+)
 
 describe('the authorization matrix', () => {
   it('has a cell for every mutation and every role, and some of each kind', () => {
@@ -52,23 +54,32 @@ describe.each(databases)('the authorization matrix on %s', (kind) => {
       headers: { cookie: cookies[role] },
       payload: { clientId: clients[role], schemaVersion: 1, mutations: [mutation(name, exampleArgs(name))] },
     })
-    return { status: response.statusCode, result: response.statusCode === 200 ? (response.json() as { results: MutationResult[] }).results[0] : undefined }
+    return {
+      status: response.statusCode,
+      result: response.statusCode === 200 ? (response.json() as { results: MutationResult[] }).results[0] : undefined,
+    }
   }
 
-  it.each(CELLS.filter((c) => !c.allowed).map((c) => [c.name, c.role] as const))('refuses %s from a %s, and changes nothing', async (name, role) => {
-    const before = await serverState(db)
-    const { status, result } = await send(role, name)
-    expect(status).toBe(200)
-    expect(result).toMatchObject({ status: 'rejected', code: 'forbidden', message: REJECTIONS.forbidden })
-    expect(await serverState(db)).toEqual(before)
-  })
+  it.each(CELLS.filter((c) => !c.allowed).map((c) => [c.name, c.role] as const))(
+    'refuses %s from a %s, and changes nothing',
+    async (name, role) => {
+      const before = await serverState(db)
+      const { status, result } = await send(role, name)
+      expect(status).toBe(200)
+      expect(result).toMatchObject({ status: 'rejected', code: 'forbidden', message: REJECTIONS.forbidden })
+      expect(await serverState(db)).toEqual(before)
+    },
+  )
 
   it('lets every declared role past the role check (what it then does is up to the mutation’s own rules)', async () => {
     const passed: string[] = []
     for (const { name, role } of CELLS.filter((c) => c.allowed)) {
       const { status, result } = await send(role, name)
       expect(status, `${name} as ${role}`).toBe(200)
-      expect(result?.status === 'rejected' && result.message === REJECTIONS.forbidden, `${name} as ${role}: ${JSON.stringify(result)}`).toBe(false)
+      expect(
+        result?.status === 'rejected' && result.message === REJECTIONS.forbidden,
+        `${name} as ${role}: ${JSON.stringify(result)}`,
+      ).toBe(false)
       passed.push(`${name}/${role}`)
     }
     expect(passed).toHaveLength(CELLS.filter((c) => c.allowed).length)

@@ -5,8 +5,14 @@ describe.each(databases)('bad input on %s', (kind) => {
   let server: TestServer
   const countRows = () =>
     server.withDb(async (db) => {
-      const sessions = await db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
-      const failures = await db.selectFrom('login_failures').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+      const sessions = await db
+        .selectFrom('sessions')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+      const failures = await db
+        .selectFrom('login_failures')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
       return { sessions: Number(sessions.n), failures: Number(failures.n) }
     })
   beforeAll(async () => {
@@ -20,7 +26,12 @@ describe.each(databases)('bad input on %s', (kind) => {
     ['a phone of the wrong shape', { payload: JSON.stringify({ phone: '12345', password: 'x' }) }, 400, /手机号码/],
     ['a missing password', { payload: JSON.stringify({ phone: DEMO.member }) }, 400, /password/],
     ['wrong types', { payload: JSON.stringify({ phone: 13800000001, password: ['a'] }) }, 400, /phone/],
-    ['a password longer than any real one', { payload: JSON.stringify({ phone: DEMO.member, password: 'x'.repeat(500) }) }, 400, /密码过长/],
+    [
+      'a password longer than any real one',
+      { payload: JSON.stringify({ phone: DEMO.member, password: 'x'.repeat(500) }) },
+      400,
+      /密码过长/,
+    ],
     ['a body over the size limit', { payload: JSON.stringify({ phone: DEMO.member, password: 'x'.repeat(2_000_000) }) }, 413, /过大/],
     ['form data instead of JSON', { payload: 'phone=1&password=2', contentType: 'application/x-www-form-urlencoded' }, 415, /JSON/],
   ]

@@ -18,7 +18,15 @@ const OTHER_BRANCH_MEMBER = '13800000011'
 const TOPIC = 't-hexing-road'
 
 function comment(over: Partial<CommentDraft> = {}): CommentDraft {
-  return { id: `c-${randomUUID()}`, topicId: TOPIC, text: '村口的路灯坏了两盏，晚上看不清。', category: 'need', householdId: HOUSEHOLD, photos: [], ...over }
+  return {
+    id: `c-${randomUUID()}`,
+    topicId: TOPIC,
+    text: '村口的路灯坏了两盏，晚上看不清。',
+    category: 'need',
+    householdId: HOUSEHOLD,
+    photos: [],
+    ...over,
+  }
 }
 
 async function photoBytes(): Promise<Buffer> {
@@ -59,7 +67,9 @@ describe.each(databases)('朋友圈 board on %s', (kind) => {
     const mine = (await pullAll(server.app, author, clientId())).rows.get(`comments/${draft.id}`) as CommentRow
     expect(mine.residentName).not.toBeNull()
     expect(mine.status).toBe('pending')
-    const theirs = (await pullAll(server.app, await login(server.app, OTHER_HEXING_MEMBER), clientId())).rows.get(`comments/${draft.id}`) as CommentRow
+    const theirs = (await pullAll(server.app, await login(server.app, OTHER_HEXING_MEMBER), clientId())).rows.get(
+      `comments/${draft.id}`,
+    ) as CommentRow
     expect(theirs.text).toBe(draft.text)
     expect(theirs.residentName).toBeNull()
     expect(theirs.householdId).toBeNull()
@@ -71,14 +81,33 @@ describe.each(databases)('朋友圈 board on %s', (kind) => {
     const draft = comment({ category: 'suggestion' })
     await push(server.app, author, device, [mutation('comment.post', { comment: draft })])
     const sec = clientId()
-    expect(codes(await push(server.app, secretary, sec, [mutation('comment.act', { commentId: draft.id, action: { type: 'accept', days: 3 } })]))).toEqual(['applied'])
-    expect(codes(await push(server.app, author, device, [mutation('comment.act', { commentId: draft.id, action: { type: 'edit', text: '改一下', category: 'need', photos: [] } })]))).toEqual(['not_pending'])
-    expect(codes(await push(server.app, secretary, sec, [mutation('comment.act', { commentId: draft.id, action: { type: 'resolve', reply: '已安排电工修好。' } })]))).toEqual(['applied'])
+    expect(
+      codes(
+        await push(server.app, secretary, sec, [mutation('comment.act', { commentId: draft.id, action: { type: 'accept', days: 3 } })]),
+      ),
+    ).toEqual(['applied'])
+    expect(
+      codes(
+        await push(server.app, author, device, [
+          mutation('comment.act', { commentId: draft.id, action: { type: 'edit', text: '改一下', category: 'need', photos: [] } }),
+        ]),
+      ),
+    ).toEqual(['not_pending'])
+    expect(
+      codes(
+        await push(server.app, secretary, sec, [
+          mutation('comment.act', { commentId: draft.id, action: { type: 'resolve', reply: '已安排电工修好。' } }),
+        ]),
+      ),
+    ).toEqual(['applied'])
     const { rows } = await pullAll(server.app, author, clientId())
     const row = rows.get(`comments/${draft.id}`) as CommentRow
     expect(row.status).toBe('resolved')
     expect(row.reply).toBe('已安排电工修好。')
-    const notices = [...rows].filter(([k]) => k.startsWith('notices/')).map(([, r]) => r as NoticeRow).filter((n) => n.commentId === draft.id)
+    const notices = [...rows]
+      .filter(([k]) => k.startsWith('notices/'))
+      .map(([, r]) => r as NoticeRow)
+      .filter((n) => n.commentId === draft.id)
     expect(notices.map((n) => n.title).sort()).toEqual(['您的留言已办结', '您的留言已受理'])
     const points = [...rows].filter(([k]) => k.startsWith('points/')).map(([, r]) => r as { ruleCode: string; points: number })
     expect(points.filter((p) => p.ruleCode === 'board-adopted')).toEqual([expect.objectContaining({ points: 2 })])
@@ -206,7 +235,17 @@ describe.each(databases)('朋友圈 board rules on %s', (kind) => {
 
   beforeAll(async () => {
     server = await startServer(kind)
-    for (const phone of [AUTHOR, DEMO.secretary, DEMO.admin, OTHER_HEXING_MEMBER, OTHER_BRANCH_MEMBER, JINJIWO_SECRETARY, HEXING_MEMBER_1, HEXING_CENTER_2, ARRIVALS_MEMBER]) {
+    for (const phone of [
+      AUTHOR,
+      DEMO.secretary,
+      DEMO.admin,
+      OTHER_HEXING_MEMBER,
+      OTHER_BRANCH_MEMBER,
+      JINJIWO_SECRETARY,
+      HEXING_MEMBER_1,
+      HEXING_CENTER_2,
+      ARRIVALS_MEMBER,
+    ]) {
       cookies.set(phone, await login(server.app, phone))
     }
   })
@@ -214,8 +253,18 @@ describe.each(databases)('朋友圈 board rules on %s', (kind) => {
 
   it('shows the secretary the demo comments with their statuses, deadlines and residents', async () => {
     const seen = await view(DEMO.secretary)
-    expect([1, 2, 3, 4, 5].map((n) => seen.comment(`c-hexing-road-${n}`)?.status)).toEqual(['resolved', 'accepted', 'accepted', 'pending', 'pending'])
-    expect(seen.comment('c-hexing-road-1')).toMatchObject({ residentName: '汪大勇', householdId: 'h-13800000003-01', reply: '已纳入设计方案，路面宽度按4.5米施工。' })
+    expect([1, 2, 3, 4, 5].map((n) => seen.comment(`c-hexing-road-${n}`)?.status)).toEqual([
+      'resolved',
+      'accepted',
+      'accepted',
+      'pending',
+      'pending',
+    ])
+    expect(seen.comment('c-hexing-road-1')).toMatchObject({
+      residentName: '汪大勇',
+      householdId: 'h-13800000003-01',
+      reply: '已纳入设计方案，路面宽度按4.5米施工。',
+    })
     // Accepted the day after posting, with the default deadline: the end of the 7th day after that, Shanghai time.
     for (const n of [2, 3]) {
       const accepted = seen.comment(`c-hexing-road-${n}`)!
@@ -280,7 +329,11 @@ describe.each(databases)('朋友圈 board rules on %s', (kind) => {
       expect(await act(DEMO.secretary, dup, { type: 'merge', into: 'c-nowhere', reason: '同类问题。' })).toBe('not_found')
       expect(await statusOf(dup)).toBe('pending')
       expect(await act(DEMO.secretary, dup, { type: 'merge', into: target, reason: '与上一条是同一件事。' })).toBe('applied')
-      expect((await view(OTHER_HEXING_MEMBER)).comment(dup)).toMatchObject({ status: 'merged', mergedInto: target, reason: '与上一条是同一件事。' })
+      expect((await view(OTHER_HEXING_MEMBER)).comment(dup)).toMatchObject({
+        status: 'merged',
+        mergedInto: target,
+        reason: '与上一条是同一件事。',
+      })
       // Now that something was merged into it, the target can't be deleted by its author.
       expect(await one(AUTHOR, 'comment.delete', { commentId: target })).toBe('not_pending')
     })
@@ -341,7 +394,10 @@ describe.each(databases)('朋友圈 board rules on %s', (kind) => {
   })
 
   describe('one’s own comment (self-dealing)', () => {
-    const adopted = () => server.withDb((db) => db.selectFrom('points_ledger').select(['member_id', 'source_id']).where('rule_code', '=', 'board-adopted').execute())
+    const adopted = () =>
+      server.withDb((db) =>
+        db.selectFrom('points_ledger').select(['member_id', 'source_id']).where('rule_code', '=', 'board-adopted').execute(),
+      )
 
     it('refuses a secretary accepting, resolving, rejecting or merging their own suggestion, and gives them no points', async () => {
       const own = await post(DEMO.secretary, { category: 'suggestion', householdId: null, text: '村委会门口增设一处便民座椅。' })
@@ -351,7 +407,9 @@ describe.each(databases)('朋友圈 board rules on %s', (kind) => {
         { type: 'reject', reason: '自己撤回。' },
         { type: 'merge', into: other, reason: '同一件事。' },
       ] as const) {
-        const [result] = await push(server.app, as(DEMO.secretary), deviceOf(DEMO.secretary), [mutation('comment.act', { commentId: own, action })])
+        const [result] = await push(server.app, as(DEMO.secretary), deviceOf(DEMO.secretary), [
+          mutation('comment.act', { commentId: own, action }),
+        ])
         expect(result).toMatchObject({ status: 'rejected', code: 'forbidden', message: expect.stringContaining('不能办理自己的留言') })
       }
       expect(await statusOf(own)).toBe('pending')
@@ -364,11 +422,18 @@ describe.each(databases)('朋友圈 board rules on %s', (kind) => {
       expect((await adopted()).filter((e) => e.source_id === `board:${own}`)).toEqual([])
       // Resolved by the admin, it is adopted: the points are the author's, rightly.
       expect(await act(DEMO.admin, own, { type: 'resolve', reply: '镇里已安装两张座椅。' })).toBe('applied')
-      expect((await adopted()).filter((e) => e.source_id === `board:${own}`)).toEqual([{ member_id: SECRETARY_ID, source_id: `board:${own}` }])
+      expect((await adopted()).filter((e) => e.source_id === `board:${own}`)).toEqual([
+        { member_id: SECRETARY_ID, source_id: `board:${own}` },
+      ])
     })
 
     it('refuses the admin handling their own comment on a town topic', async () => {
-      const own = await post(DEMO.admin, { topicId: TOWN_TOPIC, category: 'suggestion', householdId: null, text: '茶园可以开展采茶体验活动。' })
+      const own = await post(DEMO.admin, {
+        topicId: TOWN_TOPIC,
+        category: 'suggestion',
+        householdId: null,
+        text: '茶园可以开展采茶体验活动。',
+      })
       expect(await act(DEMO.admin, own, { type: 'accept' })).toBe('forbidden')
       expect(await act(DEMO.admin, own, { type: 'reject', reason: '不采纳。' })).toBe('forbidden')
       expect(await statusOf(own)).toBe('pending')
@@ -452,12 +517,21 @@ describe.each(databases)('朋友圈 board rules on %s', (kind) => {
 
     it('takes comments on its own branch’s and the town’s topics only', async () => {
       expect(await one(OTHER_BRANCH_MEMBER, 'comment.post', { comment: comment({ householdId: null }) }, nextWritten())).toBe('forbidden')
-      expect(await one(OTHER_BRANCH_MEMBER, 'comment.post', { comment: comment({ householdId: 'h-13800000011-02', topicId: TOWN_TOPIC }) }, nextWritten())).toBe('applied')
+      expect(
+        await one(
+          OTHER_BRANCH_MEMBER,
+          'comment.post',
+          { comment: comment({ householdId: 'h-13800000011-02', topicId: TOWN_TOPIC }) },
+          nextWritten(),
+        ),
+      ).toBe('applied')
       expect(await one(AUTHOR, 'comment.post', { comment: comment({ topicId: 't-nowhere' }) }, nextWritten())).toBe('not_found')
     })
 
     it('refuses a household the member does not look after', async () => {
-      expect(await one(AUTHOR, 'comment.post', { comment: comment({ householdId: 'h-13800000003-01' }) }, nextWritten())).toBe('invalid_args')
+      expect(await one(AUTHOR, 'comment.post', { comment: comment({ householdId: 'h-13800000003-01' }) }, nextWritten())).toBe(
+        'invalid_args',
+      )
       expect(await one(OTHER_HEXING_MEMBER, 'comment.post', { comment: comment() }, nextWritten())).toBe('invalid_args')
     })
 
@@ -479,7 +553,9 @@ describe.each(databases)('朋友圈 board rules on %s', (kind) => {
       expect((await view(DEMO.secretary)).comment(offline.id)).toMatchObject({ createdAt: written, status: 'pending' })
       // A device clock further back than the offline window is not believed.
       const longAgo = new Date(Date.now() - 40 * DAY_MS).toISOString()
-      expect(await one(HEXING_MEMBER_1, 'comment.post', { comment: comment({ topicId: topic.id, householdId: null }) }, longAgo)).toBe('topic_closed')
+      expect(await one(HEXING_MEMBER_1, 'comment.post', { comment: comment({ topicId: topic.id, householdId: null }) }, longAgo)).toBe(
+        'topic_closed',
+      )
     })
   })
 
@@ -526,7 +602,9 @@ describe.each(databases)('朋友圈 board rules on %s', (kind) => {
 
       const rejected = await post(AUTHOR)
       expect(await act(DEMO.secretary, rejected, { type: 'reject', reason: '已有同类留言在办理。' })).toBe('applied')
-      expect((await view(AUTHOR)).notices(rejected)).toEqual([expect.objectContaining({ title: '您的留言不予采纳', body: expect.stringContaining('已有同类留言在办理。') })])
+      expect((await view(AUTHOR)).notices(rejected)).toEqual([
+        expect.objectContaining({ title: '您的留言不予采纳', body: expect.stringContaining('已有同类留言在办理。') }),
+      ])
     })
 
     it('marks notices read for their member only', async () => {
@@ -555,14 +633,22 @@ describe.each(databases)('朋友圈 board rules on %s', (kind) => {
     it('refuses the 11th comment within 10 minutes of device time, and takes one once the window has passed', async () => {
       const start = Date.now() - 60 * 60_000
       const batch = Array.from({ length: 10 }, (_, i) =>
-        madeAt('comment.post', { comment: comment({ householdId: null, text: `第${i + 1}户的意见。` }) }, new Date(start + i * 30_000).toISOString()),
+        madeAt(
+          'comment.post',
+          { comment: comment({ householdId: null, text: `第${i + 1}户的意见。` }) },
+          new Date(start + i * 30_000).toISOString(),
+        ),
       )
       expect(await send(OTHER_HEXING_MEMBER, batch)).toEqual(Array(10).fill('applied'))
       // Written 9 minutes after the first: the 11th in ten minutes.
       const eleventh = madeAt('comment.post', { comment: comment({ householdId: null }) }, new Date(start + 9 * 60_000).toISOString())
       expect(await send(OTHER_HEXING_MEMBER, [eleventh])).toEqual(['rate_limited'])
       // Written 11 minutes after the first batch's last (by the device's clock), it is fine.
-      const later = madeAt('comment.post', { comment: comment({ householdId: null }) }, new Date(start + 9 * 30_000 + 10 * 60_000 + 1000).toISOString())
+      const later = madeAt(
+        'comment.post',
+        { comment: comment({ householdId: null }) },
+        new Date(start + 9 * 30_000 + 10 * 60_000 + 1000).toISOString(),
+      )
       expect(await send(OTHER_HEXING_MEMBER, [later])).toEqual(['applied'])
     })
 
@@ -604,8 +690,12 @@ describe.each(databases)('朋友圈 board rules on %s', (kind) => {
           .execute(),
       )
       expect(await one(ARRIVALS_MEMBER, 'comment.post', { comment: comment({ householdId: null }) }, nextWritten())).toBe('applied')
-      const refused = await push(server.app, as(ARRIVALS_MEMBER), deviceOf(ARRIVALS_MEMBER), [madeAt('comment.post', { comment: comment({ householdId: null }) }, nextWritten())])
-      expect(refused).toEqual([expect.objectContaining({ status: 'rejected', code: 'rate_limited', message: expect.stringContaining('100') })])
+      const refused = await push(server.app, as(ARRIVALS_MEMBER), deviceOf(ARRIVALS_MEMBER), [
+        madeAt('comment.post', { comment: comment({ householdId: null }) }, nextWritten()),
+      ])
+      expect(refused).toEqual([
+        expect.objectContaining({ status: 'rejected', code: 'rate_limited', message: expect.stringContaining('100') }),
+      ])
     })
   })
 
@@ -627,11 +717,17 @@ describe.each(databases)('朋友圈 board rules on %s', (kind) => {
       expect(await act(DEMO.secretary, suggestion, { type: 'resolve', reply: '再办结一次。' })).toBe('already_closed')
       const adopted = (await view(HEXING_CENTER_2)).points.filter((p) => p.ruleCode === 'board-adopted')
       expect(adopted).toEqual([expect.objectContaining({ sourceId: `board:${suggestion}`, points: 2 })])
-      const ledger = await server.withDb((db) => db.selectFrom('points_ledger').select(['source_id', 'member_id']).where('rule_code', '=', 'board-adopted').execute())
-      expect(ledger.filter((e) => e.source_id === `board:${suggestion}`)).toEqual([{ source_id: `board:${suggestion}`, member_id: 'u-tzp3tuuzx4zh' }])
+      const ledger = await server.withDb((db) =>
+        db.selectFrom('points_ledger').select(['source_id', 'member_id']).where('rule_code', '=', 'board-adopted').execute(),
+      )
+      expect(ledger.filter((e) => e.source_id === `board:${suggestion}`)).toEqual([
+        { source_id: `board:${suggestion}`, member_id: 'u-tzp3tuuzx4zh' },
+      ])
       expect(ledger.filter((e) => e.source_id === `board:${need}` || e.source_id === `board:${rejected}`)).toEqual([])
       // The secretary who resolved it earns nothing from it (their own suggestion, adopted by the admin above, aside).
-      expect(ledger.filter((e) => e.member_id === SECRETARY_ID && [suggestion, need, rejected].some((id) => e.source_id === `board:${id}`))).toEqual([])
+      expect(
+        ledger.filter((e) => e.member_id === SECRETARY_ID && [suggestion, need, rejected].some((id) => e.source_id === `board:${id}`)),
+      ).toEqual([])
     })
   })
 
@@ -640,7 +736,12 @@ describe.each(databases)('朋友圈 board rules on %s', (kind) => {
       server.app.inject({
         method: 'PUT',
         url: `/api/photos/${id}`,
-        headers: { cookie, 'content-type': 'application/octet-stream', 'content-range': `bytes ${start}-${end - 1}/${bytes.length}`, ...headers },
+        headers: {
+          cookie,
+          'content-type': 'application/octet-stream',
+          'content-range': `bytes ${start}-${end - 1}/${bytes.length}`,
+          ...headers,
+        },
         payload: bytes.subarray(start, end),
       })
     /** Sends all of `bytes` in chunks of 200 KB; returns the last reply. */

@@ -42,7 +42,10 @@ describe.each(databases)('concurrent pushes on %s', (kind) => {
       headers: { cookie: tab.cookie },
       payload: { clientId: tab.client, schemaVersion: 1, mutations },
     })
-    return { status: response.statusCode, codes: response.statusCode === 200 ? (response.json() as { results: MutationResult[] }).results.map(codeOf) : [] }
+    return {
+      status: response.statusCode,
+      codes: response.statusCode === 200 ? (response.json() as { results: MutationResult[] }).results.map(codeOf) : [],
+    }
   }
   /** Sends each tab's mutations at once; every reply must be a 200. Returns every mutation's result code. */
   async function all(sends: [tab: { cookie: string; client: string }, mutations: unknown[]][]) {
@@ -54,7 +57,12 @@ describe.each(databases)('concurrent pushes on %s', (kind) => {
   /** The member's ledger sum per rule on a day. */
   const ledgerOn = (memberId: string, day: string) =>
     db(async (d) => {
-      const rows = await d.selectFrom('points_ledger').select(['rule_code', 'points']).where('member_id', '=', memberId).where('day', '=', day).execute()
+      const rows = await d
+        .selectFrom('points_ledger')
+        .select(['rule_code', 'points'])
+        .where('member_id', '=', memberId)
+        .where('day', '=', day)
+        .execute()
       const sums: Record<string, number> = {}
       for (const r of rows) sums[r.rule_code] = (sums[r.rule_code] ?? 0) + r.points
       return sums
@@ -65,13 +73,23 @@ describe.each(databases)('concurrent pushes on %s', (kind) => {
       const ledger = await d.selectFrom('points_ledger').select(['day', 'points']).where('member_id', '=', memberId).execute()
       const totals = await d.selectFrom('points_totals').select(['period', 'points']).where('member_id', '=', memberId).execute()
       for (const total of totals) {
-        expect(ledger.filter((e) => e.day.startsWith(total.period)).reduce((sum, e) => sum + e.points, 0), `${memberId} ${total.period}`).toBe(total.points)
+        expect(
+          ledger.filter((e) => e.day.startsWith(total.period)).reduce((sum, e) => sum + e.points, 0),
+          `${memberId} ${total.period}`,
+        ).toBe(total.points)
       }
     })
 
   const studyMaterial = 'cc-article'
   const session = (start: number, minutes: number, activeSeconds: number) =>
-    mutation('study.record', { sessionId: randomUUID(), materialId: studyMaterial, startedAt: iso(start), endedAt: iso(start + minutes * MINUTE), activeSeconds, completed: true })
+    mutation('study.record', {
+      sessionId: randomUUID(),
+      materialId: studyMaterial,
+      startedAt: iso(start),
+      endedAt: iso(start + minutes * MINUTE),
+      activeSeconds,
+      completed: true,
+    })
 
   /** A meeting of `branchId` that the admin recorded as started twenty minutes ago. */
   async function startedMeeting(branchId: string): Promise<{ id: string; key: string }> {
@@ -95,11 +113,17 @@ describe.each(databases)('concurrent pushes on %s', (kind) => {
     }
     const [admin] = await tabs(DEMO.admin, 1)
     expect(await all([[admin!, [mutation('meeting.schedule', { meeting })]]])).toEqual(['applied'])
-    const { key } = await db((d) => d.selectFrom('meeting_keys').select('key').where('meeting_id', '=', meeting.id).executeTakeFirstOrThrow())
+    const { key } = await db((d) =>
+      d.selectFrom('meeting_keys').select('key').where('meeting_id', '=', meeting.id).executeTakeFirstOrThrow(),
+    )
     return { id: meeting.id, key }
   }
   const checkIn = async (meeting: { id: string; key: string }) =>
-    mutation('meeting.checkin', { meetingId: meeting.id, token: await checkinToken(meeting.key, meeting.id, Date.now()), scannedAt: new Date().toISOString() })
+    mutation('meeting.checkin', {
+      meetingId: meeting.id,
+      token: await checkinToken(meeting.key, meeting.id, Date.now()),
+      scannedAt: new Date().toISOString(),
+    })
 
   beforeAll(async () => {
     server = await startServer(kind)
@@ -156,11 +180,19 @@ describe.each(databases)('concurrent pushes on %s', (kind) => {
   it('grades one answer to a quiz sent from five tabs: the others are already_submitted, never a 5xx', async () => {
     const phone = '13800000030'
     const member = demoUserId(phone)
-    const questions = (await db((d) => d.selectFrom('questions').selectAll().where('status', '=', 'published').execute())).map(questionFromRow)
-    const drawn = dailyQuizQuestionIds(member, today, questions.map((q) => q.id))
+    const questions = (await db((d) => d.selectFrom('questions').selectAll().where('status', '=', 'published').execute())).map(
+      questionFromRow,
+    )
+    const drawn = dailyQuizQuestionIds(
+      member,
+      today,
+      questions.map((q) => q.id),
+    )
     const answers = Object.fromEntries(drawn.map((id) => [id, questions.find((q) => q.id === id)!.answer]))
     const open = await tabs(phone)
-    const codes = await all(open.map((tab) => [tab, [mutation('quiz.submit', { quizId: `daily:${today}`, answers, submittedAt: new Date().toISOString() })]]))
+    const codes = await all(
+      open.map((tab) => [tab, [mutation('quiz.submit', { quizId: `daily:${today}`, answers, submittedAt: new Date().toISOString() })]]),
+    )
     expect(count(codes, 'applied')).toBe(1)
     expect(count(codes, 'already_submitted')).toBe(TABS - 1)
     expect(await db((d) => d.selectFrom('quiz_attempts').select('id').where('member_id', '=', member).execute())).toHaveLength(1)
@@ -180,12 +212,23 @@ describe.each(databases)('concurrent pushes on %s', (kind) => {
     ])
     expect(count(codes, 'applied')).toBe(1)
     expect(count(codes, 'already_checked_in')).toBe(TABS)
-    expect(await db((d) => d.selectFrom('attendance').select('id').where('meeting_id', '=', meeting.id).where('member_id', '=', member).execute())).toHaveLength(1)
+    expect(
+      await db((d) =>
+        d.selectFrom('attendance').select('id').where('meeting_id', '=', meeting.id).where('member_id', '=', member).execute(),
+      ),
+    ).toHaveLength(1)
   })
 
   it('keeps every like, one per member, while the secretary handles the comment at the same moment', async () => {
     const [author] = await tabs('13800000010', 1)
-    const comment = { id: `c-${randomUUID()}`, topicId: 't-hexing-road', text: '村口的路灯坏了两盏，晚上看不清。', category: 'need', householdId: null, photos: [] }
+    const comment = {
+      id: `c-${randomUUID()}`,
+      topicId: 't-hexing-road',
+      text: '村口的路灯坏了两盏，晚上看不清。',
+      category: 'need',
+      householdId: null,
+      photos: [],
+    }
     expect(await all([[author!, [mutation('comment.post', { comment })]]])).toEqual(['applied'])
     const likers = ['13800000003', '13800000004', '13800000005', '13800000006']
     const sameMember = await tabs('13800000009')
@@ -198,7 +241,9 @@ describe.each(databases)('concurrent pushes on %s', (kind) => {
       [secretary!, [mutation('comment.act', { commentId: comment.id, action: { type: 'accept', days: 3 } })]],
     ])
     expect(codes).toEqual(Array(TABS + likers.length + 1).fill('applied'))
-    const row = await db((d) => d.selectFrom('board_comments').select(['liked_by_json', 'status']).where('id', '=', comment.id).executeTakeFirstOrThrow())
+    const row = await db((d) =>
+      d.selectFrom('board_comments').select(['liked_by_json', 'status']).where('id', '=', comment.id).executeTakeFirstOrThrow(),
+    )
     const likedBy = JSON.parse(row.liked_by_json) as string[]
     expect([...likedBy].sort()).toEqual(['13800000009', ...likers].map(demoUserId).sort())
     expect(row.status).toBe('accepted')
@@ -215,7 +260,16 @@ describe.each(databases)('concurrent pushes on %s', (kind) => {
     const post = (i: number) => ({
       id: randomUUID(),
       name: 'comment.post',
-      args: { comment: { id: `c-${randomUUID()}`, topicId: 't-town-tea', text: `第${i + 1}条意见。`, category: 'suggestion', householdId: null, photos: [] } },
+      args: {
+        comment: {
+          id: `c-${randomUUID()}`,
+          topicId: 't-town-tea',
+          text: `第${i + 1}条意见。`,
+          category: 'suggestion',
+          householdId: null,
+          photos: [],
+        },
+      },
       clientTime: iso(written + i * 1000),
     })
     const codes = await all(open.map((tab, i) => [tab, [0, 1, 2, 3].map((j) => post(4 * i + j))]))
@@ -251,7 +305,8 @@ describe.each(databases)('concurrent pushes on %s', (kind) => {
     const request = (i: number) => [mutation('leave.request', { meetingId: meeting.id, reason: `外出务工，无法参加（第${i + 1}次）` })]
     // Five first requests at once: one row, the others update it.
     expect(await all(open.map((tab, i) => [tab, request(i)]))).toEqual(Array(TABS).fill('applied'))
-    const leaves = () => db((d) => d.selectFrom('leaves').selectAll().where('meeting_id', '=', meeting.id).where('member_id', '=', member).execute())
+    const leaves = () =>
+      db((d) => d.selectFrom('leaves').selectAll().where('meeting_id', '=', meeting.id).where('member_id', '=', member).execute())
     expect(await leaves()).toHaveLength(1)
     // Requests sent again while the secretary approves: whatever order, the decision stands and devices see the kept row.
     const codes = await all([
@@ -290,14 +345,20 @@ describe.each(databases)('concurrent pushes on %s', (kind) => {
         .execute(),
     )
     const admins = await tabs(DEMO.admin, 2)
-    const adjust = () => mutation('points.adjust', { adjustmentId: randomUUID(), memberId: member, kind: 'volunteer', amount: 3, reason: '参加防汛志愿服务' })
+    const adjust = () =>
+      mutation('points.adjust', { adjustmentId: randomUUID(), memberId: member, kind: 'volunteer', amount: 3, reason: '参加防汛志愿服务' })
     const codes = await all(admins.map((tab) => [tab, [adjust(), adjust(), adjust()]]))
     expect(codes.every((c) => c === 'applied' || c === 'cap_reached')).toBe(true)
     const year_total = await db(async (d) =>
-      (await d.selectFrom('points_ledger').select('points').where('member_id', '=', member).where('rule_code', '=', 'volunteer').where('day', 'like', `${year}-%`).execute()).reduce(
-        (sum, r) => sum + r.points,
-        0,
-      ),
+      (
+        await d
+          .selectFrom('points_ledger')
+          .select('points')
+          .where('member_id', '=', member)
+          .where('rule_code', '=', 'volunteer')
+          .where('day', 'like', `${year}-%`)
+          .execute()
+      ).reduce((sum, r) => sum + r.points, 0),
     )
     expect(year_total).toBe(100)
   })
@@ -315,7 +376,9 @@ describe.each(databases)('concurrent pushes on %s', (kind) => {
     const [secretary] = await tabs('13800000105', 1)
     const codes = await all([
       [secretary!, [mutation('meeting.close', { meetingId: meeting.id, minutes: '会议记录：学习了文件，讨论了工作。' })]],
-      ...studying.map((tab, i) => [tab, [0, 1, 2].map((j) => session(at(yesterday, (3 * i + j) * 15), 12, 600))] as [typeof tab, unknown[]]),
+      ...studying.map(
+        (tab, i) => [tab, [0, 1, 2].map((j) => session(at(yesterday, (3 * i + j) * 15), 12, 600))] as [typeof tab, unknown[]],
+      ),
       [arrivingTab!, [await checkIn(meeting)]],
     ])
     expect(codes[0]).toBe('applied')
@@ -323,12 +386,23 @@ describe.each(databases)('concurrent pushes on %s', (kind) => {
     expect(['applied', 'closed']).toContain(codes.at(-1))
 
     const meetingEntries = (memberId: string) =>
-      db((d) => d.selectFrom('points_ledger').select(['rule_code', 'points']).where('member_id', '=', memberId).where('source_id', 'like', `meeting:${meeting.id}:%`).execute())
+      db((d) =>
+        d
+          .selectFrom('points_ledger')
+          .select(['rule_code', 'points'])
+          .where('member_id', '=', memberId)
+          .where('source_id', 'like', `meeting:${meeting.id}:%`)
+          .execute(),
+      )
     expect(await meetingEntries(presentId)).toEqual([{ rule_code: 'meeting-attended', points: 2 }])
     expect(await ledgerOn(presentId, yesterday)).toEqual({ 'article-read': 6, 'reading-time': 8 })
     // The member checking in as the meeting closed is either counted present or refused: never checked in and absent.
-    const attendance = await db((d) => d.selectFrom('attendance').select('id').where('meeting_id', '=', meeting.id).where('member_id', '=', arrivingId).execute())
-    expect(await meetingEntries(arrivingId)).toEqual([attendance.length === 1 ? { rule_code: 'meeting-attended', points: 2 } : { rule_code: 'meeting-absent', points: -3 }])
+    const attendance = await db((d) =>
+      d.selectFrom('attendance').select('id').where('meeting_id', '=', meeting.id).where('member_id', '=', arrivingId).execute(),
+    )
+    expect(await meetingEntries(arrivingId)).toEqual([
+      attendance.length === 1 ? { rule_code: 'meeting-attended', points: 2 } : { rule_code: 'meeting-absent', points: -3 },
+    ])
     expect(attendance.length === 1).toBe(codes.at(-1) === 'applied')
     await expectTotalsAgree(presentId)
     await expectTotalsAgree(arrivingId)
@@ -337,12 +411,28 @@ describe.each(databases)('concurrent pushes on %s', (kind) => {
   it('keeps each batch whole: two batches pushed at once take consecutive versions of the scope they share', async () => {
     const authors = await Promise.all(['13800000016', '13800000017'].map(async (phone) => ({ phone, tab: (await tabs(phone, 1))[0]! })))
     const post = (phone: string, i: number) =>
-      mutation('comment.post', { comment: { id: `c-${phone}-${i}-${randomUUID().slice(0, 8)}`, topicId: 't-jinjiwo-water', text: `第${i + 1}条：水压不够。`, category: 'need', householdId: null, photos: [] } })
+      mutation('comment.post', {
+        comment: {
+          id: `c-${phone}-${i}-${randomUUID().slice(0, 8)}`,
+          topicId: 't-jinjiwo-water',
+          text: `第${i + 1}条：水压不够。`,
+          category: 'need',
+          householdId: null,
+          photos: [],
+        },
+      })
     const codes = await all(authors.map(({ phone, tab }) => [tab, Array.from({ length: 8 }, (_, i) => post(phone, i))]))
     expect(codes).toEqual(Array(16).fill('applied'))
     for (const { phone } of authors) {
       const versions = await db(async (d) =>
-        (await d.selectFrom('sync_rows').select('version').where('table_name', '=', 'comments').where('row_id', 'like', `c-${phone}-%`).execute()).map((r) => Number(r.version)),
+        (
+          await d
+            .selectFrom('sync_rows')
+            .select('version')
+            .where('table_name', '=', 'comments')
+            .where('row_id', 'like', `c-${phone}-%`)
+            .execute()
+        ).map((r) => Number(r.version)),
       )
       expect(versions).toHaveLength(8)
       expect(Math.max(...versions) - Math.min(...versions)).toBe(7)
@@ -381,7 +471,12 @@ describe.each(databases)('the mutation record on %s', (kind) => {
     const applied = mutation('profile.update', { status: 'away', awayCity: '  杭州 ', returnDate: null })
     const refused = mutation('profile.update', { status: 'away', awayCity: '杭'.repeat(20_000), returnDate: null })
     const unknown = mutation('no.such', { x: 1 })
-    const response = await server.app.inject({ method: 'POST', url: '/api/sync/push', headers: { cookie }, payload: { clientId: device, schemaVersion: 1, mutations: [applied, refused, unknown] } })
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/api/sync/push',
+      headers: { cookie },
+      payload: { clientId: device, schemaVersion: 1, mutations: [applied, refused, unknown] },
+    })
     expect((response.json() as { results: MutationResult[] }).results.map(codeOf)).toEqual(['applied', 'invalid_args', 'unknown_mutation'])
     const records = await server.withDb((d) =>
       d

@@ -9,7 +9,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** An event stream read from a real socket (inject cannot stream). */
 async function openEvents(app: FastifyInstance, cookie: string) {
-  const address = app.server.listening ? `http://127.0.0.1:${(app.server.address() as { port: number }).port}` : await app.listen({ port: 0, host: '127.0.0.1' })
+  const address = app.server.listening
+    ? `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+    : await app.listen({ port: 0, host: '127.0.0.1' })
   const controller = new AbortController()
   const response = await fetch(`${address}/api/events`, { headers: { cookie }, signal: controller.signal })
   expect(response.status).toBe(200)
@@ -78,7 +80,12 @@ describe.each(databases)('the event stream after sign-out on %s', (kind) => {
     const events = await openEvents(server.app, secretary)
     try {
       await events.waitFor('ready')
-      await server.withDb((db) => db.deleteFrom('sessions').where('id', '=', sessionIdOf(cookieToken(secretary))).execute())
+      await server.withDb((db) =>
+        db
+          .deleteFrom('sessions')
+          .where('id', '=', sessionIdOf(cookieToken(secretary)))
+          .execute(),
+      )
       await push(server.app, member, clientId(), [mutation('profile.update', { status: 'home' })])
       const rest = await events.rest()
       expect(rest.ended).toBe(true)
@@ -100,23 +107,26 @@ describe.each(databases)('the event stream after sign-out on %s', (kind) => {
     }
   })
 
-  if (kind === 'postgres') it('ends the stream on one instance when the session signs out on another', async () => {
-    const other = await buildApp(server.config)
-    try {
-      const secretary = await login(server.app, DEMO.secretary)
-      const events = await openEvents(other, secretary)
+  if (kind === 'postgres')
+    it('ends the stream on one instance when the session signs out on another', async () => {
+      const other = await buildApp(server.config)
       try {
-        await events.waitFor('ready')
-        expect((await server.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: secretary } })).statusCode).toBe(200)
-        await push(server.app, member, clientId(), [mutation('profile.update', { status: 'home' })])
-        const rest = await events.rest()
-        expect(rest.ended).toBe(true)
-        expect(rest.text).not.toContain('event: poke')
+        const secretary = await login(server.app, DEMO.secretary)
+        const events = await openEvents(other, secretary)
+        try {
+          await events.waitFor('ready')
+          expect((await server.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: secretary } })).statusCode).toBe(
+            200,
+          )
+          await push(server.app, member, clientId(), [mutation('profile.update', { status: 'home' })])
+          const rest = await events.rest()
+          expect(rest.ended).toBe(true)
+          expect(rest.text).not.toContain('event: poke')
+        } finally {
+          events.close()
+        }
       } finally {
-        events.close()
+        await other.close()
       }
-    } finally {
-      await other.close()
-    }
-  })
+    })
 })

@@ -47,10 +47,18 @@ describe('the features the server runs', () => {
     const withoutBoard = [membersFeature, studyFeature, quizFeature, pointsFeature, honorFeature, meetingsFeature] as const
     // @ts-expect-error the board's mutations have no handler and its tables no redaction
     expect(() => syncFeatures(withoutBoard)).toThrow(/mutation comment\.post has no handler.*table comments has no redaction/)
-    const boardWithoutNoticeRead = defineFeature({ name: 'board', mutations: without(boardFeature.mutations, 'notice.read'), tables: boardFeature.tables })
+    const boardWithoutNoticeRead = defineFeature({
+      name: 'board',
+      mutations: without(boardFeature.mutations, 'notice.read'),
+      tables: boardFeature.tables,
+    })
     // @ts-expect-error notice.read has no handler
     expect(() => syncFeatures([...withoutBoard, boardWithoutNoticeRead])).toThrow('mutation notice.read has no handler')
-    const boardWithoutNotices = defineFeature({ name: 'board', mutations: boardFeature.mutations, tables: without(boardFeature.tables, 'notices') })
+    const boardWithoutNotices = defineFeature({
+      name: 'board',
+      mutations: boardFeature.mutations,
+      tables: without(boardFeature.tables, 'notices'),
+    })
     // @ts-expect-error the notices table has no redaction
     expect(() => syncFeatures([...withoutBoard, boardWithoutNotices])).toThrow('table notices has no redaction')
   })

@@ -8,7 +8,6 @@ describe.each(databases)('health and demo data on %s', (kind) => {
   })
   afterAll(() => server.close())
 
-
   it('answers /api/health with the database in use and the version', async () => {
     const response = await server.app.inject({ url: '/api/health' })
     expect(response.statusCode).toBe(200)
@@ -57,7 +56,11 @@ describe.each(databases)('health and demo data on %s', (kind) => {
     try {
       const health = await empty.app.inject({ url: '/api/health' })
       expect(health.statusCode).toBe(200)
-      const response = await empty.app.inject({ method: 'POST', url: '/api/auth/login', payload: { phone: DEMO.member, password: DEMO.password } })
+      const response = await empty.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { phone: DEMO.member, password: DEMO.password },
+      })
       expect(response.statusCode).toBe(401)
     } finally {
       await empty.close()

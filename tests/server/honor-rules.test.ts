@@ -20,10 +20,17 @@ describe.each(databases)('rule revisions and the 红黄榜 on %s', (kind) => {
   const adminPush = (...mutations: unknown[]) => push(server.app, admin, adminDevice, mutations)
   const revise = (code: string, from: string, change: Record<string, unknown>) => mutation('rules.revise', { code, from, change })
   const adjust = (memberId: string, kindOf: 'volunteer' | 'violation', amount: number) =>
-    mutation('points.adjust', { adjustmentId: randomUUID(), memberId, kind: kindOf, amount, reason: kindOf === 'volunteer' ? '参加村里环境整治' : '无故不参加志愿值班' })
+    mutation('points.adjust', {
+      adjustmentId: randomUUID(),
+      memberId,
+      kind: kindOf,
+      amount,
+      reason: kindOf === 'volunteer' ? '参加村里环境整治' : '无故不参加志愿值班',
+    })
   const pulled = async (phone: string) => (await pullAll(server.app, await login(server.app, phone), clientId())).rows
   const markOf = async (phone: string) => (await pulled(phone)).get(`honor_marks/${month}`) as HonorMarkRow | undefined
-  const nameOf = async (id: string) => (await server.withDb((db) => db.selectFrom('users').select('name').where('id', '=', id).executeTakeFirstOrThrow())).name
+  const nameOf = async (id: string) =>
+    (await server.withDb((db) => db.selectFrom('users').select('name').where('id', '=', id).executeTakeFirstOrThrow())).name
 
   beforeAll(async () => {
     server = await startServer(kind)
@@ -41,7 +48,13 @@ describe.each(databases)('rule revisions and the 红黄榜 on %s', (kind) => {
       const tomorrow = addDays(today, 1)
       expect(codes(await adminPush(revise('meeting-attended', tomorrow, { points: 3, name: '参加组织生活（新）' })))).toEqual(['applied'])
       const rows = await pulled(DEMO.member)
-      expect(rows.get('points_rules/meeting-attended@1')).toMatchObject({ id: 'meeting-attended@1', version: 1, points: 2, activeFrom: '2026-01-01', activeTo: today })
+      expect(rows.get('points_rules/meeting-attended@1')).toMatchObject({
+        id: 'meeting-attended@1',
+        version: 1,
+        points: 2,
+        activeFrom: '2026-01-01',
+        activeTo: today,
+      })
       expect(rows.get('points_rules/meeting-attended@2') as RuleRow).toEqual({
         id: 'meeting-attended@2',
         code: 'meeting-attended',
@@ -58,7 +71,12 @@ describe.each(databases)('rule revisions and the 红黄榜 on %s', (kind) => {
         activeTo: null,
       })
       const stored = await server.withDb((db) =>
-        db.selectFrom('points_rules').select(['version', 'points', 'active_from', 'active_to']).where('code', '=', 'meeting-attended').orderBy('version').execute(),
+        db
+          .selectFrom('points_rules')
+          .select(['version', 'points', 'active_from', 'active_to'])
+          .where('code', '=', 'meeting-attended')
+          .orderBy('version')
+          .execute(),
       )
       expect(stored).toEqual([
         { version: 1, points: 2, active_from: '2026-01-01', active_to: today },
@@ -68,10 +86,23 @@ describe.each(databases)('rule revisions and the 红黄榜 on %s', (kind) => {
 
     it('refuses a second version from the same day, an unknown rule, and turning a gain into a deduction', async () => {
       const tomorrow = addDays(today, 1)
-      const results = await adminPush(revise('meeting-attended', tomorrow, { points: 4 }), revise('no-such-rule', tomorrow, { points: 1 }), revise('volunteer', tomorrow, { points: -2 }), revise('violation', tomorrow, { points: 1 }))
+      const results = await adminPush(
+        revise('meeting-attended', tomorrow, { points: 4 }),
+        revise('no-such-rule', tomorrow, { points: 1 }),
+        revise('volunteer', tomorrow, { points: -2 }),
+        revise('violation', tomorrow, { points: 1 }),
+      )
       expect(codes(results)).toEqual(['invalid_args', 'invalid_args', 'invalid_args', 'invalid_args'])
       expect(results[2]).toMatchObject({ message: expect.stringContaining('不能把加分规则改成扣分规则') })
-      const versions = await server.withDb((db) => db.selectFrom('points_rules').select(['code', 'version']).where('code', 'in', ['meeting-attended', 'volunteer', 'violation']).orderBy('code').orderBy('version').execute())
+      const versions = await server.withDb((db) =>
+        db
+          .selectFrom('points_rules')
+          .select(['code', 'version'])
+          .where('code', 'in', ['meeting-attended', 'volunteer', 'violation'])
+          .orderBy('code')
+          .orderBy('version')
+          .execute(),
+      )
       expect(versions).toEqual([
         { code: 'meeting-attended', version: 1 },
         { code: 'meeting-attended', version: 2 },
@@ -83,7 +114,9 @@ describe.each(databases)('rule revisions and the 红黄榜 on %s', (kind) => {
     it('lets a revision from today apply to today’s points', async () => {
       expect(codes(await adminPush(revise('volunteer', today, { points: 2 })))).toEqual(['applied'])
       expect(codes(await adminPush(adjust('u-g58cv523zthc', 'volunteer', 3)))).toEqual(['applied'])
-      const ledger = [...(await pulled('13800000011')).entries()].filter(([key]) => key.startsWith('points/')).map(([, row]) => row as LedgerRow)
+      const ledger = [...(await pulled('13800000011')).entries()]
+        .filter(([key]) => key.startsWith('points/'))
+        .map(([, row]) => row as LedgerRow)
       // A manual rule takes the admin's amount; the entry records the version in force today.
       expect(ledger.map((e) => [e.ruleCode, e.ruleVersion, e.points])).toEqual([['volunteer', 2, 3]])
       const rows = await pulled(DEMO.member)
@@ -107,7 +140,11 @@ describe.each(databases)('rule revisions and the 红黄榜 on %s', (kind) => {
         expect.objectContaining({ status: 'rejected', code: 'invalid_args', message: expect.stringContaining('没有任何积分记录') }),
       ])
       expect(await server.withDb((db) => db.selectFrom('honor_lists').select('month').execute())).toEqual([])
-      expect(await server.withDb((db) => db.selectFrom('sync_rows').select('row_id').where('table_name', 'in', ['honor_lists', 'honor_marks']).execute())).toEqual([])
+      expect(
+        await server.withDb((db) =>
+          db.selectFrom('sync_rows').select('row_id').where('table_name', 'in', ['honor_lists', 'honor_marks']).execute(),
+        ),
+      ).toEqual([])
     })
 
     it('publishes the month from the ledger: red for the top, yellow with the member’s own reasons, names only in the list', async () => {
@@ -124,23 +161,52 @@ describe.each(databases)('rule revisions and the 红黄榜 on %s', (kind) => {
         adjust('u-2vdqevmh7a2b', 'volunteer', 4),
       )
       expect(codes(setup)).toEqual(Array(6).fill('applied'))
-      const violation = (await server.withDb((db) =>
-        db.selectFrom('points_ledger').select('id').where('member_id', '=', 'u-qcp2z3k59f5t').where('rule_code', '=', 'violation').executeTakeFirstOrThrow(),
-      )).id
-      expect(codes(await adminPush(mutation('points.correct', { entryId: violation, reason: '核实后不属实，撤销扣分' })))).toEqual(['applied'])
+      const violation = (
+        await server.withDb((db) =>
+          db
+            .selectFrom('points_ledger')
+            .select('id')
+            .where('member_id', '=', 'u-qcp2z3k59f5t')
+            .where('rule_code', '=', 'violation')
+            .executeTakeFirstOrThrow(),
+        )
+      ).id
+      expect(codes(await adminPush(mutation('points.correct', { entryId: violation, reason: '核实后不属实，撤销扣分' })))).toEqual([
+        'applied',
+      ])
       vi.useRealTimers()
       // The absence goes straight into the ledger, as closing a meeting would record it.
       await server.withDb(async (db) => {
         const now = new Date().toISOString()
         await db
           .insertInto('points_ledger')
-          .values({ id: 'meeting-absent:test', member_id: 'u-2vdqevmh7a2b', rule_code: 'meeting-absent', rule_version: 1, source_id: 'test', day: `${month}-15`, points: -3, reason: null, created_by: null, created_at: now })
+          .values({
+            id: 'meeting-absent:test',
+            member_id: 'u-2vdqevmh7a2b',
+            rule_code: 'meeting-absent',
+            rule_version: 1,
+            source_id: 'test',
+            day: `${month}-15`,
+            points: -3,
+            reason: null,
+            created_by: null,
+            created_at: now,
+          })
           .execute()
-        for (const period of [month, month.slice(0, 4)]) await db.updateTable('points_totals').set((eb) => ({ points: eb('points', '-', 3) })).where('member_id', '=', 'u-2vdqevmh7a2b').where('period', '=', period).execute()
+        for (const period of [month, month.slice(0, 4)])
+          await db
+            .updateTable('points_totals')
+            .set((eb) => ({ points: eb('points', '-', 3) }))
+            .where('member_id', '=', 'u-2vdqevmh7a2b')
+            .where('period', '=', period)
+            .execute()
       })
 
       // Before confirming, the admin sees everyone on either list with their reasons, by the same rules.
-      const preview = await server.app.inject({ url: `/api/admin/honor-preview?month=${month}&threshold=0&redPerBranch=2`, headers: { cookie: admin } })
+      const preview = await server.app.inject({
+        url: `/api/admin/honor-preview?month=${month}&threshold=0&redPerBranch=2`,
+        headers: { cookie: admin },
+      })
       expect(preview.statusCode, preview.body).toBe(200)
       const shown = preview.json() as HonorPreview
       expect(shown.problem).toBeNull()
@@ -148,7 +214,10 @@ describe.each(databases)('rule revisions and the 红黄榜 on %s', (kind) => {
         [await nameOf('u-v3dbuda5vaig'), ['violation']],
         [await nameOf('u-2vdqevmh7a2b'), ['absence']],
       ])
-      expect(shown.red.filter((e) => e.branchName === '合兴村党支部').map((e) => [e.name, e.points])).toEqual([[await nameOf('u-tzp3tuuzx4zh'), 8], [await nameOf('u-qcp2z3k59f5t'), 1]])
+      expect(shown.red.filter((e) => e.branchName === '合兴村党支部').map((e) => [e.name, e.points])).toEqual([
+        [await nameOf('u-tzp3tuuzx4zh'), 8],
+        [await nameOf('u-qcp2z3k59f5t'), 1],
+      ])
       // Nothing was published by looking.
       expect(await server.withDb((db) => db.selectFrom('honor_lists').select('month').execute())).toEqual([])
 
@@ -197,16 +266,27 @@ describe.each(databases)('rule revisions and the 红黄榜 on %s', (kind) => {
       const list = (await pulled(DEMO.member)).get(`honor_lists/${month}`) as HonorListRow
       expect(list.threshold).toBe(5)
       expect(list.red.filter((r) => r.branchName === '合兴村党支部').map((r) => r.points)).toEqual([8])
-      expect(await server.withDb((db) => db.selectFrom('honor_lists').select(['month', 'threshold', 'red_per_branch']).execute())).toEqual([{ month, threshold: 5, red_per_branch: 1 }])
+      expect(await server.withDb((db) => db.selectFrom('honor_lists').select(['month', 'threshold', 'red_per_branch']).execute())).toEqual([
+        { month, threshold: 5, red_per_branch: 1 },
+      ])
     })
 
     it('shows the preview to the admin only, and says why a month can’t be published', async () => {
       const member = await login(server.app, DEMO.member)
-      const forbidden = await server.app.inject({ url: `/api/admin/honor-preview?month=${month}&threshold=0&redPerBranch=2`, headers: { cookie: member } })
+      const forbidden = await server.app.inject({
+        url: `/api/admin/honor-preview?month=${month}&threshold=0&redPerBranch=2`,
+        headers: { cookie: member },
+      })
       expect(forbidden.statusCode).toBe(403)
-      const current = await server.app.inject({ url: `/api/admin/honor-preview?month=${thisMonth}&threshold=0&redPerBranch=2`, headers: { cookie: admin } })
+      const current = await server.app.inject({
+        url: `/api/admin/honor-preview?month=${thisMonth}&threshold=0&redPerBranch=2`,
+        headers: { cookie: admin },
+      })
       expect((current.json() as HonorPreview).problem).toContain('本月还没有结束')
-      const bad = await server.app.inject({ url: `/api/admin/honor-preview?month=${month}&threshold=x&redPerBranch=2`, headers: { cookie: admin } })
+      const bad = await server.app.inject({
+        url: `/api/admin/honor-preview?month=${month}&threshold=x&redPerBranch=2`,
+        headers: { cookie: admin },
+      })
       expect(bad.statusCode).toBe(400)
     })
   })
@@ -220,7 +300,9 @@ describe.each(databases)('rule revisions and the 红黄榜 on %s', (kind) => {
         expect(result, phone).toMatchObject({ status: 'rejected', code: 'forbidden' })
       }
       expect(codes(await adminPush(withdraw(' '), withdraw('名单有误，需要重新核对', '2026-02')))).toEqual(['invalid_args', 'not_found'])
-      expect(await server.withDb((db) => db.selectFrom('honor_lists').select(['month', 'withdrawn_at']).execute())).toEqual([{ month, withdrawn_at: null }])
+      expect(await server.withDb((db) => db.selectFrom('honor_lists').select(['month', 'withdrawn_at']).execute())).toEqual([
+        { month, withdrawn_at: null },
+      ])
     })
 
     it('takes the list off every device and each member’s own mark with it, keeping the reason on record', async () => {
@@ -237,16 +319,21 @@ describe.each(databases)('rule revisions and the 红黄榜 on %s', (kind) => {
       expect(after.rows.has(`honor_marks/${month}`)).toBe(false)
       for (const phone of [DEMO.member, DEMO.secretary, DEMO.admin]) {
         const fresh = await pulled(phone)
-        expect([...fresh.keys()].filter((key) => key.startsWith('honor_')), phone).toEqual([])
+        expect(
+          [...fresh.keys()].filter((key) => key.startsWith('honor_')),
+          phone,
+        ).toEqual([])
       }
-      expect(await server.withDb((db) => db.selectFrom('honor_lists').select(['month', 'withdrawn_by', 'withdraw_reason']).execute())).toEqual([
-        { month, withdrawn_by: 'u-jjv8xvrq2yab', withdraw_reason: '积分标准设置有误，核对后重新发布' },
-      ])
+      expect(
+        await server.withDb((db) => db.selectFrom('honor_lists').select(['month', 'withdrawn_by', 'withdraw_reason']).execute()),
+      ).toEqual([{ month, withdrawn_by: 'u-jjv8xvrq2yab', withdraw_reason: '积分标准设置有误，核对后重新发布' }])
       // Once withdrawn, not again; publishing the month anew brings it back.
       expect(codes(await adminPush(withdraw('再撤回一次试试')))).toEqual(['already_withdrawn'])
       expect(codes(await adminPush(mutation('honor.publish', { month, threshold: 0, redPerBranch: 2 })))).toEqual(['applied'])
       expect(await markOf('13800000003')).toMatchObject({ list: 'red' })
-      expect(await server.withDb((db) => db.selectFrom('honor_lists').select(['withdrawn_at', 'withdraw_reason']).execute())).toEqual([{ withdrawn_at: null, withdraw_reason: null }])
+      expect(await server.withDb((db) => db.selectFrom('honor_lists').select(['withdrawn_at', 'withdraw_reason']).execute())).toEqual([
+        { withdrawn_at: null, withdraw_reason: null },
+      ])
     })
   })
 })

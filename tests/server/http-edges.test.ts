@@ -41,30 +41,49 @@ describe.each(databases)('HTTP edge cases on %s', (kind) => {
     for (const [method, url, status] of cases) {
       const response = await server.app.inject({ method: method as 'GET', url, headers: { cookie: member } })
       expect(response.statusCode, url.slice(0, 60)).toBe(status)
-      expect(response.json(), url.slice(0, 60)).toEqual({ error: status === 404 ? 'not_found' : 'bad_request', message: expect.stringMatching(CHINESE) })
+      expect(response.json(), url.slice(0, 60)).toEqual({
+        error: status === 404 ? 'not_found' : 'bad_request',
+        message: expect.stringMatching(CHINESE),
+      })
     }
   })
 
   it('marks private API answers no-store, errors included, and leaves health alone', async () => {
-    const urls = [`/api/sync/pull?clientId=${clientId()}`, '/api/me', '/api/points/ranking?scope=branch&period=year', '/api/webauthn/credentials']
+    const urls = [
+      `/api/sync/pull?clientId=${clientId()}`,
+      '/api/me',
+      '/api/points/ranking?scope=branch&period=year',
+      '/api/webauthn/credentials',
+    ]
     for (const url of urls) {
       const response = await server.app.inject({ url, headers: { cookie: member } })
       expect(response.statusCode, url).toBe(200)
       expect(response.headers['cache-control'], url).toBe('no-store')
     }
-    const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', payload: { phone: DEMO.member, password: DEMO.password } })
+    const login = await server.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { phone: DEMO.member, password: DEMO.password },
+    })
     expect(login.headers['cache-control']).toBe('no-store')
-    for (const url of ['/api/me', '/api/nothing-here']) expect((await server.app.inject({ url })).headers['cache-control'], url).toBe('no-store')
+    for (const url of ['/api/me', '/api/nothing-here'])
+      expect((await server.app.inject({ url })).headers['cache-control'], url).toBe('no-store')
     expect((await server.app.inject({ url: '/api/health' })).headers['cache-control']).toBeUndefined()
   })
 
   it('serves a private photo for revalidation only (private, no-cache), with a 304 after the access check', async () => {
-    const bytes = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 30, b: 30 } } }).jpeg().toBuffer()
+    const bytes = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 30, b: 30 } } })
+      .jpeg()
+      .toBuffer()
     const id = `p-${randomUUID()}`
     const put = await server.app.inject({
       method: 'PUT',
       url: `/api/photos/${id}`,
-      headers: { cookie: member, 'content-type': 'application/octet-stream', 'content-range': `bytes 0-${bytes.length - 1}/${bytes.length}` },
+      headers: {
+        cookie: member,
+        'content-type': 'application/octet-stream',
+        'content-range': `bytes 0-${bytes.length - 1}/${bytes.length}`,
+      },
       payload: bytes,
     })
     expect(put.statusCode).toBe(201)
@@ -143,7 +162,9 @@ describe.each(databases)('HTTP edge cases on %s', (kind) => {
     socket.on('data', (chunk: Buffer) => (received += chunk.toString()))
     const socketClosed = new Promise((resolve) => socket.once('close', resolve))
     const body = JSON.stringify({ phone: DEMO.member, password: DEMO.password })
-    socket.write(`POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+    socket.write(
+      `POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    )
     await loginArrived.fired
     const closed = own.close()
     await closing.fired

@@ -48,18 +48,27 @@ describe.each(databases)('hostile input on %s', (kind) => {
       headers: { cookie },
       payload: { clientId: clientId(), schemaVersion: 1, mutations: [mutation(name, args)] },
     })
-    return { status: response.statusCode, result: response.statusCode === 200 ? (response.json() as { results: MutationResult[] }).results[0] : undefined }
+    return {
+      status: response.statusCode,
+      result: response.statusCode === 200 ? (response.json() as { results: MutationResult[] }).results[0] : undefined,
+    }
   }
 
   describe('text the database cannot store', () => {
-    const comment = (text: string) => ({ comment: { id: `c-${randomUUID()}`, topicId: 't-hexing-road', text, category: 'suggestion', householdId: null, photos: [] } })
+    const comment = (text: string) => ({
+      comment: { id: `c-${randomUUID()}`, topicId: 't-hexing-road', text, category: 'suggestion', householdId: null, photos: [] },
+    })
     const cases: [string, string, unknown][] = [
       ['a NUL in a comment', 'comment.post', comment('路面\u0000硬化')],
       ['a lone surrogate in a comment', 'comment.post', comment('路面\ud800硬化')],
       ['a NUL in a leave reason', 'leave.request', { meetingId: 'demo-hexing-05', reason: '看病\u0000' }],
       ['a NUL in a city', 'profile.update', { status: 'away', awayCity: '杭\u0000州' }],
       ['a NUL in an id', 'comment.like', { commentId: 'c-hexing-road-1\u0000', liked: true }],
-      ['a NUL in a record key', 'quiz.submit', { quizId: 'daily:2026-05-01', answers: { ['q\u0000']: [0] }, submittedAt: new Date().toISOString() }],
+      [
+        'a NUL in a record key',
+        'quiz.submit',
+        { quizId: 'daily:2026-05-01', answers: { ['q\u0000']: [0] }, submittedAt: new Date().toISOString() },
+      ],
       ['an RTL override in a name', 'profile.update', { status: 'away', awayCity: '\u202e州杭' }],
       // As long as a push may be (1 MB bodies: a longer one is a 413 for the whole request).
       ['a 900 kB comment', 'comment.post', comment('x'.repeat(900_000))],
@@ -87,10 +96,17 @@ describe.each(databases)('hostile input on %s', (kind) => {
     })
 
     it('answers a NUL in a path parameter or a query with a 400 in the documented shape', async () => {
-      const room = await server.app.inject({ method: 'POST', url: '/api/meetings/demo%00hexing/remote/heartbeat', headers: { cookie: member } })
+      const room = await server.app.inject({
+        method: 'POST',
+        url: '/api/meetings/demo%00hexing/remote/heartbeat',
+        headers: { cookie: member },
+      })
       expect(room.statusCode).toBe(400)
       expect(room.json()).toMatchObject({ error: 'bad_request', message: expect.stringContaining('路径参数') })
-      const ledger = await server.app.inject({ url: `/api/points/ledger?memberId=${encodeURIComponent(`${memberId}\u0000`)}`, headers: { cookie: admin } })
+      const ledger = await server.app.inject({
+        url: `/api/points/ledger?memberId=${encodeURIComponent(`${memberId}\u0000`)}`,
+        headers: { cookie: admin },
+      })
       expect(ledger.statusCode).toBe(400)
       expect(ledger.json()).toMatchObject({ error: 'bad_request' })
     })
@@ -100,24 +116,41 @@ describe.each(databases)('hostile input on %s', (kind) => {
     it('refuses the same study session resent with Z or -05:00 as overlapping, and scores it once', async () => {
       const end = new Date(nowToSecond() - 30 * 60_000)
       const start = new Date(end.getTime() - 10 * 60_000)
-      const session = (startedAt: string, endedAt: string) => ({ sessionId: randomUUID(), materialId: 'm-002', startedAt, endedAt, activeSeconds: 590, completed: false })
+      const session = (startedAt: string, endedAt: string) => ({
+        sessionId: randomUUID(),
+        materialId: 'm-002',
+        startedAt,
+        endedAt,
+        activeSeconds: 590,
+        completed: false,
+      })
       const first = session(withOffset(start, 480), withOffset(end, 480))
       expect(first.startedAt).toMatch(/\+08:00$/)
       expect((await pushOne(member, 'study.record', first)).result).toEqual({ id: expect.any(String), status: 'applied' })
-      const stored = await db.selectFrom('study_sessions').select(['started_at', 'ended_at']).where('id', '=', first.sessionId).executeTakeFirstOrThrow()
+      const stored = await db
+        .selectFrom('study_sessions')
+        .select(['started_at', 'ended_at'])
+        .where('id', '=', first.sessionId)
+        .executeTakeFirstOrThrow()
       expect(stored).toEqual({ started_at: start.toISOString(), ended_at: end.toISOString() })
 
       const points = () => db.selectFrom('points_ledger').select('id').where('member_id', '=', memberId).execute()
       const before = (await points()).length
       for (const offset of [0, -300, 330]) {
-        const forged = session(offset === 0 ? start.toISOString().replace('.000Z', 'Z') : withOffset(start, offset), withOffset(end, offset))
+        const forged = session(
+          offset === 0 ? start.toISOString().replace('.000Z', 'Z') : withOffset(start, offset),
+          withOffset(end, offset),
+        )
         const { status, result } = await pushOne(member, 'study.record', forged)
         expect(status).toBe(200)
         expect(result, `offset ${offset}`).toMatchObject({ status: 'rejected', code: 'overlap' })
       }
       // A session that only overlaps by a minute, written in another zone, is caught too.
       const shifted = session(withOffset(new Date(end.getTime() - 60_000), -300), withOffset(new Date(end.getTime() + 60_000), -300))
-      expect((await pushOne(member, 'study.record', { ...shifted, activeSeconds: 100 })).result).toMatchObject({ status: 'rejected', code: 'overlap' })
+      expect((await pushOne(member, 'study.record', { ...shifted, activeSeconds: 100 })).result).toMatchObject({
+        status: 'rejected',
+        code: 'overlap',
+      })
       expect((await points()).length).toBe(before)
     })
 
@@ -153,14 +186,35 @@ describe.each(databases)('hostile input on %s', (kind) => {
       const legacyId = randomUUID()
       await db
         .insertInto('study_sessions')
-        .values({ id: legacyId, member_id: memberId, material_id: 'm-003', started_at: withOffset(start, 480), ended_at: withOffset(end, 480), active_seconds: 600, completed: 0, day: '2026-01-01', received_at: new Date().toISOString() })
+        .values({
+          id: legacyId,
+          member_id: memberId,
+          material_id: 'm-003',
+          started_at: withOffset(start, 480),
+          ended_at: withOffset(end, 480),
+          active_seconds: 600,
+          completed: 0,
+          day: '2026-01-01',
+          received_at: new Date().toISOString(),
+        })
         .execute()
       expect(await normaliseStoredInstants(db as unknown as Kysely<unknown>)).toBe(2)
-      const row = await db.selectFrom('study_sessions').select(['started_at', 'ended_at']).where('id', '=', legacyId).executeTakeFirstOrThrow()
+      const row = await db
+        .selectFrom('study_sessions')
+        .select(['started_at', 'ended_at'])
+        .where('id', '=', legacyId)
+        .executeTakeFirstOrThrow()
       expect(row).toEqual({ started_at: start.toISOString(), ended_at: end.toISOString() })
       // Run again: nothing left to do.
       expect(await normaliseStoredInstants(db as unknown as Kysely<unknown>)).toBe(0)
-      const resent = { sessionId: randomUUID(), materialId: 'm-003', startedAt: start.toISOString(), endedAt: end.toISOString(), activeSeconds: 600, completed: false }
+      const resent = {
+        sessionId: randomUUID(),
+        materialId: 'm-003',
+        startedAt: start.toISOString(),
+        endedAt: end.toISOString(),
+        activeSeconds: 600,
+        completed: false,
+      }
       expect((await pushOne(member, 'study.record', resent)).result).toMatchObject({ status: 'rejected', code: 'overlap' })
     })
   })
@@ -168,7 +222,17 @@ describe.each(databases)('hostile input on %s', (kind) => {
   describe('calendar days that do not exist', () => {
     // Pattern-checked days were stored and then broke date arithmetic: every answer to such an exam was a 500.
     it('refuses an exam, a rule revision and a return date on a day that does not exist, in Chinese', async () => {
-      const exam = (opensOn: string, closesOn: string) => ({ exam: { id: `ex-${randomUUID().slice(0, 8)}`, title: '日期测试考试', summary: '', questionIds: ['q-001', 'q-002'], passMark: 60, opensOn, closesOn } })
+      const exam = (opensOn: string, closesOn: string) => ({
+        exam: {
+          id: `ex-${randomUUID().slice(0, 8)}`,
+          title: '日期测试考试',
+          summary: '',
+          questionIds: ['q-001', 'q-002'],
+          passMark: 60,
+          opensOn,
+          closesOn,
+        },
+      })
       const refused: [string, string, unknown][] = [
         [admin, 'exam.save', exam('2026-12-01', '2026-12-32')],
         [admin, 'exam.save', exam('2026-11-31', '2026-12-05')],
@@ -191,10 +255,24 @@ describe.each(databases)('hostile input on %s', (kind) => {
 
     it('answers an exam stored with a day that does not exist (saved before the check) with a rejection, not a 500', async () => {
       const examId = `ex-${randomUUID().slice(0, 8)}`
-      const saved = await pushOne(admin, 'exam.save', { exam: { id: examId, title: '旧的考试', summary: '', questionIds: ['q-001', 'q-002'], passMark: 60, opensOn: '2026-01-01', closesOn: '2099-12-30' } })
+      const saved = await pushOne(admin, 'exam.save', {
+        exam: {
+          id: examId,
+          title: '旧的考试',
+          summary: '',
+          questionIds: ['q-001', 'q-002'],
+          passMark: 60,
+          opensOn: '2026-01-01',
+          closesOn: '2099-12-30',
+        },
+      })
       expect(saved.result?.status).toBe('applied')
       await db.updateTable('exams').set({ closes_on: '2099-12-32' }).where('id', '=', examId).execute()
-      const answer = await pushOne(member, 'quiz.submit', { quizId: `exam:${examId}`, answers: { 'q-001': [0] }, submittedAt: new Date().toISOString() })
+      const answer = await pushOne(member, 'quiz.submit', {
+        quizId: `exam:${examId}`,
+        answers: { 'q-001': [0] },
+        submittedAt: new Date().toISOString(),
+      })
       expect(answer.status).toBe(200)
       expect(answer.result).toMatchObject({ status: 'rejected', code: 'closed' })
     })
@@ -203,7 +281,11 @@ describe.each(databases)('hostile input on %s', (kind) => {
   describe('the ledger page cursor', () => {
     it('answers a cursor holding a NUL with a 400, on every database', async () => {
       const before = Buffer.from(JSON.stringify(['\u0000', 'b', 'c'])).toString('base64url')
-      const response = await server.app.inject({ method: 'GET', url: `/api/points/ledger?memberId=${memberId}&before=${before}`, headers: { cookie: admin } })
+      const response = await server.app.inject({
+        method: 'GET',
+        url: `/api/points/ledger?memberId=${memberId}&before=${before}`,
+        headers: { cookie: admin },
+      })
       expect(response.statusCode).toBe(400)
       expect(response.json()).toMatchObject({ error: 'bad_request' })
     })
@@ -217,7 +299,10 @@ describe.each(databases)('hostile input on %s', (kind) => {
     ])('answers %s with a reset (the device starts afresh), never a 500', async (_name, cursor) => {
       const device = clientId()
       await pull(server.app, member, device)
-      const response = await server.app.inject({ url: `/api/sync/pull?${new URLSearchParams({ clientId: device, cursor: cursor() })}`, headers: { cookie: member } })
+      const response = await server.app.inject({
+        url: `/api/sync/pull?${new URLSearchParams({ clientId: device, cursor: cursor() })}`,
+        headers: { cookie: member },
+      })
       expect(response.statusCode).toBe(200)
       const reply = response.json() as { reset?: boolean; changes: unknown[] }
       expect(reply.reset).toBe(true)

@@ -32,7 +32,18 @@ const codes = (results: MutationResult[]) => results.map((r) => (r.status === 'r
 const SECRETARY_ID = 'u-d2h5f8be4qmj'
 const OTHER_SECRETARY = '13800000102' // 金鸡窝村
 const OTHER_BRANCH_MEMBER = '13800000011' // 金鸡窝村
-const HEXING_MEMBERS = ['u-66hr2jf7sv8n', 'u-v3dbuda5vaig', 'u-tzp3tuuzx4zh', 'u-qcp2z3k59f5t', 'u-2vdqevmh7a2b', 'u-7d8qf7t7kckd', 'u-2473sdhsfeka', 'u-an3shgwtgxib', 'u-u8qzcrmkzu7p', 'u-2sxm9c477t5z']
+const HEXING_MEMBERS = [
+  'u-66hr2jf7sv8n',
+  'u-v3dbuda5vaig',
+  'u-tzp3tuuzx4zh',
+  'u-qcp2z3k59f5t',
+  'u-2vdqevmh7a2b',
+  'u-7d8qf7t7kckd',
+  'u-2473sdhsfeka',
+  'u-an3shgwtgxib',
+  'u-u8qzcrmkzu7p',
+  'u-2sxm9c477t5z',
+]
 
 /** A branch meeting of 合兴村 starting `startIn` from now, one hour long. */
 function draft(startIn: number, over: Partial<MeetingDraft> = {}): MeetingDraft {
@@ -70,7 +81,8 @@ describe.each(databases)('三会一课 on %s', (kind) => {
   const keyOf = async (meetingId: string) => ((await rowsOf(DEMO.secretary)).get(`meeting_keys/${meetingId}`) as MeetingKeyRow).key
   const checkIn = (phone: string, meetingId: string, token: string, scannedAt = Date.now()) =>
     send(phone, mutation('meeting.checkin', { meetingId, token, scannedAt: iso(scannedAt) }))
-  const stored = (table: 'attendance' | 'leaves', id: string) => server.withDb((db) => db.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst())
+  const stored = (table: 'attendance' | 'leaves', id: string) =>
+    server.withDb((db) => db.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst())
   const meetingPoints = async (memberId: string, meetingId: string) =>
     [...(await rowsOf(demoPhoneOf(memberId))).entries()]
       .filter(([key]) => key.startsWith('points/'))
@@ -84,16 +96,22 @@ describe.each(databases)('三会一课 on %s', (kind) => {
   afterAll(() => server.close())
 
   describe('the demo meetings', () => {
-    const table = <T>(rows: Map<string, unknown>, name: string) => [...rows].filter(([key]) => key.startsWith(`${name}/`)).map(([, row]) => row as T)
+    const table = <T>(rows: Map<string, unknown>, name: string) =>
+      [...rows].filter(([key]) => key.startsWith(`${name}/`)).map(([, row]) => row as T)
     const today = dayInShanghai(new Date())
 
     it('give every branch meetings behind it, one today and one ahead, whatever day the demo is loaded', async () => {
-      const meetings = await server.withDb((db) => db.selectFrom('meetings').select(['id', 'branch_id', 'starts_at', 'status', 'minutes']).where('id', 'like', 'demo-%').execute())
+      const meetings = await server.withDb((db) =>
+        db.selectFrom('meetings').select(['id', 'branch_id', 'starts_at', 'status', 'minutes']).where('id', 'like', 'demo-%').execute(),
+      )
       const branches = await server.withDb((db) => db.selectFrom('branches').select('id').execute())
       for (const { id: branchId } of branches) {
         const mine = meetings.filter((m) => m.branch_id === branchId)
         const day = (m: (typeof mine)[number]) => dayInShanghai(m.starts_at)
-        expect(mine.filter((m) => day(m) === today && m.status === 'scheduled'), branchId).toHaveLength(1)
+        expect(
+          mine.filter((m) => day(m) === today && m.status === 'scheduled'),
+          branchId,
+        ).toHaveLength(1)
         expect(mine.filter((m) => day(m) < today && m.status === 'closed' && m.minutes).length, branchId).toBeGreaterThanOrEqual(2)
         expect(mine.filter((m) => day(m) > today && m.status === 'scheduled').length, branchId).toBeGreaterThanOrEqual(1)
       }
@@ -107,7 +125,13 @@ describe.each(databases)('三会一课 on %s', (kind) => {
         return list
       }
       const meetings = check<MeetingRow>('meetings', meetingRowSchema).filter((m) => m.id.startsWith('demo-'))
-      expect(meetings.map((m) => m.id).sort()).toEqual(['demo-hexing-01', 'demo-hexing-02', 'demo-hexing-03', 'demo-hexing-04', 'demo-hexing-05'])
+      expect(meetings.map((m) => m.id).sort()).toEqual([
+        'demo-hexing-01',
+        'demo-hexing-02',
+        'demo-hexing-03',
+        'demo-hexing-04',
+        'demo-hexing-05',
+      ])
       const attendance = check<AttendanceRow>('attendance', attendanceRowSchema)
       const leaves = check<LeaveRow>('leaves', leaveRowSchema)
       const messages = check<MeetingMessageRow>('meeting_messages', meetingMessageRowSchema)
@@ -118,12 +142,22 @@ describe.each(databases)('三会一课 on %s', (kind) => {
       expect(new Set(record.map((a) => a.mode))).toEqual(new Set(['onsite', 'remote', 'proxy']))
       expect(record.find((a) => a.mode === 'proxy')).toMatchObject({ proxyBy: SECRETARY_ID, note: expect.stringMatching(/.{2,}/) })
       expect(record.filter((a) => a.mode === 'remote').every((a) => a.remoteSeconds > 0)).toBe(true)
-      expect(leaves.filter((l) => l.meetingId === 'demo-hexing-03').map((l) => l.status).sort()).toEqual(['approved', 'refused'])
+      expect(
+        leaves
+          .filter((l) => l.meetingId === 'demo-hexing-03')
+          .map((l) => l.status)
+          .sort(),
+      ).toEqual(['approved', 'refused'])
       expect(leaves.every((l) => l.memberId === 'u-66hr2jf7sv8n' || l.reason === '')).toBe(true)
       expect(messages.filter((m) => m.meetingId === 'demo-hexing-03').map((m) => m.name)).toContain('何文斌')
       // Today's meeting has nobody checked in yet, and a leave waiting for the secretary.
       expect(attendance.filter((a) => a.meetingId === 'demo-hexing-04')).toEqual([])
-      expect(leaves.filter((l) => l.meetingId === 'demo-hexing-04').map((l) => l.status).sort()).toEqual(['approved', 'pending'])
+      expect(
+        leaves
+          .filter((l) => l.meetingId === 'demo-hexing-04')
+          .map((l) => l.status)
+          .sort(),
+      ).toEqual(['approved', 'pending'])
 
       const rates = attendanceRates({ meetings, attendance, leaves, awayIds: new Set(['u-v3dbuda5vaig', 'u-an3shgwtgxib']) })
       expect(rates.away).toMatchObject({ remote: expect.any(Number), absent: 0 })
@@ -188,7 +222,9 @@ describe.each(databases)('三会一课 on %s', (kind) => {
       const meeting = draft(2 * HOUR, { branchId: 'b-jinjiwo' })
       const [result] = await schedule(DEMO.secretary, meeting)
       expect(result).toMatchObject({ status: 'rejected', code: 'forbidden' })
-      expect(await server.withDb((db) => db.selectFrom('meetings').select('id').where('id', '=', meeting.id).executeTakeFirst())).toBeUndefined()
+      expect(
+        await server.withDb((db) => db.selectFrom('meetings').select('id').where('id', '=', meeting.id).executeTakeFirst()),
+      ).toBeUndefined()
       // Nor may a member schedule at all.
       expect(codes(await schedule(DEMO.member, draft(2 * HOUR)))).toEqual(['forbidden'])
     })
@@ -199,18 +235,33 @@ describe.each(databases)('三会一课 on %s', (kind) => {
       expect(bySecretary[0]).toMatchObject({ status: 'rejected', code: 'invalid_time', message: expect.stringContaining('不能事后补建') })
       expect(codes(await schedule(DEMO.admin, past))).toEqual(['invalid_time'])
       expect(codes(await schedule(DEMO.admin, { ...past, backfillReason: '停电导致系统无法登记，会后补录' }))).toEqual(['applied'])
-      expect((await rowsOf(DEMO.member)).get(`meetings/${past.id}`)).toMatchObject({ backfillReason: '停电导致系统无法登记，会后补录', status: 'scheduled' })
+      expect((await rowsOf(DEMO.member)).get(`meetings/${past.id}`)).toMatchObject({
+        backfillReason: '停电导致系统无法登记，会后补录',
+        status: 'scheduled',
+      })
     })
 
     it('keeps the meeting’s key when the meeting is edited', async () => {
       const meeting = draft(3 * HOUR)
       await schedule(DEMO.secretary, meeting)
       const key = await keyOf(meeting.id)
-      const moved = { ...meeting, title: '支部党员大会（改期）', place: '合兴村文化礼堂', startsAt: iso(Date.parse(meeting.startsAt) + HOUR), endsAt: iso(Date.parse(meeting.endsAt) + HOUR) }
+      const moved = {
+        ...meeting,
+        title: '支部党员大会（改期）',
+        place: '合兴村文化礼堂',
+        startsAt: iso(Date.parse(meeting.startsAt) + HOUR),
+        endsAt: iso(Date.parse(meeting.endsAt) + HOUR),
+      }
       expect(codes(await schedule(DEMO.secretary, moved))).toEqual(['applied'])
       expect(await keyOf(meeting.id)).toBe(key)
-      expect(await server.withDb((db) => db.selectFrom('meeting_keys').select('key').where('meeting_id', '=', meeting.id).execute())).toEqual([{ key }])
-      expect((await rowsOf(DEMO.member)).get(`meetings/${meeting.id}`)).toMatchObject({ title: '支部党员大会（改期）', place: '合兴村文化礼堂', startsAt: moved.startsAt })
+      expect(
+        await server.withDb((db) => db.selectFrom('meeting_keys').select('key').where('meeting_id', '=', meeting.id).execute()),
+      ).toEqual([{ key }])
+      expect((await rowsOf(DEMO.member)).get(`meetings/${meeting.id}`)).toMatchObject({
+        title: '支部党员大会（改期）',
+        place: '合兴村文化礼堂',
+        startsAt: moved.startsAt,
+      })
     })
   })
 
@@ -264,7 +315,10 @@ describe.each(databases)('三会一课 on %s', (kind) => {
     it('accepts a code scanned with no signal and sent later, counted at the time of its slot', async () => {
       const scanned = Date.now() - 10 * MINUTE
       expect(codes(await checkIn('13800000004', soon.id, await checkinToken(soonKey, soon.id, scanned), scanned))).toEqual(['applied'])
-      expect(await stored('attendance', `${soon.id}:u-qcp2z3k59f5t`)).toMatchObject({ mode: 'onsite', checked_in_at: iso(slotStart(slotOf(scanned))) })
+      expect(await stored('attendance', `${soon.id}:u-qcp2z3k59f5t`)).toMatchObject({
+        mode: 'onsite',
+        checked_in_at: iso(slotStart(slotOf(scanned))),
+      })
     })
 
     it('refuses a member of another branch, even with a genuine code', async () => {
@@ -317,7 +371,9 @@ describe.each(databases)('三会一课 on %s', (kind) => {
     })
 
     it('takes a request before the start, and the secretary’s approval', async () => {
-      expect(codes(await send(DEMO.member, mutation('leave.request', { meetingId: later.id, reason: '家中老人住院，需要陪护' })))).toEqual(['applied'])
+      expect(codes(await send(DEMO.member, mutation('leave.request', { meetingId: later.id, reason: '家中老人住院，需要陪护' })))).toEqual([
+        'applied',
+      ])
       const pending = (await rowsOf(DEMO.secretary)).get(`leaves/${later.id}:u-66hr2jf7sv8n`) as LeaveRow
       expect(pending).toMatchObject({ status: 'pending', reason: '家中老人住院，需要陪护', decidedBy: null })
       const approve = mutation('leave.decide', { meetingId: later.id, memberId: 'u-66hr2jf7sv8n', approve: true, note: '注意身体' })
@@ -336,14 +392,29 @@ describe.each(databases)('三会一课 on %s', (kind) => {
     })
 
     it('refuses a secretary approving their own leave, and a member deciding anyone’s', async () => {
-      expect(codes(await send(DEMO.secretary, mutation('leave.request', { meetingId: later.id, reason: '到县里参加培训' })))).toEqual(['applied'])
-      const own = await send(DEMO.secretary, mutation('leave.decide', { meetingId: later.id, memberId: SECRETARY_ID, approve: true, note: null }))
+      expect(codes(await send(DEMO.secretary, mutation('leave.request', { meetingId: later.id, reason: '到县里参加培训' })))).toEqual([
+        'applied',
+      ])
+      const own = await send(
+        DEMO.secretary,
+        mutation('leave.decide', { meetingId: later.id, memberId: SECRETARY_ID, approve: true, note: null }),
+      )
       expect(own[0]).toMatchObject({ status: 'rejected', code: 'forbidden', message: expect.stringContaining('自己') })
-      expect(codes(await send('13800000003', mutation('leave.decide', { meetingId: later.id, memberId: SECRETARY_ID, approve: true, note: null })))).toEqual(['forbidden'])
+      expect(
+        codes(
+          await send('13800000003', mutation('leave.decide', { meetingId: later.id, memberId: SECRETARY_ID, approve: true, note: null })),
+        ),
+      ).toEqual(['forbidden'])
       expect(await stored('leaves', `${later.id}:${SECRETARY_ID}`)).toMatchObject({ status: 'pending', decided_by: null })
       // Another branch's secretary cannot decide it either; the admin can.
-      expect(codes(await send(OTHER_SECRETARY, mutation('leave.decide', { meetingId: later.id, memberId: SECRETARY_ID, approve: true, note: null })))).toEqual(['forbidden'])
-      expect(codes(await send(DEMO.admin, mutation('leave.decide', { meetingId: later.id, memberId: SECRETARY_ID, approve: true, note: null })))).toEqual(['applied'])
+      expect(
+        codes(
+          await send(OTHER_SECRETARY, mutation('leave.decide', { meetingId: later.id, memberId: SECRETARY_ID, approve: true, note: null })),
+        ),
+      ).toEqual(['forbidden'])
+      expect(
+        codes(await send(DEMO.admin, mutation('leave.decide', { meetingId: later.id, memberId: SECRETARY_ID, approve: true, note: null }))),
+      ).toEqual(['applied'])
       expect(await stored('leaves', `${later.id}:${SECRETARY_ID}`)).toMatchObject({ status: 'approved', decided_by: 'u-jjv8xvrq2yab' })
     })
 
@@ -369,7 +440,12 @@ describe.each(databases)('三会一课 on %s', (kind) => {
     let meeting: MeetingDraft
 
     beforeAll(async () => {
-      meeting = draft(MINUTE, { type: 'group', audience: 'group', memberIds: ['u-7d8qf7t7kckd', 'u-2473sdhsfeka', 'u-u8qzcrmkzu7p'], title: '第一党小组会' })
+      meeting = draft(MINUTE, {
+        type: 'group',
+        audience: 'group',
+        memberIds: ['u-7d8qf7t7kckd', 'u-2473sdhsfeka', 'u-u8qzcrmkzu7p'],
+        title: '第一党小组会',
+      })
       expect(codes(await schedule(DEMO.secretary, meeting))).toEqual(['applied'])
     })
 
@@ -382,7 +458,10 @@ describe.each(databases)('三会一课 on %s', (kind) => {
         note: '老人没有智能手机，本人到会',
         remoteSeconds: 0,
       })
-      const again = await send(DEMO.secretary, mutation('meeting.proxy', { meetingId: meeting.id, memberId: 'u-7d8qf7t7kckd', note: '重复代签' }))
+      const again = await send(
+        DEMO.secretary,
+        mutation('meeting.proxy', { meetingId: meeting.id, memberId: 'u-7d8qf7t7kckd', note: '重复代签' }),
+      )
       expect(codes(again)).toEqual(['already_checked_in'])
     })
 
@@ -408,15 +487,26 @@ describe.each(databases)('三会一课 on %s', (kind) => {
       const leave = (reason: string) => mutation('leave.request', { meetingId: meeting.id, reason })
       expect(codes(await send('13800000004', leave('去县城医院复查')))).toEqual(['applied'])
       expect(codes(await send('13800000005', leave('想在家休息')))).toEqual(['applied'])
-      const decide = (memberId: string, approve: boolean) => mutation('leave.decide', { meetingId: meeting.id, memberId, approve, note: null })
-      expect(codes(await send(DEMO.secretary, decide('u-qcp2z3k59f5t', true), decide('u-2vdqevmh7a2b', false)))).toEqual(['applied', 'applied'])
+      const decide = (memberId: string, approve: boolean) =>
+        mutation('leave.decide', { meetingId: meeting.id, memberId, approve, note: null })
+      expect(codes(await send(DEMO.secretary, decide('u-qcp2z3k59f5t', true), decide('u-2vdqevmh7a2b', false)))).toEqual([
+        'applied',
+        'applied',
+      ])
       // The meeting is brought forward and began three minutes ago (the admin records why).
       const start = Date.now() - 3 * MINUTE
       meeting = { ...meeting, startsAt: iso(start), endsAt: iso(start + HOUR), backfillReason: '村里临时停电，会议提前开始' }
       expect(codes(await schedule(DEMO.admin, meeting))).toEqual(['applied'])
       const key = await keyOf(meeting.id)
       expect(codes(await checkIn(DEMO.member, meeting.id, await checkinToken(key, meeting.id, Date.now())))).toEqual(['applied'])
-      expect(codes(await send(DEMO.secretary, mutation('meeting.proxy', { meetingId: meeting.id, memberId: 'u-tzp3tuuzx4zh', note: '手机坏了，本人到会' })))).toEqual(['applied'])
+      expect(
+        codes(
+          await send(
+            DEMO.secretary,
+            mutation('meeting.proxy', { meetingId: meeting.id, memberId: 'u-tzp3tuuzx4zh', note: '手机坏了，本人到会' }),
+          ),
+        ),
+      ).toEqual(['applied'])
     })
 
     it('needs the minutes, from the branch’s secretary, once the meeting has begun', async () => {
@@ -427,7 +517,9 @@ describe.each(databases)('三会一课 on %s', (kind) => {
       expect(codes(await send(OTHER_SECRETARY, close('会议记录：学习了文件，讨论了工作。')))).toEqual(['forbidden'])
       const upcoming = draft(2 * HOUR)
       await schedule(DEMO.secretary, upcoming)
-      expect(codes(await send(DEMO.secretary, mutation('meeting.close', { meetingId: upcoming.id, minutes: '会议记录：还没开的会不能结束。' })))).toEqual(['too_early'])
+      expect(
+        codes(await send(DEMO.secretary, mutation('meeting.close', { meetingId: upcoming.id, minutes: '会议记录：还没开的会不能结束。' }))),
+      ).toEqual(['too_early'])
       expect((await rowsOf(DEMO.member)).get(`meetings/${meeting.id}`)).toMatchObject({ status: 'scheduled', minutes: null })
     })
 
@@ -448,12 +540,26 @@ describe.each(databases)('三会一课 on %s', (kind) => {
 
     it('refuses closing twice, and check-ins, proxies and leave decisions after closing', async () => {
       const before = await server.withDb((db) => db.selectFrom('points_ledger').select('id').orderBy('id').execute())
-      const [again] = await send(DEMO.secretary, mutation('meeting.close', { meetingId: meeting.id, minutes: '会议记录：再结束一次试试看。' }))
+      const [again] = await send(
+        DEMO.secretary,
+        mutation('meeting.close', { meetingId: meeting.id, minutes: '会议记录：再结束一次试试看。' }),
+      )
       expect(again).toMatchObject({ status: 'rejected', code: 'closed', message: '会议已结束' })
       const key = await keyOf(meeting.id)
       expect(codes(await checkIn('13800000002', meeting.id, await checkinToken(key, meeting.id, Date.now())))).toEqual(['closed'])
-      expect(codes(await send(DEMO.secretary, mutation('meeting.proxy', { meetingId: meeting.id, memberId: 'u-v3dbuda5vaig', note: '会后补签' })))).toEqual(['closed'])
-      expect(codes(await send(DEMO.secretary, mutation('leave.decide', { meetingId: meeting.id, memberId: 'u-2vdqevmh7a2b', approve: true, note: null })))).toEqual(['closed'])
+      expect(
+        codes(
+          await send(DEMO.secretary, mutation('meeting.proxy', { meetingId: meeting.id, memberId: 'u-v3dbuda5vaig', note: '会后补签' })),
+        ),
+      ).toEqual(['closed'])
+      expect(
+        codes(
+          await send(
+            DEMO.secretary,
+            mutation('leave.decide', { meetingId: meeting.id, memberId: 'u-2vdqevmh7a2b', approve: true, note: null }),
+          ),
+        ),
+      ).toEqual(['closed'])
       expect(codes(await schedule(DEMO.secretary, { ...meeting, title: '改一下名字' }))).toEqual(['closed'])
       expect(await server.withDb((db) => db.selectFrom('points_ledger').select('id').orderBy('id').execute())).toEqual(before)
       expect(await stored('attendance', `${meeting.id}:u-v3dbuda5vaig`)).toBeUndefined()
@@ -472,10 +578,18 @@ describe.each(databases)('三会一课 on %s', (kind) => {
       expect(response.statusCode, response.body).toBe(200)
       return (response.json() as { results: MutationResult[] }).results
     }
-    const attendanceRow = async (meetingId: string, memberId: string) => (await rowsOf(DEMO.secretary)).get(`attendance/${meetingId}:${memberId}`) as AttendanceRow | undefined
+    const attendanceRow = async (meetingId: string, memberId: string) =>
+      (await rowsOf(DEMO.secretary)).get(`attendance/${meetingId}:${memberId}`) as AttendanceRow | undefined
     const ledgerOf = (meetingId: string, memberId: string) =>
-      server.withDb((db) => db.selectFrom('points_ledger').select(['rule_code', 'points']).where('source_id', '=', `meeting:${meetingId}:${memberId}`).execute())
-    const review = (meetingId: string, memberId: string, confirm: boolean, note: string | null = null) => mutation('attendance.review', { meetingId, memberId, confirm, note })
+      server.withDb((db) =>
+        db
+          .selectFrom('points_ledger')
+          .select(['rule_code', 'points'])
+          .where('source_id', '=', `meeting:${meetingId}:${memberId}`)
+          .execute(),
+      )
+    const review = (meetingId: string, memberId: string, confirm: boolean, note: string | null = null) =>
+      mutation('attendance.review', { meetingId, memberId, confirm, note })
     // 赵德明 (…003), 钱淑珍 (…004), 孙长林 (…005), 许光荣 (…010).
     const [LATE, SKEWED, ON_TIME, REFUSED] = ['u-tzp3tuuzx4zh', 'u-qcp2z3k59f5t', 'u-2vdqevmh7a2b', 'u-2sxm9c477t5z']
 
@@ -489,7 +603,10 @@ describe.each(databases)('三会一课 on %s', (kind) => {
     })
 
     it('refuses a secretary signing for themselves by proxy', async () => {
-      const [result] = await send(DEMO.secretary, mutation('meeting.proxy', { meetingId: meeting.id, memberId: SECRETARY_ID, note: '本人到会，手机没电' }))
+      const [result] = await send(
+        DEMO.secretary,
+        mutation('meeting.proxy', { meetingId: meeting.id, memberId: SECRETARY_ID, note: '本人到会，手机没电' }),
+      )
       expect(result).toMatchObject({ status: 'rejected', code: 'forbidden', message: expect.stringContaining('不能为自己代签') })
       expect(await stored('attendance', `${meeting.id}:${SECRETARY_ID}`)).toBeUndefined()
     })
@@ -498,9 +615,18 @@ describe.each(databases)('三会一课 on %s', (kind) => {
       const scanned = Date.now() - 15 * MINUTE
       const token = await checkinToken(key, meeting.id, scanned)
       // Sent by an older app (no sentAt): the late-arrival rule alone applies.
-      expect(codes(await pushSent('13800000003', undefined, mutation('meeting.checkin', { meetingId: meeting.id, token, scannedAt: iso(scanned) })))).toEqual(['applied'])
+      expect(
+        codes(
+          await pushSent('13800000003', undefined, mutation('meeting.checkin', { meetingId: meeting.id, token, scannedAt: iso(scanned) })),
+        ),
+      ).toEqual(['applied'])
       const row = await attendanceRow(meeting.id, LATE)
-      expect(row).toMatchObject({ mode: 'onsite', review: 'pending', reviewReason: expect.stringContaining('才送达服务器'), reviewedBy: null })
+      expect(row).toMatchObject({
+        mode: 'onsite',
+        review: 'pending',
+        reviewReason: expect.stringContaining('才送达服务器'),
+        reviewedBy: null,
+      })
       // Still counted as present (late by its code's slot) until the secretary decides.
       expect(attendanceOutcome(meeting, row, undefined)).toBe('late')
     })
@@ -510,7 +636,10 @@ describe.each(databases)('三会一课 on %s', (kind) => {
       const token = await checkinToken(key, meeting.id, now)
       const checkin = () => mutation('meeting.checkin', { meetingId: meeting.id, token, scannedAt: iso(now) })
       expect(codes(await pushSent('13800000004', now - 10 * MINUTE, checkin()))).toEqual(['applied'])
-      expect(await attendanceRow(meeting.id, SKEWED)).toMatchObject({ review: 'pending', reviewReason: expect.stringContaining('签到手机的时间比服务器慢 10 分钟') })
+      expect(await attendanceRow(meeting.id, SKEWED)).toMatchObject({
+        review: 'pending',
+        reviewReason: expect.stringContaining('签到手机的时间比服务器慢 10 分钟'),
+      })
       expect(codes(await pushSent('13800000005', Date.now(), checkin()))).toEqual(['applied'])
       expect(await attendanceRow(meeting.id, ON_TIME)).toMatchObject({ review: null, reviewReason: null })
       expect(await stored('attendance', `${meeting.id}:${ON_TIME}`)).toMatchObject({ review_status: null })
@@ -522,7 +651,9 @@ describe.each(databases)('三会一课 on %s', (kind) => {
       // The secretary's own late check-in: for the admin to review, not the secretary.
       const scanned = Date.now() - 20 * MINUTE
       const token = await checkinToken(key, meeting.id, scanned)
-      expect(codes(await send(DEMO.secretary, mutation('meeting.checkin', { meetingId: meeting.id, token, scannedAt: iso(scanned) })))).toEqual(['applied'])
+      expect(
+        codes(await send(DEMO.secretary, mutation('meeting.checkin', { meetingId: meeting.id, token, scannedAt: iso(scanned) }))),
+      ).toEqual(['applied'])
       const [own] = await send(DEMO.secretary, review(meeting.id, SECRETARY_ID, true))
       expect(own).toMatchObject({ status: 'rejected', code: 'forbidden', message: '不能核实自己的签到' })
       // A check-in that was trusted needs no review.
@@ -533,19 +664,33 @@ describe.each(databases)('三会一课 on %s', (kind) => {
 
     it('confirms one (present, points at closing) and refuses another (absent); one still pending at closing waits for its points', async () => {
       expect(codes(await send(DEMO.secretary, review(meeting.id, LATE, true, '本人确实到会')))).toEqual(['applied'])
-      expect(await attendanceRow(meeting.id, LATE)).toMatchObject({ review: 'confirmed', reviewedBy: SECRETARY_ID, reviewNote: '本人确实到会', reviewedAt: expect.any(String) })
+      expect(await attendanceRow(meeting.id, LATE)).toMatchObject({
+        review: 'confirmed',
+        reviewedBy: SECRETARY_ID,
+        reviewNote: '本人确实到会',
+        reviewedAt: expect.any(String),
+      })
       // Reviewed once: not again.
       expect(codes(await send(DEMO.secretary, review(meeting.id, LATE, false)))).toEqual(['not_pending'])
 
       const scanned = Date.now() - 14 * MINUTE
       const token = await checkinToken(key, meeting.id, scanned)
-      expect(codes(await send('13800000010', mutation('meeting.checkin', { meetingId: meeting.id, token, scannedAt: iso(scanned) })))).toEqual(['applied'])
+      expect(
+        codes(await send('13800000010', mutation('meeting.checkin', { meetingId: meeting.id, token, scannedAt: iso(scanned) }))),
+      ).toEqual(['applied'])
       expect(codes(await send(DEMO.secretary, review(meeting.id, REFUSED, false, '当天未见本人到会')))).toEqual(['applied'])
       const refused = await attendanceRow(meeting.id, REFUSED)
       expect(refused).toMatchObject({ review: 'refused', reviewNote: '当天未见本人到会' })
       expect(attendanceOutcome(meeting, refused, undefined)).toBe('absent')
 
-      expect(codes(await send(DEMO.secretary, mutation('meeting.close', { meetingId: meeting.id, minutes: '会议学习了文件，讨论了村集体经济项目。' })))).toEqual(['applied'])
+      expect(
+        codes(
+          await send(
+            DEMO.secretary,
+            mutation('meeting.close', { meetingId: meeting.id, minutes: '会议学习了文件，讨论了村集体经济项目。' }),
+          ),
+        ),
+      ).toEqual(['applied'])
       expect(await ledgerOf(meeting.id, LATE)).toEqual([{ rule_code: 'meeting-attended', points: 2 }])
       expect(await ledgerOf(meeting.id, ON_TIME)).toEqual([{ rule_code: 'meeting-attended', points: 2 }])
       expect(await ledgerOf(meeting.id, REFUSED)).toEqual([expect.objectContaining({ rule_code: 'meeting-absent' })])
@@ -563,8 +708,17 @@ describe.each(databases)('三会一课 on %s', (kind) => {
     it('gives a secretary who could not sign for themselves no attendance points by closing', async () => {
       const other = draft(-30 * MINUTE, { title: '主题党日（代签）', type: 'theme_day', backfillReason: '会议临时提前，会后补录' })
       expect(codes(await schedule(DEMO.admin, other))).toEqual(['applied'])
-      expect(codes(await send(DEMO.secretary, mutation('meeting.proxy', { meetingId: other.id, memberId: SECRETARY_ID, note: '本人到会，手机没电' })))).toEqual(['forbidden'])
-      expect(codes(await send(DEMO.secretary, mutation('meeting.close', { meetingId: other.id, minutes: '开展主题党日活动，学习有关文件。' })))).toEqual(['applied'])
+      expect(
+        codes(
+          await send(
+            DEMO.secretary,
+            mutation('meeting.proxy', { meetingId: other.id, memberId: SECRETARY_ID, note: '本人到会，手机没电' }),
+          ),
+        ),
+      ).toEqual(['forbidden'])
+      expect(
+        codes(await send(DEMO.secretary, mutation('meeting.close', { meetingId: other.id, minutes: '开展主题党日活动，学习有关文件。' }))),
+      ).toEqual(['applied'])
       expect((await ledgerOf(other.id, SECRETARY_ID)).map((e) => e.rule_code)).toEqual(['meeting-absent'])
     })
   })

@@ -24,7 +24,14 @@ export const DEMO_MEETINGS = { today: 'demo-hexing-04', nextWeek: 'demo-hexing-0
 
 const EXAMPLES: Examples = {
   'profile.update': (now) => ({ status: 'away', awayCity: '杭州', returnDate: addDays(today(now), 30), phone: '13900000000' }),
-  'study.record': (now) => ({ sessionId: randomUUID(), materialId: 'm-001', startedAt: iso(now, -20), endedAt: iso(now, -10), activeSeconds: 300, completed: false }),
+  'study.record': (now) => ({
+    sessionId: randomUUID(),
+    materialId: 'm-001',
+    startedAt: iso(now, -20),
+    endedAt: iso(now, -10),
+    activeSeconds: 300,
+    completed: false,
+  }),
   'quiz.submit': (now) => ({ quizId: `daily:${today(now)}`, answers: {}, submittedAt: iso(now, -1) }),
   'points.adjust': () => ({ adjustmentId: randomUUID(), memberId: member(), kind: 'volunteer', amount: 1, reason: '参加村道清扫' }),
   'points.correct': () => ({ entryId: 'no-such-entry', reason: '录入有误，更正' }),
@@ -32,12 +39,44 @@ const EXAMPLES: Examples = {
   'honor.publish': (now) => ({ month: lastMonth(now), threshold: 5, redPerBranch: 3 }),
   'honor.withdraw': (now) => ({ month: lastMonth(now), reason: '名单有误，需要核对' }),
   'material.save': () => ({
-    material: { id: 'm-example', column: 'library', course: null, lesson: null, category: '党章党规', kind: 'article', title: '示例资料', summary: '', body: '这是一篇示例学习资料的正文。', media: null },
+    material: {
+      id: 'm-example',
+      column: 'library',
+      course: null,
+      lesson: null,
+      category: '党章党规',
+      kind: 'article',
+      title: '示例资料',
+      summary: '',
+      body: '这是一篇示例学习资料的正文。',
+      media: null,
+    },
   }),
   'material.withdraw': () => ({ materialId: 'm-example' }),
-  'question.save': () => ({ question: { id: 'q-example', category: '党章党规', type: 'single', stem: '示例题干？', options: ['甲', '乙'], answer: [0], explanation: '', materialId: null } }),
+  'question.save': () => ({
+    question: {
+      id: 'q-example',
+      category: '党章党规',
+      type: 'single',
+      stem: '示例题干？',
+      options: ['甲', '乙'],
+      answer: [0],
+      explanation: '',
+      materialId: null,
+    },
+  }),
   'question.withdraw': () => ({ questionId: 'q-example' }),
-  'exam.save': (now) => ({ exam: { id: 'e-example', title: '示例考试', summary: '', questionIds: ['q-001', 'q-002'], passMark: 60, opensOn: today(now), closesOn: addDays(today(now), 7) } }),
+  'exam.save': (now) => ({
+    exam: {
+      id: 'e-example',
+      title: '示例考试',
+      summary: '',
+      questionIds: ['q-001', 'q-002'],
+      passMark: 60,
+      opensOn: today(now),
+      closesOn: addDays(today(now), 7),
+    },
+  }),
   'exam.withdraw': () => ({ examId: 'e-example' }),
   'meeting.schedule': (now) => ({
     meeting: {
@@ -58,14 +97,30 @@ const EXAMPLES: Examples = {
       backfillReason: null,
     },
   }),
-  'meeting.checkin': (now) => ({ meetingId: DEMO_MEETINGS.today, token: `DJY1.${DEMO_MEETINGS.today}.1.abcdefabcdefabcdef`, scannedAt: iso(now, 0) }),
+  'meeting.checkin': (now) => ({
+    meetingId: DEMO_MEETINGS.today,
+    token: `DJY1.${DEMO_MEETINGS.today}.1.abcdefabcdefabcdef`,
+    scannedAt: iso(now, 0),
+  }),
   'meeting.proxy': () => ({ meetingId: DEMO_MEETINGS.today, memberId: member(), note: '老党员没有手机' }),
   'leave.request': () => ({ meetingId: DEMO_MEETINGS.nextWeek, reason: '外出看病' }),
   'leave.decide': () => ({ meetingId: DEMO_MEETINGS.nextWeek, memberId: member(), approve: true, note: null }),
   'attendance.review': () => ({ meetingId: DEMO_MEETINGS.today, memberId: member(), confirm: true, note: null }),
   'meeting.close': () => ({ meetingId: DEMO_MEETINGS.today, minutes: '会议记录：学习了文件，讨论了村里的事项。' }),
-  'topic.save': (now) => ({ topic: { id: 't-example', branchId: 'b-hexing', category: 'livelihood', title: '示例话题标题', text: '', photos: [], closesOn: addDays(today(now), 10) } }),
-  'comment.post': () => ({ comment: { id: `c-${randomUUID()}`, topicId: 't-hexing-road', text: '示例留言', category: 'suggestion', householdId: null, photos: [] } }),
+  'topic.save': (now) => ({
+    topic: {
+      id: 't-example',
+      branchId: 'b-hexing',
+      category: 'livelihood',
+      title: '示例话题标题',
+      text: '',
+      photos: [],
+      closesOn: addDays(today(now), 10),
+    },
+  }),
+  'comment.post': () => ({
+    comment: { id: `c-${randomUUID()}`, topicId: 't-hexing-road', text: '示例留言', category: 'suggestion', householdId: null, photos: [] },
+  }),
   'comment.act': () => ({ commentId: 'c-hexing-road-2', action: { type: 'resolve', reply: '已经处理完毕' } }),
   'comment.delete': () => ({ commentId: 'c-example' }),
   'comment.like': () => ({ commentId: 'c-hexing-road-1', liked: true }),
@@ -81,7 +136,15 @@ export function exampleArgs(name: MutationName, now = new Date()): unknown {
 
 // Bookkeeping a rejected mutation may touch: its own record, the device's last sight, sessions and throttles.
 const tablesOf = new WeakMap<Kysely<Database>, string[]>()
-const BOOKKEEPING = new Set(['applied_mutations', 'sync_clients', 'sessions', 'login_failures', 'webauthn_challenges', 'kysely_migration', 'kysely_migration_lock'])
+const BOOKKEEPING = new Set([
+  'applied_mutations',
+  'sync_clients',
+  'sessions',
+  'login_failures',
+  'webauthn_challenges',
+  'kysely_migration',
+  'kysely_migration_lock',
+])
 
 /**
  * What the server holds, as far as a mutation could change it: every scope's version (each synced write
@@ -89,10 +152,14 @@ const BOOKKEEPING = new Set(['applied_mutations', 'sync_clients', 'sessions', 'l
  */
 export async function serverState(db: Kysely<Database>): Promise<Record<string, number>> {
   const state: Record<string, number> = {}
-  for (const row of await db.selectFrom('scope_versions').select(['scope', 'version']).execute()) state[`version ${row.scope}`] = Number(row.version)
+  for (const row of await db.selectFrom('scope_versions').select(['scope', 'version']).execute())
+    state[`version ${row.scope}`] = Number(row.version)
   let tables = tablesOf.get(db)
   if (!tables) {
-    tables = (await db.introspection.getTables()).map((t) => t.name).filter((name) => !BOOKKEEPING.has(name)).sort()
+    tables = (await db.introspection.getTables())
+      .map((t) => t.name)
+      .filter((name) => !BOOKKEEPING.has(name))
+      .sort()
     tablesOf.set(db, tables)
   }
   const counts = await sql<{ t: string; n: number | string }>`${sql.join(

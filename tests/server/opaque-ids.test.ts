@@ -18,7 +18,12 @@ import type { MeetingDraft } from '../../src/domain/meetings'
 import type { Question } from '../../src/domain/study'
 
 const SEEDS = join(PROJECT_ROOT, 'seeds')
-const USERS = JSON.parse(readFileSync(join(SEEDS, 'users.json'), 'utf8')) as { id: string; phone: string; role: string; branchId: string | null }[]
+const USERS = JSON.parse(readFileSync(join(SEEDS, 'users.json'), 'utf8')) as {
+  id: string
+  phone: string
+  role: string
+  branchId: string | null
+}[]
 const PHONES = USERS.map((u) => u.phone)
 const KEY = new Map((JSON.parse(readFileSync(join(SEEDS, 'study', 'questions.json'), 'utf8')) as Question[]).map((q) => [q.id, q]))
 const LEGACY_ID = /u-1\d{10}/
@@ -49,11 +54,14 @@ async function allText(db: Kysely<Database>): Promise<{ where: string; value: st
   for (const table of await db.introspection.getTables()) {
     const columns = table.columns.filter((c) => /text|char/i.test(c.dataType)).map((c) => c.name)
     if (table.isView || columns.length === 0) continue
-    const { rows } = await sql<Record<string, unknown>>`select ${sql.join(columns.map((c) => sql.ref(c)))} from ${sql.table(table.name)}`.execute(db)
+    const { rows } = await sql<
+      Record<string, unknown>
+    >`select ${sql.join(columns.map((c) => sql.ref(c)))} from ${sql.table(table.name)}`.execute(db)
     for (const row of rows) {
       for (const column of columns) {
         const value = row[column]
-        if (typeof value === 'string' && `${table.name}.${column}` !== 'user_id_aliases.old_id') found.push({ where: `${table.name}.${column}`, value })
+        if (typeof value === 'string' && `${table.name}.${column}` !== 'user_id_aliases.old_id')
+          found.push({ where: `${table.name}.${column}`, value })
       }
     }
   }
@@ -86,7 +94,10 @@ describe.each(databases)('opaque user ids on %s', (kind) => {
       let cursor: string | undefined
       let bodies = ''
       for (let page = 0; page < 1000; page++) {
-        const response = await server.app.inject({ url: `/api/sync/pull?${new URLSearchParams({ clientId: device, ...(cursor ? { cursor } : {}) })}`, headers: { cookie } })
+        const response = await server.app.inject({
+          url: `/api/sync/pull?${new URLSearchParams({ clientId: device, ...(cursor ? { cursor } : {}) })}`,
+          headers: { cookie },
+        })
         expect(response.statusCode).toBe(200)
         bodies += response.body
         const reply = response.json() as PullReply
@@ -112,7 +123,8 @@ describe.each(databases)('opaque user ids on %s', (kind) => {
     const post = async (phone: string, url: string, payload: unknown = {}) =>
       server.app.inject({ method: 'POST', url, headers: { cookie: await cookie(phone), host: HOST }, payload: payload as object })
     const send = async (phone: string, ...mutations: unknown[]) => push(server.app, await cookie(phone), clientId(), mutations)
-    const idOf = (phone: string) => server.withDb(async (db) => (await db.selectFrom('users').select('id').where('phone', '=', phone).executeTakeFirstOrThrow()).id)
+    const idOf = (phone: string) =>
+      server.withDb(async (db) => (await db.selectFrom('users').select('id').where('phone', '=', phone).executeTakeFirstOrThrow()).id)
     const remote = (meetingId: string, step: 'options' | 'verify') => `/api/meetings/${meetingId}/remote/${step}`
     const meeting = (startIn: number): MeetingDraft => {
       const start = Date.now() + startIn
@@ -153,46 +165,87 @@ describe.each(databases)('opaque user ids on %s', (kind) => {
       // Study and the daily quiz: ledger entries, a quiz attempt (`u-…:daily:…`) and their sync rows.
       const today = dayInShanghai(new Date())
       const ago = (m: number) => new Date(Date.now() - m * MINUTE).toISOString()
-      const study = mutation('study.record', { sessionId: randomUUID(), materialId: 'm-001', startedAt: ago(20), endedAt: ago(10), activeSeconds: 540, completed: true })
+      const study = mutation('study.record', {
+        sessionId: randomUUID(),
+        materialId: 'm-001',
+        startedAt: ago(20),
+        endedAt: ago(10),
+        activeSeconds: 540,
+        completed: true,
+      })
       const drawn = dailyQuizQuestionIds(legacyId(MEMBER), today, [...KEY.keys()])
-      const quiz = mutation('quiz.submit', { quizId: dailyQuizId(today), answers: Object.fromEntries(drawn.map((id) => [id, KEY.get(id)!.answer])), submittedAt: new Date().toISOString() })
+      const quiz = mutation('quiz.submit', {
+        quizId: dailyQuizId(today),
+        answers: Object.fromEntries(drawn.map((id) => [id, KEY.get(id)!.answer])),
+        submittedAt: new Date().toISOString(),
+      })
       expect((await push(server.app, member, device, [study, quiz])).map((r) => r.status)).toEqual(['applied', 'applied'])
 
       // A passkey (its user handle is the old id) and a remote attendance confirmed with it.
       const options = (await post(MEMBER, '/api/webauthn/register/options')).json() as { challenge: string; user: { id: string } }
       handle = options.user.id
       expect(Buffer.from(handle, 'base64url').toString()).toBe(legacyId(MEMBER))
-      expect((await post(MEMBER, '/api/webauthn/register/verify', { response: passkey.register(options.challenge), deviceName: '华为手机' })).statusCode).toBe(200)
+      expect(
+        (await post(MEMBER, '/api/webauthn/register/verify', { response: passkey.register(options.challenge), deviceName: '华为手机' }))
+          .statusCode,
+      ).toBe(200)
       const started = meeting(-5 * MINUTE)
       expect((await send(DEMO.admin, mutation('meeting.schedule', { meeting: started })))[0]?.status).toBe('applied')
       const { challenge } = (await post(MEMBER, remote(started.id, 'options'))).json() as { challenge: string }
-      expect((await post(MEMBER, remote(started.id, 'verify'), { response: passkey.assert(challenge, { userHandle: handle }) })).statusCode).toBe(200)
+      expect(
+        (await post(MEMBER, remote(started.id, 'verify'), { response: passkey.assert(challenge, { userHandle: handle }) })).statusCode,
+      ).toBe(200)
 
       // A photo on a comment, and someone's like on it.
-      const bytes = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 30, b: 30 } } }).jpeg().toBuffer()
+      const bytes = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 30, b: 30 } } })
+        .jpeg()
+        .toBuffer()
       const photo = `p-${randomUUID()}`
       const upload = await server.app.inject({
         method: 'PUT',
         url: `/api/photos/${photo}`,
-        headers: { cookie: member, 'content-type': 'application/octet-stream', 'content-range': `bytes 0-${bytes.length - 1}/${bytes.length}` },
+        headers: {
+          cookie: member,
+          'content-type': 'application/octet-stream',
+          'content-range': `bytes 0-${bytes.length - 1}/${bytes.length}`,
+        },
         payload: bytes,
       })
       expect(upload.statusCode).toBe(201)
       const commentId = `c-${randomUUID()}`
-      const comment = { id: commentId, topicId: 't-hexing-road', text: '村口的路灯坏了两盏。', category: 'need', householdId: null, photos: [photo] }
+      const comment = {
+        id: commentId,
+        topicId: 't-hexing-road',
+        text: '村口的路灯坏了两盏。',
+        category: 'need',
+        householdId: null,
+        photos: [photo],
+      }
       expect((await push(server.app, member, device, [mutation('comment.post', { comment })]))[0]?.status).toBe('applied')
       expect((await send(LIKER, mutation('comment.like', { commentId, liked: true })))[0]?.status).toBe('applied')
 
       // The devices' cursors from before: one names the member's own scope, the other (made up) only shared ones.
       oldCursor = (await pullAll(server.app, member, device)).cursor
       expect(Object.keys(decodeCursor(oldCursor) ?? {})).toContain(`user:${legacyId(MEMBER)}`)
-      const shared = Object.entries(decodeCursor((await pullAll(server.app, member, otherDevice)).cursor) ?? {}).filter(([scope]) => !scope.startsWith('user:'))
+      const shared = Object.entries(decodeCursor((await pullAll(server.app, member, otherDevice)).cursor) ?? {}).filter(
+        ([scope]) => !scope.startsWith('user:'),
+      )
       afterMigration = encodeCursor(Object.fromEntries(shared))
 
       before = await server.withDb(async (db) => ({
         ledger: (await db.selectFrom('points_ledger').select('id').where('member_id', '=', legacyId(MEMBER)).execute()).length,
-        points: Number((await db.selectFrom('points_ledger').select((eb) => eb.fn.sum<number>('points').as('sum')).where('member_id', '=', legacyId(MEMBER)).executeTakeFirstOrThrow()).sum),
-        attendance: (await db.selectFrom('attendance').select('meeting_id').where('member_id', '=', legacyId(MEMBER)).orderBy('meeting_id').execute()).map((a) => a.meeting_id),
+        points: Number(
+          (
+            await db
+              .selectFrom('points_ledger')
+              .select((eb) => eb.fn.sum<number>('points').as('sum'))
+              .where('member_id', '=', legacyId(MEMBER))
+              .executeTakeFirstOrThrow()
+          ).sum,
+        ),
+        attendance: (
+          await db.selectFrom('attendance').select('meeting_id').where('member_id', '=', legacyId(MEMBER)).orderBy('meeting_id').execute()
+        ).map((a) => a.meeting_id),
         photo,
         commentId,
       }))
@@ -227,21 +280,51 @@ describe.each(databases)('opaque user ids on %s', (kind) => {
       const liker = await idOf(LIKER)
       const state = await server.withDb(async (db) => ({
         ledger: (await db.selectFrom('points_ledger').select('id').where('member_id', '=', id).execute()).length,
-        points: Number((await db.selectFrom('points_ledger').select((eb) => eb.fn.sum<number>('points').as('sum')).where('member_id', '=', id).executeTakeFirstOrThrow()).sum),
-        total: (await db.selectFrom('points_totals').select('points').where('member_id', '=', id).where('period', '=', String(new Date().getFullYear())).executeTakeFirst())?.points,
+        points: Number(
+          (
+            await db
+              .selectFrom('points_ledger')
+              .select((eb) => eb.fn.sum<number>('points').as('sum'))
+              .where('member_id', '=', id)
+              .executeTakeFirstOrThrow()
+          ).sum,
+        ),
+        total: (
+          await db
+            .selectFrom('points_totals')
+            .select('points')
+            .where('member_id', '=', id)
+            .where('period', '=', String(new Date().getFullYear()))
+            .executeTakeFirst()
+        )?.points,
         quiz: (await db.selectFrom('quiz_attempts').select('id').where('member_id', '=', id).execute()).map((q) => q.id),
-        attendance: (await db.selectFrom('attendance').select('meeting_id').where('member_id', '=', id).orderBy('meeting_id').execute()).map((a) => a.meeting_id),
+        attendance: (
+          await db.selectFrom('attendance').select('meeting_id').where('member_id', '=', id).orderBy('meeting_id').execute()
+        ).map((a) => a.meeting_id),
         photo: (await db.selectFrom('photos').select('owner_id').where('id', '=', before.photo).executeTakeFirst())?.owner_id,
-        comment: await db.selectFrom('board_comments').select(['author_id', 'liked_by_json']).where('id', '=', before.commentId).executeTakeFirst(),
+        comment: await db
+          .selectFrom('board_comments')
+          .select(['author_id', 'liked_by_json'])
+          .where('id', '=', before.commentId)
+          .executeTakeFirst(),
         passkeys: (await db.selectFrom('webauthn_credentials').select('user_id').execute()).map((c) => c.user_id),
         sessions: (await db.selectFrom('sessions').select('user_id').execute()).map((s) => s.user_id),
       }))
-      expect(state).toMatchObject({ ledger: before.ledger, points: before.points, total: before.points, attendance: before.attendance, photo: id, passkeys: [id] })
+      expect(state).toMatchObject({
+        ledger: before.ledger,
+        points: before.points,
+        total: before.points,
+        attendance: before.attendance,
+        photo: id,
+        passkeys: [id],
+      })
       expect(state.quiz).toEqual([`${id}:${dailyQuizId(dayInShanghai(new Date()))}`])
       expect(state.comment).toEqual({ author_id: id, liked_by_json: JSON.stringify([liker]) })
       expect(state.sessions).toContain(id)
       // The photo is still the member's to read.
-      expect((await server.app.inject({ url: `/api/photos/${before.photo}`, headers: { cookie: await cookie(MEMBER) } })).statusCode).toBe(200)
+      expect((await server.app.inject({ url: `/api/photos/${before.photo}`, headers: { cookie: await cookie(MEMBER) } })).statusCode).toBe(
+        200,
+      )
     })
 
     it('resets a device that pulls with its cursor from before, and sends rows with the new ids only', async () => {
@@ -253,7 +336,9 @@ describe.each(databases)('opaque user ids on %s', (kind) => {
       const text = JSON.stringify([...rows])
       expect(text).not.toMatch(LEGACY_ID)
       expect(members.find((m) => m.name === '王建国')?.id).toBe(id)
-      expect([...rows.keys()].filter((k) => k.startsWith('quiz_results/'))).toEqual([`quiz_results/${id}:${dailyQuizId(dayInShanghai(new Date()))}`])
+      expect([...rows.keys()].filter((k) => k.startsWith('quiz_results/'))).toEqual([
+        `quiz_results/${id}:${dailyQuizId(dayInShanghai(new Date()))}`,
+      ])
       expect(Object.keys(decodeCursor(cursor) ?? {})).toContain(`user:${id}`)
       // Then it goes on from there, without another reset.
       expect((await pull(server.app, member, device, cursor)).reset).toBeUndefined()
@@ -266,7 +351,13 @@ describe.each(databases)('opaque user ids on %s', (kind) => {
       const liker = await idOf(LIKER)
       const ownProfile = mutation('profile.update', { memberId: legacyId(MEMBER), status: 'away', awayCity: '宁波' })
       expect(await push(server.app, await cookie(MEMBER), device, [ownProfile])).toEqual([{ id: ownProfile.id, status: 'applied' }])
-      const adjust = mutation('points.adjust', { adjustmentId: randomUUID(), memberId: legacyId(LIKER), kind: 'volunteer', amount: 2, reason: '参加村里环境整治' })
+      const adjust = mutation('points.adjust', {
+        adjustmentId: randomUUID(),
+        memberId: legacyId(LIKER),
+        kind: 'volunteer',
+        amount: 2,
+        reason: '参加村里环境整治',
+      })
       expect(await send(DEMO.admin, adjust)).toEqual([{ id: adjust.id, status: 'applied' }])
       const state = await server.withDb(async (db) => ({
         member: await db.selectFrom('users').select(['status', 'away_city']).where('id', '=', id).executeTakeFirst(),
@@ -280,15 +371,21 @@ describe.each(databases)('opaque user ids on %s', (kind) => {
 
     it('still takes the passkey registered under the old id as the member’s, and no one else’s', async () => {
       const later = meeting(-2 * MINUTE)
-      expect((await send(DEMO.admin, mutation('meeting.schedule', { meeting: { ...later, remoteMemberIds: [await idOf(MEMBER)] } })))[0]?.status).toBe('applied')
+      expect(
+        (await send(DEMO.admin, mutation('meeting.schedule', { meeting: { ...later, remoteMemberIds: [await idOf(MEMBER)] } })))[0]?.status,
+      ).toBe('applied')
       // Another member's old handle on this passkey: refused.
       let { challenge } = (await post(MEMBER, remote(later.id, 'options'))).json() as { challenge: string }
-      const forged = await post(MEMBER, remote(later.id, 'verify'), { response: passkey.assert(challenge, { userHandle: Buffer.from(legacyId(LIKER)).toString('base64url') }) })
+      const forged = await post(MEMBER, remote(later.id, 'verify'), {
+        response: passkey.assert(challenge, { userHandle: Buffer.from(legacyId(LIKER)).toString('base64url') }),
+      })
       expect(forged.statusCode).toBe(400)
       ;({ challenge } = (await post(MEMBER, remote(later.id, 'options'))).json() as { challenge: string })
       const joined = await post(MEMBER, remote(later.id, 'verify'), { response: passkey.assert(challenge, { userHandle: handle }) })
       expect(joined.json()).toEqual({ joined: true })
-      const attendance = await server.withDb((db) => db.selectFrom('attendance').select(['member_id', 'mode']).where('meeting_id', '=', later.id).execute())
+      const attendance = await server.withDb((db) =>
+        db.selectFrom('attendance').select(['member_id', 'mode']).where('meeting_id', '=', later.id).execute(),
+      )
       expect(attendance).toEqual([{ member_id: await idOf(MEMBER), mode: 'remote' }])
     })
 

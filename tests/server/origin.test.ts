@@ -18,7 +18,11 @@ describe.each(databases)('cross-site writes on %s', (kind) => {
       method: 'POST',
       url: '/api/sync/push',
       headers: { cookie, host: HOST, ...headers },
-      payload: { clientId: clientId(), schemaVersion: 1, mutations: [mutation('profile.update', status === 'away' ? { status, awayCity: '杭州', returnDate: '2027-02-01' } : { status })] },
+      payload: {
+        clientId: clientId(),
+        schemaVersion: 1,
+        mutations: [mutation('profile.update', status === 'away' ? { status, awayCity: '杭州', returnDate: '2027-02-01' } : { status })],
+      },
     })
   const myStatus = async (cookie: string) => {
     const { members } = await pullAll(server.app, cookie, clientId())
@@ -64,11 +68,17 @@ describe.each(databases)('cross-site writes on %s', (kind) => {
     // An older browser: Origin without Sec-Fetch-Site.
     expect((await pushProfile(cookie, { origin: `http://${HOST}` }, 'home')).statusCode).toBe(200)
     // Behind a proxy that rewrites the host, the configured public origin.
-    expect((await pushProfile(cookie, { origin: 'https://dangjian.example.cn', 'sec-fetch-site': 'same-origin' }, 'away')).statusCode).toBe(200)
+    expect((await pushProfile(cookie, { origin: 'https://dangjian.example.cn', 'sec-fetch-site': 'same-origin' }, 'away')).statusCode).toBe(
+      200,
+    )
     expect((await pushProfile(cookie, { origin: 'https://dangjian.example.cn' }, 'home')).statusCode).toBe(200)
     expect((await pushProfile(cookie, {}, 'away')).statusCode).toBe(200)
     expect(await myStatus(cookie)).toBe('away')
-    const logout = await server.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie, host: HOST, origin: `http://${HOST}`, 'sec-fetch-site': 'same-origin' } })
+    const logout = await server.app.inject({
+      method: 'POST',
+      url: '/api/auth/logout',
+      headers: { cookie, host: HOST, origin: `http://${HOST}`, 'sec-fetch-site': 'same-origin' },
+    })
     expect(logout.statusCode).toBe(200)
   })
 

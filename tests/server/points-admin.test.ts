@@ -27,14 +27,19 @@ describe.each(databases)('points adjustments, corrections and rankings on %s', (
   afterAll(() => server.close())
 
   it('lets the admin add volunteer points and deduct for a violation, with the reason and the admin recorded', async () => {
-    const results = await push(server.app, admin, adminDevice, [adjust('u-7d8qf7t7kckd', 'volunteer', 5), adjust('u-7d8qf7t7kckd', 'violation', 2, '无故不参加志愿值班')])
+    const results = await push(server.app, admin, adminDevice, [
+      adjust('u-7d8qf7t7kckd', 'volunteer', 5),
+      adjust('u-7d8qf7t7kckd', 'violation', 2, '无故不参加志愿值班'),
+    ])
     expect(results.map((r) => r.status)).toEqual(['applied', 'applied'])
     const ledger = await ledgerOf('13800000006')
     expect(ledger.map((e) => [e.ruleCode, e.points, e.reason]).sort()).toEqual([
       ['violation', -2, '无故不参加志愿值班'],
       ['volunteer', 5, '参加村里环境整治'],
     ])
-    const audit = await server.withDb((db) => db.selectFrom('points_ledger').select(['created_by']).where('member_id', '=', 'u-7d8qf7t7kckd').execute())
+    const audit = await server.withDb((db) =>
+      db.selectFrom('points_ledger').select(['created_by']).where('member_id', '=', 'u-7d8qf7t7kckd').execute(),
+    )
     expect(audit.every((row) => row.created_by === 'u-jjv8xvrq2yab')).toBe(true)
   })
 
@@ -66,7 +71,9 @@ describe.each(databases)('points adjustments, corrections and rankings on %s', (
     const member = await login(server.app, DEMO.member)
     const branch = await ranking(member, 'branch')
     expect(branch.rows.every((r) => r.branchName === '合兴村党支部')).toBe(true)
-    const names = await server.withDb((db) => db.selectFrom('users').select('name').where('id', 'in', ['u-qcp2z3k59f5t', 'u-u8qzcrmkzu7p']).execute())
+    const names = await server.withDb((db) =>
+      db.selectFrom('users').select('name').where('id', 'in', ['u-qcp2z3k59f5t', 'u-u8qzcrmkzu7p']).execute(),
+    )
     const top = branch.rows.filter((r) => r.place === 1)
     expect(top.map((r) => r.name).sort()).toEqual(names.map((n) => n.name).sort())
     expect(branch.rows.find((r) => r.place === 3)).toBeDefined()
@@ -81,7 +88,9 @@ describe.each(databases)('points adjustments, corrections and rankings on %s', (
   it('answers bad ranking queries with a readable 400, and the admin’s branch ranking too', async () => {
     const bad = await server.app.inject({ url: '/api/points/ranking?scope=village&period=decade', headers: { cookie: admin } })
     expect(bad.statusCode).toBe(400)
-    expect((await server.app.inject({ url: '/api/points/ranking?scope=branch&period=year', headers: { cookie: admin } })).json().message).toMatch(/全镇排行/)
+    expect(
+      (await server.app.inject({ url: '/api/points/ranking?scope=branch&period=year', headers: { cookie: admin } })).json().message,
+    ).toMatch(/全镇排行/)
     expect((await server.app.inject({ url: '/api/points/ranking?scope=town&period=year' })).statusCode).toBe(401)
   })
 })

@@ -26,7 +26,9 @@ describe.each(databases)('the admin’s view of a member’s ledger on %s', (kin
   beforeAll(async () => {
     server = await startServer(kind)
     admin = await login(server.app, DEMO.admin)
-    adminName = (await server.withDb((db) => db.selectFrom('users').select('name').where('id', '=', 'u-jjv8xvrq2yab').executeTakeFirstOrThrow())).name
+    adminName = (
+      await server.withDb((db) => db.selectFrom('users').select('name').where('id', '=', 'u-jjv8xvrq2yab').executeTakeFirstOrThrow())
+    ).name
   })
   afterAll(() => server.close())
 
@@ -111,12 +113,21 @@ describe.each(databases)('the admin’s view of a member’s ledger on %s', (kin
     const original = adjusted.entries[0]!
     expect(original).toMatchObject({ ruleName: '违规违纪', points: -3, correctedBy: null, correction: false })
 
-    const [fixed] = await push(server.app, admin, adminDevice, [mutation('points.correct', { entryId: original.id, reason: '经核实已按时交纳，撤销扣分' })])
+    const [fixed] = await push(server.app, admin, adminDevice, [
+      mutation('points.correct', { entryId: original.id, reason: '经核实已按时交纳，撤销扣分' }),
+    ])
     expect(fixed).toMatchObject({ status: 'applied' })
     const after = await ledgerOf(memberId)
     expect(after.entries).toHaveLength(before.entries.length + 2)
     const counter = after.entries.find((e) => e.correction)!
-    expect(counter).toMatchObject({ points: 3, corrects: original.id, source: 'counter', reason: '经核实已按时交纳，撤销扣分', createdBy: adminName, correctedBy: null })
+    expect(counter).toMatchObject({
+      points: 3,
+      corrects: original.id,
+      source: 'counter',
+      reason: '经核实已按时交纳，撤销扣分',
+      createdBy: adminName,
+      correctedBy: null,
+    })
     expect(after.entries.find((e) => e.id === original.id)).toMatchObject({
       points: -3,
       reason: '未按时交纳党费',

@@ -42,21 +42,46 @@ export default async function setup(project: TestProject) {
     const asRoot = process.getuid?.() === 0
     // PostgreSQL refuses to run as root; the package's own `postgres` user runs it then.
     const run = (cmd: string, args: string[]) =>
-      asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe' }) : execFileSync(join(bin, cmd), args, { stdio: 'pipe' })
-    if (asRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString().trim()), Number(execFileSync('id', ['-g', 'postgres']).toString().trim()))
+      asRoot
+        ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe' })
+        : execFileSync(join(bin, cmd), args, { stdio: 'pipe' })
+    if (asRoot)
+      chownSync(
+        dir,
+        Number(execFileSync('id', ['-u', 'postgres']).toString().trim()),
+        Number(execFileSync('id', ['-g', 'postgres']).toString().trim()),
+      )
     const port = await freePort()
     run('initdb', ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync'])
-    run('pg_ctl', ['-D', join(dir, 'data'), '-w', '-l', join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start'])
+    run('pg_ctl', [
+      '-D',
+      join(dir, 'data'),
+      '-w',
+      '-l',
+      join(dir, 'log'),
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      'start',
+    ])
     url = `postgres://postgres@127.0.0.1:${port}/postgres`
     stop = () => {
-      spawnSync(asRoot ? 'runuser' : join(bin, 'pg_ctl'), asRoot ? ['-u', 'postgres', '--', join(bin, 'pg_ctl'), '-D', join(dir, 'data'), '-m', 'immediate', 'stop'] : ['-D', join(dir, 'data'), '-m', 'immediate', 'stop'])
+      spawnSync(
+        asRoot ? 'runuser' : join(bin, 'pg_ctl'),
+        asRoot
+          ? ['-u', 'postgres', '--', join(bin, 'pg_ctl'), '-D', join(dir, 'data'), '-m', 'immediate', 'stop']
+          : ['-D', join(dir, 'data'), '-m', 'immediate', 'stop'],
+      )
       rmSync(dir, { recursive: true, force: true })
     }
   }
   if (!url && process.env.REQUIRE_POSTGRES === '1') {
     throw new Error('REQUIRE_POSTGRES=1 but no PostgreSQL: install the postgresql package or set TEST_DATABASE_URL')
   }
-  console.log(url ? `server tests: SQLite and PostgreSQL (${url.replace(/:[^:@/]*@/, ':***@')})` : 'server tests: SQLite only (no PostgreSQL found; set TEST_DATABASE_URL or install postgresql)')
+  console.log(
+    url
+      ? `server tests: SQLite and PostgreSQL (${url.replace(/:[^:@/]*@/, ':***@')})`
+      : 'server tests: SQLite only (no PostgreSQL found; set TEST_DATABASE_URL or install postgresql)',
+  )
   project.provide('postgresUrl', url)
   return () => stop?.()
 }

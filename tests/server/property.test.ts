@@ -38,33 +38,71 @@ const isInstant = (value: unknown): value is string => typeof value === 'string'
 
 const codeUnits = fc.string({ unit: fc.nat(0xffff).map((c) => String.fromCharCode(c)), maxLength: 24 })
 const hostileString: fc.Arbitrary<string> = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(
-    '\u0000',
-    '会议\u0000记录',
-    '\ud800',
-    '前\udc00后',
-    '\udfff\ud800',
-    '\u202e告公\u202c',
-    '\u2066隔离\u2069',
-    '两行\n文字',
-    '\t',
-    '',
-    ' ',
-    '   ',
-    '<img src=x onerror=alert(1)>',
-    "' or 1=1 --",
-    '𠮷野家👍🏻',
-    'u-13800000001',
-    'demo-hexing-04',
-    'c-hexing-road-1',
-  ) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      '\u0000',
+      '会议\u0000记录',
+      '\ud800',
+      '前\udc00后',
+      '\udfff\ud800',
+      '\u202e告公\u202c',
+      '\u2066隔离\u2069',
+      '两行\n文字',
+      '\t',
+      '',
+      ' ',
+      '   ',
+      '<img src=x onerror=alert(1)>',
+      "' or 1=1 --",
+      '𠮷野家👍🏻',
+      'u-13800000001',
+      'demo-hexing-04',
+      'c-hexing-road-1',
+    ),
+  },
   // Any UTF-16 code units, with a NUL or a lone surrogate put in somewhere.
-  { weight: 2, arbitrary: fc.tuple(codeUnits, fc.constantFrom('\u0000', '\ud83d', '\udc4d'), fc.nat()).map(([s, bad, at]) => s.slice(0, at % (s.length + 1)) + bad + s.slice(at % (s.length + 1))) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(codeUnits, fc.constantFrom('\u0000', '\ud83d', '\udc4d'), fc.nat())
+      .map(([s, bad, at]) => s.slice(0, at % (s.length + 1)) + bad + s.slice(at % (s.length + 1))),
+  },
   { weight: 1, arbitrary: codeUnits },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 30 }) },
   // Boundary lengths of the fields (ids 64/128/200, titles 60/80, reasons 200, agenda 2000, minutes 20 000,
   // bodies 50 000), one over, and as long as a push may be (a 1 MB string is the body limit's 413).
-  { weight: 2, arbitrary: fc.constantFrom(1, 2, 4, 10, 60, 61, 64, 65, 80, 81, 128, 129, 200, 201, 500, 501, 2000, 2001, 20_000, 20_001, 50_000, 50_001, 300_000, 1 << 20).map((n) => '党'.repeat(n)) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .constantFrom(
+        1,
+        2,
+        4,
+        10,
+        60,
+        61,
+        64,
+        65,
+        80,
+        81,
+        128,
+        129,
+        200,
+        201,
+        500,
+        501,
+        2000,
+        2001,
+        20_000,
+        20_001,
+        50_000,
+        50_001,
+        300_000,
+        1 << 20,
+      )
+      .map((n) => '党'.repeat(n)),
+  },
 )
 
 /** `at` written as local time with an offset in minutes, `2026-05-01T06:30:00.000-05:00`. */
@@ -77,20 +115,65 @@ const offsets = fc.integer({ min: -12 * 4, max: 14 * 4 }).map((quarters) => quar
 const nearNow = fc.integer({ min: -40 * 86_400_000, max: 40 * 86_400_000 }).map((delta) => new Date(Date.now() + delta))
 const hostileInstant: fc.Arbitrary<string> = fc.oneof(
   fc.tuple(nearNow, offsets).map(([at, offset]) => withOffset(at, offset)),
-  fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString()),
-  fc.constantFrom('+275760-09-13T00:00:00.000Z', '-271821-04-20T00:00:00.000Z', '2026-05-01T19:30:00', '2026-05-01', '2026-02-30T00:00:00Z', '2026-05-01T19:30:00+24:00', 'yesterday', '1746099000000'),
+  fc
+    .date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true })
+    .map((d) => d.toISOString()),
+  fc.constantFrom(
+    '+275760-09-13T00:00:00.000Z',
+    '-271821-04-20T00:00:00.000Z',
+    '2026-05-01T19:30:00',
+    '2026-05-01',
+    '2026-02-30T00:00:00Z',
+    '2026-05-01T19:30:00+24:00',
+    'yesterday',
+    '1746099000000',
+  ),
 )
 const hostileNumber: fc.Arbitrary<number> = fc.oneof(
-  fc.constantFrom(0, -1, 1, 9, 10, 100, 101, 1000, 86_400, 86_401, 2 ** 31 - 1, 2 ** 31, -(2 ** 31) - 1, 2 ** 53, -(2 ** 53), Number.MAX_SAFE_INTEGER + 2, 1e308, -1e308, 0.5, 1e-9, -0),
+  fc.constantFrom(
+    0,
+    -1,
+    1,
+    9,
+    10,
+    100,
+    101,
+    1000,
+    86_400,
+    86_401,
+    2 ** 31 - 1,
+    2 ** 31,
+    -(2 ** 31) - 1,
+    2 ** 53,
+    -(2 ** 53),
+    Number.MAX_SAFE_INTEGER + 2,
+    1e308,
+    -1e308,
+    0.5,
+    1e-9,
+    -0,
+  ),
   fc.integer(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
 )
 const wrongType: fc.Arbitrary<Json> = fc.constantFrom(null, true, false, [], {}, [1, 2], ['a'], { a: 1 }, { type: 'accept' }, '1', 1)
-const hostile: fc.Arbitrary<Json> = fc.oneof(hostileString, hostileInstant, hostileNumber, wrongType, fc.array(hostileString, { maxLength: 3 }))
+const hostile: fc.Arbitrary<Json> = fc.oneof(
+  hostileString,
+  hostileInstant,
+  hostileNumber,
+  wrongType,
+  fc.array(hostileString, { maxLength: 3 }),
+)
 
 /** Mostly something of the same kind as what is there (so it reaches the field's own checks), sometimes anything. */
 function hostileFor(current: Json): fc.Arbitrary<Json> {
-  const sameKind = isInstant(current) ? hostileInstant : typeof current === 'string' ? hostileString : typeof current === 'number' ? hostileNumber : hostile
+  const sameKind = isInstant(current)
+    ? hostileInstant
+    : typeof current === 'string'
+      ? hostileString
+      : typeof current === 'number'
+        ? hostileNumber
+        : hostile
   return fc.oneof({ weight: 3, arbitrary: sameKind }, { weight: 1, arbitrary: hostile })
 }
 
@@ -135,12 +218,19 @@ function variants(example: Json): fc.Arbitrary<Variant> {
     { weight: 1, arbitrary: fc.constant<Variant>({ kind: 'as is' }) },
     {
       weight: 8,
-      arbitrary: fc.constantFrom(...paths).chain((path) => hostileFor(valueAt(example, path)).map((value): Variant => ({ kind: 'replace', path, value }))),
+      arbitrary: fc
+        .constantFrom(...paths)
+        .chain((path) => hostileFor(valueAt(example, path)).map((value): Variant => ({ kind: 'replace', path, value }))),
     },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('remove' as const), path: fc.constantFrom(...paths) }) },
     {
       weight: 2,
-      arbitrary: fc.record({ kind: fc.constant('add key' as const), path: fc.constantFrom(...containers), key: fc.constantFrom('extra', 'id', 'role', 'toString', 'constructor', '__proto__', '\u0000'), value: hostile }),
+      arbitrary: fc.record({
+        kind: fc.constant('add key' as const),
+        path: fc.constantFrom(...containers),
+        key: fc.constantFrom('extra', 'id', 'role', 'toString', 'constructor', '__proto__', '\u0000'),
+        value: hostile,
+      }),
     },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('same instants, other offset' as const), offset: offsets }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('whole' as const), value: hostile }) },
@@ -162,7 +252,9 @@ function apply(example: Json, variant: Variant): Json {
       return copy
     }
     case 'same instants, other offset':
-      return JSON.parse(JSON.stringify(example), (_key, value: unknown) => (isInstant(value) ? withOffset(new Date(value), variant.offset) : value)) as Json
+      return JSON.parse(JSON.stringify(example), (_key, value: unknown) =>
+        isInstant(value) ? withOffset(new Date(value), variant.offset) : value,
+      ) as Json
     case 'whole':
       return variant.value
   }
@@ -201,10 +293,21 @@ describe.each(databases)('every mutation with generated arguments on %s', (kind)
   })
 
   /** Pushes one mutation and checks what holds for any input; returns its result (undefined: the request was refused whole). */
-  async function sendChecked(name: MutationName, role: Role, args: Json, clientTime: string, label: string): Promise<MutationResult | undefined> {
+  async function sendChecked(
+    name: MutationName,
+    role: Role,
+    args: Json,
+    clientTime: string,
+    label: string,
+  ): Promise<MutationResult | undefined> {
     const payload = JSON.stringify({ clientId: clients[role], schemaVersion: 1, mutations: [{ id: randomUUID(), name, args, clientTime }] })
     const before = await serverState(db)
-    const response = await server.app.inject({ method: 'POST', url: '/api/sync/push', headers: { cookie: cookies[role], 'content-type': 'application/json' }, payload })
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/api/sync/push',
+      headers: { cookie: cookies[role], 'content-type': 'application/json' },
+      payload,
+    })
     const context = `${name} as ${role}, ${label}: ${response.statusCode} ${response.body.slice(0, 300)}`
     expect(response.statusCode, context).toBeLessThan(500)
     if (response.statusCode !== 200) {

@@ -21,10 +21,12 @@ describe.each(databases)('weekly quizzes and exams on %s', (kind) => {
   const today = dayInShanghai(new Date())
   const monday = weekStartOf(today)
   const submittedAt = () => new Date().toISOString()
-  const submit = (quizId: string, answers: Record<string, number[]>) => mutation('quiz.submit', { quizId, answers, submittedAt: submittedAt() })
+  const submit = (quizId: string, answers: Record<string, number[]>) =>
+    mutation('quiz.submit', { quizId, answers, submittedAt: submittedAt() })
   const rowsOf = async (cookie: string, table: string) =>
     [...(await pullAll(server.app, cookie, clientId())).rows.entries()].filter(([key]) => key.startsWith(`${table}/`)).map(([, row]) => row)
-  const points = async (cookie: string, ruleCode: string) => ((await rowsOf(cookie, 'points')) as LedgerRow[]).filter((p) => p.ruleCode === ruleCode)
+  const points = async (cookie: string, ruleCode: string) =>
+    ((await rowsOf(cookie, 'points')) as LedgerRow[]).filter((p) => p.ruleCode === ruleCode)
 
   const exam: Exam = {
     id: 'e-rules-2026',
@@ -51,9 +53,19 @@ describe.each(databases)('weekly quizzes and exams on %s', (kind) => {
     expect(await push(server.app, member, memberDevice, [sent])).toEqual([{ id: sent.id, status: 'applied' }])
     const { rows } = await pullAll(server.app, member, memberDevice)
     const result = rows.get(`quiz_results/u-66hr2jf7sv8n:weekly:${monday}`) as QuizResultRow
-    expect(result).toMatchObject({ quizId: `weekly:${monday}`, day: today, correct: 10, total: 10, score: 100, passMark: null, passed: null })
+    expect(result).toMatchObject({
+      quizId: `weekly:${monday}`,
+      day: today,
+      correct: 10,
+      total: 10,
+      score: 100,
+      passMark: null,
+      passed: null,
+    })
     expect(result.items.map((i) => i.questionId)).toEqual(drawn)
-    expect(await points(member, 'weekly-quiz')).toEqual([expect.objectContaining({ points: 5, day: today, sourceId: `quiz:u-66hr2jf7sv8n:weekly:${monday}` })])
+    expect(await points(member, 'weekly-quiz')).toEqual([
+      expect.objectContaining({ points: 5, day: today, sourceId: `quiz:u-66hr2jf7sv8n:weekly:${monday}` }),
+    ])
 
     // Another member gets the same ten questions; half right earns half the points.
     const other = await login(server.app, '13800000002')
@@ -112,7 +124,9 @@ describe.each(databases)('weekly quizzes and exams on %s', (kind) => {
     expect(result.items.every((i) => i.explanation.length > 0 && i.answer.length > 0)).toBe(true)
     expect((await points(member, 'exam')).map((p) => p.points)).toEqual([6]) // round(60 × 10 / 100)
 
-    const again = await push(server.app, member, memberDevice, [submit(`exam:${exam.id}`, Object.fromEntries(exam.questionIds.map((id) => [id, KEY.get(id)!.answer])))])
+    const again = await push(server.app, member, memberDevice, [
+      submit(`exam:${exam.id}`, Object.fromEntries(exam.questionIds.map((id) => [id, KEY.get(id)!.answer]))),
+    ])
     expect(codes(again)).toEqual(['already_submitted'])
     expect((await points(member, 'exam')).map((p) => p.points)).toEqual([6])
 
@@ -133,30 +147,57 @@ describe.each(databases)('weekly quizzes and exams on %s', (kind) => {
   it('does not let the admin change an exam someone has sat', async () => {
     const [result] = await push(server.app, admin, adminDevice, [mutation('exam.save', { exam: { ...exam, passMark: 80 } })])
     expect(result).toMatchObject({ status: 'rejected', code: 'exam_started' })
-    expect(await server.withDb((db) => db.selectFrom('exams').select('pass_mark').where('id', '=', exam.id).executeTakeFirstOrThrow())).toEqual({ pass_mark: 60 })
+    expect(
+      await server.withDb((db) => db.selectFrom('exams').select('pass_mark').where('id', '=', exam.id).executeTakeFirstOrThrow()),
+    ).toEqual({ pass_mark: 60 })
   })
 
   it('lets the admin edit an exam nobody has sat, and closes one not yet open or withdrawn', async () => {
     const later: Exam = { ...exam, id: 'e-later', title: '下周的专题考试', opensOn: addDays(today, 1), closesOn: addDays(today, 8) }
     const edited: Exam = { ...later, passMark: 80, questionIds: exam.questionIds.slice(0, 3) }
-    expect(codes(await push(server.app, admin, adminDevice, [mutation('exam.save', { exam: later }), mutation('exam.save', { exam: edited })]))).toEqual(['applied', 'applied'])
+    expect(
+      codes(await push(server.app, admin, adminDevice, [mutation('exam.save', { exam: later }), mutation('exam.save', { exam: edited })])),
+    ).toEqual(['applied', 'applied'])
     const exams = (await rowsOf(member, 'exams')) as Exam[]
     expect(exams.find((e) => e.id === 'e-later')).toMatchObject({ passMark: 80, questionIds: edited.questionIds })
 
     const [early] = await push(server.app, member, memberDevice, [submit('exam:e-later', {})])
     expect(early).toMatchObject({ status: 'rejected', code: 'closed', message: '考试尚未开始' })
 
-    expect(codes(await push(server.app, admin, adminDevice, [mutation('exam.withdraw', { examId: exam.id }), mutation('exam.withdraw', { examId: 'e-nope' })]))).toEqual(['applied', 'not_found'])
+    expect(
+      codes(
+        await push(server.app, admin, adminDevice, [
+          mutation('exam.withdraw', { examId: exam.id }),
+          mutation('exam.withdraw', { examId: 'e-nope' }),
+        ]),
+      ),
+    ).toEqual(['applied', 'not_found'])
     expect(((await rowsOf(member, 'exams')) as Exam[]).map((e) => e.id)).toEqual(['e-later'])
     const [gone] = await push(server.app, await login(server.app, '13800000004'), clientId(), [submit(`exam:${exam.id}`, {})])
     expect(gone).toMatchObject({ status: 'rejected', code: 'closed' })
   })
 
   it('refuses an exam answer reaching the server more than 3 days after the close, whatever the phone’s clock says', async () => {
-    const answered = (id: string, closesOn: string) => ({ ...exam, id, title: `已结束的考试 ${id}`, opensOn: addDays(closesOn, -7), closesOn })
-    expect(codes(await push(server.app, admin, adminDevice, [mutation('exam.save', { exam: { ...exam, id: 'e-closed-2' } }), mutation('exam.save', { exam: { ...exam, id: 'e-closed-4' } })]))).toEqual(['applied', 'applied'])
+    const answered = (id: string, closesOn: string) => ({
+      ...exam,
+      id,
+      title: `已结束的考试 ${id}`,
+      opensOn: addDays(closesOn, -7),
+      closesOn,
+    })
+    expect(
+      codes(
+        await push(server.app, admin, adminDevice, [
+          mutation('exam.save', { exam: { ...exam, id: 'e-closed-2' } }),
+          mutation('exam.save', { exam: { ...exam, id: 'e-closed-4' } }),
+        ]),
+      ),
+    ).toEqual(['applied', 'applied'])
     // Closed 2 and 4 days ago (exam.save won't set a past close, so straight into the database).
-    for (const [id, days] of [['e-closed-2', 2], ['e-closed-4', 4]] as const) {
+    for (const [id, days] of [
+      ['e-closed-2', 2],
+      ['e-closed-4', 4],
+    ] as const) {
       const { opensOn, closesOn } = answered(id, addDays(today, -days))
       await server.withDb((db) => db.updateTable('exams').set({ opens_on: opensOn, closes_on: closesOn }).where('id', '=', id).execute())
     }
@@ -167,7 +208,9 @@ describe.each(databases)('weekly quizzes and exams on %s', (kind) => {
     const [late, inTime] = await push(server.app, cookie, clientId(), [backdated('e-closed-4', 4), backdated('e-closed-2', 2)])
     expect(late).toMatchObject({ status: 'rejected', code: 'closed', message: expect.stringContaining('结束3天后送达的答卷不再接收') })
     expect(inTime).toMatchObject({ status: 'applied' })
-    const attempts = await server.withDb((db) => db.selectFrom('quiz_attempts').select('quiz_id').where('member_id', '=', 'u-2vdqevmh7a2b').execute())
+    const attempts = await server.withDb((db) =>
+      db.selectFrom('quiz_attempts').select('quiz_id').where('member_id', '=', 'u-2vdqevmh7a2b').execute(),
+    )
     expect(attempts.map((a) => a.quiz_id)).toEqual(['exam:e-closed-2'])
   })
 

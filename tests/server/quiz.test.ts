@@ -42,7 +42,10 @@ describe.each(databases)('the daily quiz on %s', (kind) => {
     expect(result).toMatchObject({ correct: 3, total: 5 })
     expect(result.items.map((i) => i.questionId)).toEqual(drawn)
     expect(result.items.every((i) => i.explanation.length > 0)).toBe(true)
-    const quizPoints = [...rows].filter(([key]) => key.startsWith('points/')).map(([, r]) => r as LedgerRow).filter((p) => p.ruleCode === 'daily-quiz')
+    const quizPoints = [...rows]
+      .filter(([key]) => key.startsWith('points/'))
+      .map(([, r]) => r as LedgerRow)
+      .filter((p) => p.ruleCode === 'daily-quiz')
     expect(quizPoints.map((p) => p.points)).toEqual([3])
   })
 

@@ -52,7 +52,8 @@ describe.each(databases)('the remote room and passkeys on %s', (kind) => {
     server.app.inject({ method: 'POST', url, headers: { cookie: await cookie(phone), host: HOST }, payload: payload as object })
   const send = async (phone: string, ...mutations: unknown[]) => push(server.app, await cookie(phone), clientId(), mutations)
   const rowsOf = async (phone: string) => (await pullAll(server.app, await cookie(phone), clientId())).rows
-  const attendanceIn = (meetingId: string) => server.withDb((db) => db.selectFrom('attendance').selectAll().where('meeting_id', '=', meetingId).execute())
+  const attendanceIn = (meetingId: string) =>
+    server.withDb((db) => db.selectFrom('attendance').selectAll().where('meeting_id', '=', meetingId).execute())
   const remote = (meetingId: string, step: 'options' | 'verify' | 'heartbeat') => `/api/meetings/${meetingId}/remote/${step}`
 
   // Starts in ten minutes: the room is open (from 30 minutes before) for the refusals.
@@ -86,22 +87,35 @@ describe.each(databases)('the remote room and passkeys on %s', (kind) => {
 
     it('refuses a registration that is not a genuine authenticator’s answer', async () => {
       await post(AWAY_WITH_PASSKEY, '/api/webauthn/register/options')
-      const junk = { id: 'abc', rawId: 'abc', type: 'public-key', response: { clientDataJSON: 'e30', attestationObject: 'AAAA' }, clientExtensionResults: {} }
+      const junk = {
+        id: 'abc',
+        rawId: 'abc',
+        type: 'public-key',
+        response: { clientDataJSON: 'e30', attestationObject: 'AAAA' },
+        clientExtensionResults: {},
+      }
       const response = await post(AWAY_WITH_PASSKEY, '/api/webauthn/register/verify', { response: junk, deviceName: '我的手机' })
       expect(response.statusCode).toBe(400)
       expect(response.json()).toMatchObject({ error: 'webauthn_failed' })
       // Not JSON of the right shape at all: a 400 too.
       expect((await post(AWAY_WITH_PASSKEY, '/api/webauthn/register/verify', { response: 'x' })).statusCode).toBe(400)
-      expect((await server.app.inject({ url: '/api/webauthn/credentials', headers: { cookie: await cookie(AWAY_WITH_PASSKEY) } })).json()).toEqual([])
+      expect(
+        (await server.app.inject({ url: '/api/webauthn/credentials', headers: { cookie: await cookie(AWAY_WITH_PASSKEY) } })).json(),
+      ).toEqual([])
     })
 
     it('registers a passkey the authenticator made for this challenge, and lists it', async () => {
       const { challenge } = (await post(AWAY_WITH_PASSKEY, '/api/webauthn/register/options')).json() as { challenge: string }
-      const response = await post(AWAY_WITH_PASSKEY, '/api/webauthn/register/verify', { response: passkey.register(challenge), deviceName: '华为手机' })
+      const response = await post(AWAY_WITH_PASSKEY, '/api/webauthn/register/verify', {
+        response: passkey.register(challenge),
+        deviceName: '华为手机',
+      })
       expect(response.statusCode).toBe(200)
       expect(response.json()).toEqual({ id: b64(passkey.credentialId) })
       const list = await server.app.inject({ url: '/api/webauthn/credentials', headers: { cookie: await cookie(AWAY_WITH_PASSKEY) } })
-      expect(list.json()).toEqual([{ id: b64(passkey.credentialId), deviceName: '华为手机', createdAt: expect.any(String), lastUsedAt: null }])
+      expect(list.json()).toEqual([
+        { id: b64(passkey.credentialId), deviceName: '华为手机', createdAt: expect.any(String), lastUsedAt: null },
+      ])
     })
   })
 
@@ -123,7 +137,13 @@ describe.each(databases)('the remote room and passkeys on %s', (kind) => {
     })
 
     it('counts nobody present on a made-up assertion', async () => {
-      const fake = { id: 'ZmFrZQ', rawId: 'ZmFrZQ', type: 'public-key', response: { clientDataJSON: 'e30', authenticatorData: 'AAAA', signature: 'AAAA' }, clientExtensionResults: {} }
+      const fake = {
+        id: 'ZmFrZQ',
+        rawId: 'ZmFrZQ',
+        type: 'public-key',
+        response: { clientDataJSON: 'e30', authenticatorData: 'AAAA', signature: 'AAAA' },
+        clientExtensionResults: {},
+      }
       // Without a passkey there is no challenge to answer.
       expect((await post(AWAY, remote(upcoming.id, 'verify'), { response: fake })).statusCode).toBe(400)
       // With a passkey and a challenge: an unknown credential, then the right credential with junk inside.
@@ -140,7 +160,9 @@ describe.each(databases)('the remote room and passkeys on %s', (kind) => {
 
     it('refuses an assertion made without fingerprint or face', async () => {
       const { challenge } = (await post(AWAY_WITH_PASSKEY, remote(started.id, 'options'))).json() as { challenge: string }
-      const response = await post(AWAY_WITH_PASSKEY, remote(started.id, 'verify'), { response: passkey.assert(challenge, { userVerified: false }) })
+      const response = await post(AWAY_WITH_PASSKEY, remote(started.id, 'verify'), {
+        response: passkey.assert(challenge, { userVerified: false }),
+      })
       expect(response.statusCode).toBe(400)
       expect(await attendanceIn(started.id)).toEqual([])
     })
@@ -152,7 +174,11 @@ describe.each(databases)('the remote room and passkeys on %s', (kind) => {
     })
 
     it('counts the member present remotely after their own passkey signed this meeting’s challenge, once', async () => {
-      const options = (await post(AWAY_WITH_PASSKEY, remote(started.id, 'options'))).json() as { challenge: string; userVerification: string; allowCredentials: { id: string }[] }
+      const options = (await post(AWAY_WITH_PASSKEY, remote(started.id, 'options'))).json() as {
+        challenge: string
+        userVerification: string
+        allowCredentials: { id: string }[]
+      }
       expect(options).toMatchObject({ userVerification: 'required', allowCredentials: [{ id: b64(passkey.credentialId) }] })
       const assertion = passkey.assert(options.challenge)
       const joined = await post(AWAY_WITH_PASSKEY, remote(started.id, 'verify'), { response: assertion })
@@ -178,14 +204,18 @@ describe.each(databases)('the remote room and passkeys on %s', (kind) => {
 
       // Rejoining after a dropped connection keeps the one attendance row.
       const again = (await post(AWAY_WITH_PASSKEY, remote(started.id, 'options'))).json() as { challenge: string }
-      expect((await post(AWAY_WITH_PASSKEY, remote(started.id, 'verify'), { response: passkey.assert(again.challenge) })).statusCode).toBe(200)
+      expect((await post(AWAY_WITH_PASSKEY, remote(started.id, 'verify'), { response: passkey.assert(again.challenge) })).statusCode).toBe(
+        200,
+      )
       expect((await attendanceIn(started.id)).map((a) => [a.member_id, a.mode])).toEqual([['u-an3shgwtgxib', 'remote']])
     })
 
     it('counts a gap once when several tabs beat at the same moment', async () => {
       const id = `${started.id}:u-an3shgwtgxib`
       const lastBeat = new Date(Date.now() - 60_000).toISOString()
-      await server.withDb((db) => db.updateTable('attendance').set({ remote_seconds: 0, last_heartbeat_at: lastBeat }).where('id', '=', id).execute())
+      await server.withDb((db) =>
+        db.updateTable('attendance').set({ remote_seconds: 0, last_heartbeat_at: lastBeat }).where('id', '=', id).execute(),
+      )
       const beats = await Promise.all(Array.from({ length: 5 }, () => post(AWAY_WITH_PASSKEY, remote(started.id, 'heartbeat'))))
       expect(beats.map((b) => b.statusCode)).toEqual([200, 200, 200, 200, 200])
       const [row] = await server.withDb((db) => db.selectFrom('attendance').select('remote_seconds').where('id', '=', id).execute())
@@ -200,7 +230,14 @@ describe.each(databases)('the remote room and passkeys on %s', (kind) => {
       const response = await post(DEMO.member, `/api/meetings/${started.id}/messages`, { text: '  远程的同志声音清楚吗？ ' })
       expect(response.statusCode).toBe(200)
       const message = response.json() as MeetingMessageRow
-      expect(message).toEqual({ id: expect.any(String), meetingId: started.id, memberId: 'u-66hr2jf7sv8n', name: '王建国', text: '远程的同志声音清楚吗？', sentAt: expect.any(String) })
+      expect(message).toEqual({
+        id: expect.any(String),
+        meetingId: started.id,
+        memberId: 'u-66hr2jf7sv8n',
+        name: '王建国',
+        text: '远程的同志声音清楚吗？',
+        sentAt: expect.any(String),
+      })
       expect((await rowsOf(AWAY_WITH_PASSKEY)).get(`meeting_messages/${message.id}`)).toEqual(message)
       expect((await rowsOf(OTHER_BRANCH_MEMBER)).has(`meeting_messages/${message.id}`)).toBe(false)
     })
@@ -210,7 +247,9 @@ describe.each(databases)('the remote room and passkeys on %s', (kind) => {
       expect(response.statusCode).toBe(403)
       expect((await post(DEMO.member, `/api/meetings/${started.id}/messages`, { text: '   ' })).statusCode).toBe(400)
       expect((await post(DEMO.member, '/api/meetings/no-such-meeting/messages', { text: '有人吗' })).statusCode).toBe(404)
-      const texts = await server.withDb((db) => db.selectFrom('meeting_messages').select('text').where('meeting_id', '=', started.id).execute())
+      const texts = await server.withDb((db) =>
+        db.selectFrom('meeting_messages').select('text').where('meeting_id', '=', started.id).execute(),
+      )
       expect(texts).toEqual([{ text: '远程的同志声音清楚吗？' }])
     })
   })
@@ -224,7 +263,9 @@ describe.each(databases)('the remote room and passkeys on %s', (kind) => {
     it('counts a few minutes in the room as partial attendance, with neither points nor a deduction', async () => {
       const row = (await rowsOf(DEMO.member)).get(`attendance/${started.id}:u-an3shgwtgxib`) as AttendanceRow
       expect(attendanceOutcome(started, row, undefined)).toBe('partial')
-      const points = [...(await rowsOf(AWAY_WITH_PASSKEY)).entries()].filter(([key]) => key.startsWith('points/')).map(([, r]) => r as LedgerRow)
+      const points = [...(await rowsOf(AWAY_WITH_PASSKEY)).entries()]
+        .filter(([key]) => key.startsWith('points/'))
+        .map(([, r]) => r as LedgerRow)
       expect(points.filter((p) => p.sourceId.includes(started.id))).toEqual([])
     })
 

@@ -24,7 +24,14 @@ async function stopDuringLogin(command: string, args: string[], dataDir: string,
   const port = await freePort()
   const child = spawn(command, args, {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, STATIC_DIR: join(dataDir, 'no-build'), DATABASE_URL: '' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      STATIC_DIR: join(dataDir, 'no-build'),
+      DATABASE_URL: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     // A process group of its own, as a terminal or a supervisor starts it (so it can be signalled as a group).
     detached: true,
@@ -42,7 +49,14 @@ async function stopDuringLogin(command: string, args: string[], dataDir: string,
       }
     }
     const base = `http://127.0.0.1:${port}`
-    await until(() => fetch(`${base}/api/health`).then((r) => r.ok, () => false), 'the server to start')
+    await until(
+      () =>
+        fetch(`${base}/api/health`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      'the server to start',
+    )
     expect(output).toContain(`http://localhost:${port}`)
 
     const inFlight = fetch(`${base}/api/auth/login`, {
@@ -66,7 +80,12 @@ describe('the real server process', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
   it('finishes a request in flight on SIGTERM, then closes the database and exits 0', async () => {
-    const { response, exitCode, output } = await stopDuringLogin(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], dataDir, (child) => child.kill('SIGTERM'))
+    const { response, exitCode, output } = await stopDuringLogin(
+      process.execPath,
+      ['--import', 'tsx', 'src/server/main.ts'],
+      dataDir,
+      (child) => child.kill('SIGTERM'),
+    )
     expect(response.status).toBe(200)
     expect(((await response.json()) as { user: { phone: string } }).user.phone).toBe(DEMO.member)
     expect(exitCode).toBe(0)
@@ -81,13 +100,17 @@ describe('the real server process', () => {
   it.each([
     ['its whole process group (a terminal, systemd, docker)', (child: ChildProcess) => process.kill(-child.pid!, 'SIGTERM')],
     ['npm alone (which passes it on)', (child: ChildProcess) => child.kill('SIGTERM')],
-  ])('stops gracefully under `npm run serve` when SIGTERM reaches %s', async (_name, kill) => {
-    const { response, exitCode, output } = await stopDuringLogin(npm, ['run', 'serve'], dataDir, kill)
-    expect(response.status).toBe(200)
-    expect(((await response.json()) as { user: { phone: string } }).user.phone).toBe(DEMO.member)
-    // npm's exit code is the server's.
-    expect(exitCode).toBe(0)
-    expect(output()).toContain('SIGTERM')
-    expect(existsSync(join(dataDir, `${SQLITE_FILE}-wal`))).toBe(false)
-  }, 90_000)
+  ])(
+    'stops gracefully under `npm run serve` when SIGTERM reaches %s',
+    async (_name, kill) => {
+      const { response, exitCode, output } = await stopDuringLogin(npm, ['run', 'serve'], dataDir, kill)
+      expect(response.status).toBe(200)
+      expect(((await response.json()) as { user: { phone: string } }).user.phone).toBe(DEMO.member)
+      // npm's exit code is the server's.
+      expect(exitCode).toBe(0)
+      expect(output()).toContain('SIGTERM')
+      expect(existsSync(join(dataDir, `${SQLITE_FILE}-wal`))).toBe(false)
+    },
+    90_000,
+  )
 })

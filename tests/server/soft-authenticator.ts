@@ -53,7 +53,11 @@ export class SoftAuthenticator {
       id: b64(this.credentialId),
       rawId: b64(this.credentialId),
       type: 'public-key',
-      response: { clientDataJSON: b64(this.clientData('webauthn.create', challenge)), attestationObject: b64(attestationObject), transports: ['internal'] },
+      response: {
+        clientDataJSON: b64(this.clientData('webauthn.create', challenge)),
+        attestationObject: b64(attestationObject),
+        transports: ['internal'],
+      },
       clientExtensionResults: {},
       authenticatorAttachment: 'platform',
     }
@@ -66,12 +70,21 @@ export class SoftAuthenticator {
   assert(challenge: string, { userVerified = true, userHandle }: { userVerified?: boolean; userHandle?: string } = {}) {
     const authenticatorData = this.authenticatorData(userVerified ? 0x05 : 0x01)
     const clientDataJSON = this.clientData('webauthn.get', challenge)
-    const signature = sign('sha256', Buffer.concat([authenticatorData, createHash('sha256').update(clientDataJSON).digest()]), this.keys.privateKey)
+    const signature = sign(
+      'sha256',
+      Buffer.concat([authenticatorData, createHash('sha256').update(clientDataJSON).digest()]),
+      this.keys.privateKey,
+    )
     return {
       id: b64(this.credentialId),
       rawId: b64(this.credentialId),
       type: 'public-key',
-      response: { clientDataJSON: b64(clientDataJSON), authenticatorData: b64(authenticatorData), signature: b64(signature), ...(userHandle ? { userHandle } : {}) },
+      response: {
+        clientDataJSON: b64(clientDataJSON),
+        authenticatorData: b64(authenticatorData),
+        signature: b64(signature),
+        ...(userHandle ? { userHandle } : {}),
+      },
       clientExtensionResults: {},
       authenticatorAttachment: 'platform',
     }

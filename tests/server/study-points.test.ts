@@ -27,13 +27,20 @@ describe.each(databases)('study sessions and points on %s', (kind) => {
   }
   const ledger = async (cookie = member, client = device) => (await pullAll(server.app, cookie, client)).rows
   const points = async (cookie?: string) =>
-    [...(await ledger(cookie, cookie ? clientId() : device)).entries()].filter(([k]) => k.startsWith('points/')).map(([, v]) => v as LedgerRow)
+    [...(await ledger(cookie, cookie ? clientId() : device)).entries()]
+      .filter(([k]) => k.startsWith('points/'))
+      .map(([, v]) => v as LedgerRow)
 
   beforeAll(async () => {
     server = await startServer(kind)
     member = await login(server.app, DEMO.member)
     const now = new Date().toISOString()
-    const material = (id: string, kindOf: 'article' | 'audio', duration: number | null, status: 'published' | 'withdrawn' = 'published') => ({
+    const material = (
+      id: string,
+      kindOf: 'article' | 'audio',
+      duration: number | null,
+      status: 'published' | 'withdrawn' = 'published',
+    ) => ({
       id,
       column_name: 'library' as const,
       course_id: null,
@@ -52,7 +59,11 @@ describe.each(databases)('study sessions and points on %s', (kind) => {
     await server.withDb((db) =>
       db
         .insertInto('materials')
-        .values([material('t-article', 'article', null), material('t-audio', 'audio', 240), material('t-withdrawn', 'article', null, 'withdrawn')])
+        .values([
+          material('t-article', 'article', null),
+          material('t-audio', 'audio', 240),
+          material('t-withdrawn', 'article', null, 'withdrawn'),
+        ])
         .execute(),
     )
   })
@@ -63,7 +74,12 @@ describe.each(databases)('study sessions and points on %s', (kind) => {
     expect(await push(server.app, member, device, [read])).toEqual([{ id: read.id, status: 'applied' }])
     const mine = await points()
     const sessionId = (read.args as { sessionId: string }).sessionId
-    expect(mine.filter((p) => p.sourceId === `study:${sessionId}`).map((p) => [p.ruleCode, p.points]).sort()).toEqual([
+    expect(
+      mine
+        .filter((p) => p.sourceId === `study:${sessionId}`)
+        .map((p) => [p.ruleCode, p.points])
+        .sort(),
+    ).toEqual([
       ['article-read', 1],
       ['reading-time', 1],
     ])
@@ -72,8 +88,34 @@ describe.each(databases)('study sessions and points on %s', (kind) => {
   it.each([
     ['more active time than time passed', () => session('t-article', 2, 300), 'impossible_time', '有效学习时长超过了实际经过的时间'],
     ['audio listened to for longer than it lasts', () => session('t-audio', 20, 600), 'impossible_time', '超过了音视频本身的长度'],
-    ['a session that ends in the future', () => mutation('study.record', { sessionId: randomUUID(), materialId: 't-article', startedAt: minutesAgo(5), endedAt: new Date(Date.now() + 3600_000).toISOString(), activeSeconds: 60, completed: true }), 'clock', '请检查手机时间'],
-    ['a session older than the offline window', () => mutation('study.record', { sessionId: randomUUID(), materialId: 't-article', startedAt: minutesAgo(60 * 24 * 40), endedAt: minutesAgo(60 * 24 * 40 - 5), activeSeconds: 60, completed: true }), 'clock', '超过30天'],
+    [
+      'a session that ends in the future',
+      () =>
+        mutation('study.record', {
+          sessionId: randomUUID(),
+          materialId: 't-article',
+          startedAt: minutesAgo(5),
+          endedAt: new Date(Date.now() + 3600_000).toISOString(),
+          activeSeconds: 60,
+          completed: true,
+        }),
+      'clock',
+      '请检查手机时间',
+    ],
+    [
+      'a session older than the offline window',
+      () =>
+        mutation('study.record', {
+          sessionId: randomUUID(),
+          materialId: 't-article',
+          startedAt: minutesAgo(60 * 24 * 40),
+          endedAt: minutesAgo(60 * 24 * 40 - 5),
+          activeSeconds: 60,
+          completed: true,
+        }),
+      'clock',
+      '超过30天',
+    ],
     ['a withdrawn material', () => session('t-withdrawn', 5, 120), 'not_found', '已撤下'],
     ['an unknown material', () => session('t-nothing', 5, 120), 'not_found', '已撤下或不存在'],
   ])('rejects %s with its reason and scores nothing', async (_name, make, code, message) => {
@@ -87,7 +129,11 @@ describe.each(databases)('study sessions and points on %s', (kind) => {
     const first = session('t-article', 10, 120)
     const args = first.args as { sessionId: string; startedAt: string; endedAt: string }
     await push(server.app, member, device, [first])
-    const overlapping = mutation('study.record', { ...args, sessionId: randomUUID(), startedAt: minutesAgo((Date.now() - Date.parse(args.startedAt)) / 60_000 - 2) })
+    const overlapping = mutation('study.record', {
+      ...args,
+      sessionId: randomUUID(),
+      startedAt: minutesAgo((Date.now() - Date.parse(args.startedAt)) / 60_000 - 2),
+    })
     const again = mutation('study.record', args)
     const results = await push(server.app, member, device, [overlapping, again])
     expect(results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual(['overlap', 'duplicate_session'])
@@ -97,7 +143,14 @@ describe.each(databases)('study sessions and points on %s', (kind) => {
     const phone = await login(server.app, '13800000004')
     // Eight reads of 61 active seconds within half an hour.
     const reads = Array.from({ length: 8 }, (_, i) =>
-      mutation('study.record', { sessionId: randomUUID(), materialId: 't-article', startedAt: minutesAgo(3 * i + 3), endedAt: minutesAgo(3 * i + 1), activeSeconds: 61, completed: true }),
+      mutation('study.record', {
+        sessionId: randomUUID(),
+        materialId: 't-article',
+        startedAt: minutesAgo(3 * i + 3),
+        endedAt: minutesAgo(3 * i + 1),
+        activeSeconds: 61,
+        completed: true,
+      }),
     )
     const results = await push(server.app, phone, clientId(), reads)
     expect(results.every((r) => r.status === 'applied')).toBe(true)

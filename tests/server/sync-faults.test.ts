@@ -84,7 +84,9 @@ describe.each(databases)('sync under faults on %s', (kind) => {
     const { cursor } = await pullAll(server.app, member, device)
     const { db } = openDatabase(server.config)
     try {
-      await db.transaction().execute((trx) => new ChangeWriter(trx, '2026-01-01T00:00:00.000Z').delete('branch:b-hexing', 'members', 'u-2sxm9c477t5z'))
+      await db
+        .transaction()
+        .execute((trx) => new ChangeWriter(trx, '2026-01-01T00:00:00.000Z').delete('branch:b-hexing', 'members', 'u-2sxm9c477t5z'))
       const next = await pull(server.app, member, device, cursor)
       expect(next.changes).toEqual([{ table: 'members', id: 'u-2sxm9c477t5z', op: 'delete' }])
       // A fresh device never gets tombstones for rows it never had.
@@ -112,60 +114,73 @@ describe.each(databases)('sync under faults on %s', (kind) => {
   })
 
   // Only PostgreSQL runs several instances on one database; SQLite is one process by design.
-  if (kind === 'postgres') it('pokes across two server instances on one PostgreSQL (LISTEN/NOTIFY)', async () => {
-    const other = await buildApp(server.config)
-    try {
-      const secretary = await login(other, DEMO.secretary)
-      const events = await openEvents(other, secretary)
+  if (kind === 'postgres')
+    it('pokes across two server instances on one PostgreSQL (LISTEN/NOTIFY)', async () => {
+      const other = await buildApp(server.config)
       try {
-        await events.waitFor('ready')
-        await push(server.app, member, clientId(), [mutation('profile.update', { status: 'home' })])
-        expect(await events.waitFor('poke')).toContain('branch:b-hexing')
+        const secretary = await login(other, DEMO.secretary)
+        const events = await openEvents(other, secretary)
+        try {
+          await events.waitFor('ready')
+          await push(server.app, member, clientId(), [mutation('profile.update', { status: 'home' })])
+          expect(await events.waitFor('poke')).toContain('branch:b-hexing')
+        } finally {
+          events.close()
+        }
       } finally {
-        events.close()
+        await other.close()
       }
-    } finally {
-      await other.close()
-    }
-  })
+    })
 
-  if (kind === 'postgres') it('never lets a reader skip a version when two transactions would commit out of order', async () => {
-    const device = clientId()
-    const { cursor } = await pullAll(server.app, member, device)
-    const a = openDatabase(server.config)
-    const b = openDatabase(server.config)
-    try {
-      let releaseFirst!: () => void
-      const firstMayCommit = new Promise<void>((r) => (releaseFirst = r))
-      let firstWrote!: () => void
-      const firstHasWritten = new Promise<void>((r) => (firstWrote = r))
-      const now = new Date().toISOString()
-      const row = (id: string) => ({ id, name: id, role: 'member', branchId: 'b-hexing', status: 'home', awayCity: null, returnDate: null, centerHousehold: false, contactPhone: null, updatedAt: now })
-      const first = a.db.transaction().execute(async (trx) => {
-        await new ChangeWriter(trx, now).put('branch:b-hexing', 'members', 'x-first', row('x-first'))
-        firstWrote()
-        await firstMayCommit
-      })
-      await firstHasWritten
-      let secondDone = false
-      const second = b.db
-        .transaction()
-        .execute((trx) => new ChangeWriter(trx, now).put('branch:b-hexing', 'members', 'x-second', row('x-second')))
-        .then(() => (secondDone = true))
-      await sleep(300)
-      // The second writer waits on the first's lock of the scope counter: it cannot take a later
-      // version and commit before the first one does.
-      expect(secondDone).toBe(false)
-      const middle = await pull(server.app, member, device, cursor)
-      expect(middle.changes).toEqual([])
-      releaseFirst()
-      await first
-      await second
-      const after = await pull(server.app, member, device, middle.cursor)
-      expect(after.changes.map((c) => c.id)).toEqual(['x-first', 'x-second'])
-    } finally {
-      await a.db.destroy()
-      await b.db.destroy()
-    }
-  })
+  if (kind === 'postgres')
+    it('never lets a reader skip a version when two transactions would commit out of order', async () => {
+      const device = clientId()
+      const { cursor } = await pullAll(server.app, member, device)
+      const a = openDatabase(server.config)
+      const b = openDatabase(server.config)
+      try {
+        let releaseFirst!: () => void
+        const firstMayCommit = new Promise<void>((r) => (releaseFirst = r))
+        let firstWrote!: () => void
+        const firstHasWritten = new Promise<void>((r) => (firstWrote = r))
+        const now = new Date().toISOString()
+        const row = (id: string) => ({
+          id,
+          name: id,
+          role: 'member',
+          branchId: 'b-hexing',
+          status: 'home',
+          awayCity: null,
+          returnDate: null,
+          centerHousehold: false,
+          contactPhone: null,
+          updatedAt: now,
+        })
+        const first = a.db.transaction().execute(async (trx) => {
+          await new ChangeWriter(trx, now).put('branch:b-hexing', 'members', 'x-first', row('x-first'))
+          firstWrote()
+          await firstMayCommit
+        })
+        await firstHasWritten
+        let secondDone = false
+        const second = b.db
+          .transaction()
+          .execute((trx) => new ChangeWriter(trx, now).put('branch:b-hexing', 'members', 'x-second', row('x-second')))
+          .then(() => (secondDone = true))
+        await sleep(300)
+        // The second writer waits on the first's lock of the scope counter: it cannot take a later
+        // version and commit before the first one does.
+        expect(secondDone).toBe(false)
+        const middle = await pull(server.app, member, device, cursor)
+        expect(middle.changes).toEqual([])
+        releaseFirst()
+        await first
+        await second
+        const after = await pull(server.app, member, device, middle.cursor)
+        expect(after.changes.map((c) => c.id)).toEqual(['x-first', 'x-second'])
+      } finally {
+        await a.db.destroy()
+        await b.db.destroy()
+      }
+    })
 })

@@ -17,7 +17,14 @@ describe.each(databases)('sync push and pull on %s', (kind) => {
 
   const counts = () =>
     server.withDb(async (db) => ({
-      applied: Number((await db.selectFrom('applied_mutations').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+      applied: Number(
+        (
+          await db
+            .selectFrom('applied_mutations')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
       versions: await db.selectFrom('scope_versions').select(['scope', 'version']).orderBy('scope').execute(),
       users: await db.selectFrom('users').select(['id', 'status', 'away_city', 'updated_at']).orderBy('id').execute(),
     }))
@@ -131,11 +138,32 @@ describe.each(databases)('sync push and pull on %s', (kind) => {
   it.each([
     ['malformed JSON', '{"clientId": ', 400],
     ['wrong types', JSON.stringify({ clientId: 5, schemaVersion: '1', mutations: {} }), 400],
-    ['a batch of 1,000 mutations', JSON.stringify({ clientId: 'c_abcdefgh', schemaVersion: 1, mutations: Array.from({ length: 1000 }, () => mutation('profile.update', { status: 'home' })) }), 400],
-    ['a mutation id that is not a UUID', JSON.stringify({ clientId: 'c_abcdefgh', schemaVersion: 1, mutations: [mutation('profile.update', { status: 'home' }, 'not-a-uuid')] }), 400],
+    [
+      'a batch of 1,000 mutations',
+      JSON.stringify({
+        clientId: 'c_abcdefgh',
+        schemaVersion: 1,
+        mutations: Array.from({ length: 1000 }, () => mutation('profile.update', { status: 'home' })),
+      }),
+      400,
+    ],
+    [
+      'a mutation id that is not a UUID',
+      JSON.stringify({
+        clientId: 'c_abcdefgh',
+        schemaVersion: 1,
+        mutations: [mutation('profile.update', { status: 'home' }, 'not-a-uuid')],
+      }),
+      400,
+    ],
   ])('answers %s with a clear 400 and writes nothing', async (_name, payload, status) => {
     const before = await counts()
-    const response = await server.app.inject({ method: 'POST', url: '/api/sync/push', headers: { cookie: member, 'content-type': 'application/json' }, payload })
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/api/sync/push',
+      headers: { cookie: member, 'content-type': 'application/json' },
+      payload,
+    })
     expect(response.statusCode).toBe(status)
     expect(response.json().message).toBeTruthy()
     expect(await counts()).toEqual(before)
@@ -145,7 +173,15 @@ describe.each(databases)('sync push and pull on %s', (kind) => {
     for (const url of ['/api/sync/pull?clientId=c_abcdefgh', '/api/events']) {
       expect((await server.app.inject({ url })).statusCode).toBe(401)
     }
-    expect((await server.app.inject({ method: 'POST', url: '/api/sync/push', payload: { clientId: 'c_abcdefgh', schemaVersion: 1, mutations: [] } })).statusCode).toBe(401)
+    expect(
+      (
+        await server.app.inject({
+          method: 'POST',
+          url: '/api/sync/push',
+          payload: { clientId: 'c_abcdefgh', schemaVersion: 1, mutations: [] },
+        })
+      ).statusCode,
+    ).toBe(401)
   })
 
   it('answers a reset for a garbled cursor, an unknown device with a cursor, and a scope the user no longer sees', async () => {

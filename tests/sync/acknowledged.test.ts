@@ -92,7 +92,11 @@ describe.each(databases)('acknowledged mutations, on %s', (kind) => {
     const [row] = await p.db.outbox.toArray()
     const before = await inspect.version(`branch:b-hexing`)
 
-    const reply = await p.raw.push({ clientId: await p.engine.clientId(), schemaVersion: SCHEMA_VERSION, mutations: [{ id, name: row!.name, args: row!.args, clientTime: row!.clientTime }] })
+    const reply = await p.raw.push({
+      clientId: await p.engine.clientId(),
+      schemaVersion: SCHEMA_VERSION,
+      mutations: [{ id, name: row!.name, args: row!.args, clientTime: row!.clientTime }],
+    })
     expect(reply.results).toEqual([{ id, status: 'applied' }])
     expect(await inspect.applied([id])).toHaveLength(1)
     expect(await inspect.version(`branch:b-hexing`)).toBe(before)

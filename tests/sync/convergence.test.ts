@@ -194,7 +194,12 @@ describe.each(databases)('devices converge with the server after a random run on
       // Each phone lists exactly its own rejected changes.
       for (const [d, device] of devices.entries()) {
         const rejected = (await device.db.rejected.toArray()).map((r) => r.id).sort()
-        expect(rejected, `rejected on ${device.phone}`).toEqual(sent.filter((s) => s.device === d && !s.valid).map((s) => s.id).sort())
+        expect(rejected, `rejected on ${device.phone}`).toEqual(
+          sent
+            .filter((s) => s.device === d && !s.valid)
+            .map((s) => s.id)
+            .sort(),
+        )
       }
 
       // The server's profiles are the valid changes replayed in the order the server applied them.
@@ -219,7 +224,21 @@ describe.each(databases)('devices converge with the server after a random run on
       for (const id of OTHER_BRANCH) {
         expect(sent.some((s) => s.target === id && s.valid)).toBe(false)
         expect(
-          (await inspect.db.selectFrom('applied_mutations').select('id').where('status', '=', 'applied').where('id', 'in', sent.filter((s) => s.target === id).map((s) => s.id).concat('none')).execute()).length,
+          (
+            await inspect.db
+              .selectFrom('applied_mutations')
+              .select('id')
+              .where('status', '=', 'applied')
+              .where(
+                'id',
+                'in',
+                sent
+                  .filter((s) => s.target === id)
+                  .map((s) => s.id)
+                  .concat('none'),
+              )
+              .execute()
+          ).length,
         ).toBe(0)
       }
       expect(sent.length).toBeGreaterThan(20)

@@ -11,7 +11,10 @@ async function terminateConnections(server: TestServer): Promise<number> {
   const admin = new pg.Client({ connectionString: inject('postgresUrl') ?? '' })
   await admin.connect()
   try {
-    const { rowCount } = await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name])
+    const { rowCount } = await admin.query(
+      'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+      [name],
+    )
     return rowCount ?? 0
   } finally {
     await admin.end()

@@ -14,7 +14,18 @@ import { demoUserId } from '../demo-users'
 import { DEMO, databases, login, startServer, type TestServer } from '../server/helpers'
 import { clientId, pullAll } from '../server/sync-helpers'
 import { injectTransport, NetworkError } from './harness'
-import { asSnapshot, closeServer, inspectServer, memberRow, rig, syncedSnapshot, uniqueDbName, type Exchange, type Rig, type ServerInspector } from './kit'
+import {
+  asSnapshot,
+  closeServer,
+  inspectServer,
+  memberRow,
+  rig,
+  syncedSnapshot,
+  uniqueDbName,
+  type Exchange,
+  type Rig,
+  type ServerInspector,
+} from './kit'
 
 const MEMBER = 'u-66hr2jf7sv8n'
 const SECRETARY = 'u-d2h5f8be4qmj'
@@ -233,8 +244,20 @@ describe.each(databases)('the app engine against the server under faults on %s',
     for (let round = 0; round < 3; round++) {
       const ids: string[] = []
       for (const [i, tab] of tabs.entries()) {
-        ids.push(await tab.enqueue('profile.update', { memberId: demoUserId(`1380000000${3 + i}`), status: 'away', awayCity: cities[(i + round) % 3]! }))
-        ids.push(await tab.enqueue('profile.update', { memberId: demoUserId(`1380000000${6 + i}`), status: round % 2 ? 'home' : 'away', awayCity: '上海' }))
+        ids.push(
+          await tab.enqueue('profile.update', {
+            memberId: demoUserId(`1380000000${3 + i}`),
+            status: 'away',
+            awayCity: cities[(i + round) % 3]!,
+          }),
+        )
+        ids.push(
+          await tab.enqueue('profile.update', {
+            memberId: demoUserId(`1380000000${6 + i}`),
+            status: round % 2 ? 'home' : 'away',
+            awayCity: '上海',
+          }),
+        )
       }
       const before = await inspect.version(HEXING)
 
@@ -247,7 +270,10 @@ describe.each(databases)('the app engine against the server under faults on %s',
       expect(await phone.db.outbox.count()).toBe(0)
       expect(await phone.db.rejected.count()).toBe(0)
       for (const [i] of tabs.entries()) {
-        expect(await phone.db.members.get(demoUserId(`1380000000${3 + i}`))).toMatchObject({ status: 'away', awayCity: cities[(i + round) % 3] })
+        expect(await phone.db.members.get(demoUserId(`1380000000${3 + i}`))).toMatchObject({
+          status: 'away',
+          awayCity: cities[(i + round) % 3],
+        })
       }
       await expectSameAsServer(phone, phone.cookie())
     }
@@ -311,7 +337,10 @@ describe.each(databases)('the app engine against the server under faults on %s',
     await engine.pull()
 
     expect(cursorsAsked[3]).toBe(replies[1]!.cursor)
-    const all = replies.flatMap((r) => r.changes).filter((c) => c.op === 'put').map((c) => `${c.table}/${c.id}`)
+    const all = replies
+      .flatMap((r) => r.changes)
+      .filter((c) => c.op === 'put')
+      .map((c) => `${c.table}/${c.id}`)
     expect(new Set(all).size).toBe(all.length)
     expect(await db.members.count()).toBe(54)
     const fresh = await pullAll(server.app, await login(server.app, DEMO.admin), clientId())
@@ -330,21 +359,29 @@ describe.each(databases)('the app engine against the server under faults on %s',
     const prune = async () => {
       await look.db.transaction().execute((trx) => new ChangeWriter(trx, '2020-01-02T00:00:00.000Z').delete(HEXING, 'members', 'x-temp'))
       await pruneTombstones(look.db, '2021-01-01T00:00:00.000Z')
-      const { horizon, version } = await look.db.selectFrom('scope_versions').select(['horizon', 'version']).where('scope', '=', HEXING).executeTakeFirstOrThrow()
+      const { horizon, version } = await look.db
+        .selectFrom('scope_versions')
+        .select(['horizon', 'version'])
+        .where('scope', '=', HEXING)
+        .executeTakeFirstOrThrow()
       expect(Number(horizon)).toBe(Number(version))
     }
-    await look.db.transaction().execute((trx) => new ChangeWriter(trx, '2020-01-01T00:00:00.000Z').put(HEXING, 'members', 'x-temp', memberRow('x-temp')))
+    await look.db
+      .transaction()
+      .execute((trx) => new ChangeWriter(trx, '2020-01-01T00:00:00.000Z').put(HEXING, 'members', 'x-temp', memberRow('x-temp')))
     return { own, look, prune }
   }
 
-  const recordingPulls = (replies: PullReply[]) => (raw: SyncTransport): SyncTransport => ({
-    ...raw,
-    pull: async (client, cursor) => {
-      const reply = await raw.pull(client, cursor)
-      replies.push(reply)
-      return reply
-    },
-  })
+  const recordingPulls =
+    (replies: PullReply[]) =>
+    (raw: SyncTransport): SyncTransport => ({
+      ...raw,
+      pull: async (client, cursor) => {
+        const reply = await raw.pull(client, cursor)
+        replies.push(reply)
+        return reply
+      },
+    })
 
   it('clears and refills the synced tables when the server answers reset after pruning tombstones, and keeps the outbox', async () => {
     const { own, look, prune } = await serverWithPrunedTombstone()
@@ -397,7 +434,14 @@ describe.each(databases)('the app engine against the server under faults on %s',
     const replies: PullReply[] = []
     const phone = track(
       await rig(() => server.app, DEMO.member, MEMBER, {
-        wrap: (raw) => ({ ...raw, pull: async (c, cursor) => { const r = await raw.pull(c, cursor); replies.push(r); return r } }),
+        wrap: (raw) => ({
+          ...raw,
+          pull: async (c, cursor) => {
+            const r = await raw.pull(c, cursor)
+            replies.push(r)
+            return r
+          },
+        }),
       }),
     )
     await phone.engine.sync()
@@ -425,9 +469,18 @@ describe.each(databases)('the app engine against the server under faults on %s',
     const serverBefore = [await inspect.user('u-v3dbuda5vaig'), await inspect.user('u-g58cv523zthc')]
     // Another branch's member, and a fellow member of the branch: a plain member may change neither.
     const otherBranch = await phone.engine.enqueue('profile.update', { memberId: 'u-g58cv523zthc', status: 'away', awayCity: '杭州' })
-    const peer = await phone.engine.enqueue('profile.update', { memberId: 'u-v3dbuda5vaig', status: 'away', awayCity: '上海', phone: '13912340002' })
+    const peer = await phone.engine.enqueue('profile.update', {
+      memberId: 'u-v3dbuda5vaig',
+      status: 'away',
+      awayCity: '上海',
+      phone: '13912340002',
+    })
     const shown = async () => withPendingMembers(await phone.db.members.toArray(), await phone.db.outbox.toArray())
-    expect((await shown()).find((r) => r.id === 'u-v3dbuda5vaig')).toMatchObject({ status: 'away', awayCity: '上海', contactPhone: '13912340002' })
+    expect((await shown()).find((r) => r.id === 'u-v3dbuda5vaig')).toMatchObject({
+      status: 'away',
+      awayCity: '上海',
+      contactPhone: '13912340002',
+    })
 
     const outcome = await phone.engine.sync()
 
@@ -458,9 +511,15 @@ describe.each(databases)('the app engine against the server under faults on %s',
 
     // Member B (another branch) signs in on the same phone.
     const cookieB = await login(server.app, '13800000011')
-    const b = injectTransport(() => server.app, () => cookieB)
+    const b = injectTransport(
+      () => server.app,
+      () => cookieB,
+    )
     const bLog: string[] = []
-    const bTransport: SyncTransport = { ...b.transport, push: (body) => (bLog.push(...body.mutations.map((m) => m.id)), b.transport.push(body)) }
+    const bTransport: SyncTransport = {
+      ...b.transport,
+      push: (body) => (bLog.push(...body.mutations.map((m) => m.id)), b.transport.push(body)),
+    }
     const engineB = new SyncEngine(a.db, bTransport, 'u-g58cv523zthc')
     await engineB.adoptUser()
     expect(await a.db.members.count()).toBe(0)

@@ -114,14 +114,22 @@ export function inspectServer(config: AppConfig) {
     kind,
     async applied(ids: readonly string[]) {
       if (ids.length === 0) return []
-      return db.selectFrom('applied_mutations').selectAll().where('id', 'in', [...ids]).execute()
+      return db
+        .selectFrom('applied_mutations')
+        .selectAll()
+        .where('id', 'in', [...ids])
+        .execute()
     },
     async version(scope: string): Promise<number> {
       const row = await db.selectFrom('scope_versions').select('version').where('scope', '=', scope).executeTakeFirst()
       return Number(row?.version ?? 0)
     },
     async user(id: string) {
-      return db.selectFrom('users').select(['id', 'status', 'away_city', 'return_date', 'contact_phone', 'updated_at']).where('id', '=', id).executeTakeFirstOrThrow()
+      return db
+        .selectFrom('users')
+        .select(['id', 'status', 'away_city', 'return_date', 'contact_phone', 'updated_at'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
     },
     close: () => db.destroy(),
   }

@@ -13,7 +13,8 @@ import { closeServer, inspectServer, rig, type Rig, type ServerInspector } from 
 const MEMBER = demoUserId(DEMO.member)
 
 /** The server as the app's http transport reports it: an ApiError with the status. */
-const serverError = (status: number) => new ApiError(status, status === 500 ? 'server_error' : 'unavailable', status === 500 ? '服务器出错了，请稍后再试' : '服务暂不可用')
+const serverError = (status: number) =>
+  new ApiError(status, status === 500 ? 'server_error' : 'unavailable', status === 500 ? '服务器出错了，请稍后再试' : '服务暂不可用')
 
 const leave = (reason: string) => ({ meetingId: 'demo-hexing-05', reason })
 
@@ -69,11 +70,16 @@ describe.each(databases)('a poison mutation in the outbox, on %s', (kind) => {
 
     const outcome = await phone.engine.push()
     expect(outcome.applied).toBe(1)
-    expect(outcome.rejected).toMatchObject([{ id: poisonId, name: 'comment.like', code: POISON_REJECTION.code, message: POISON_REJECTION.message }])
+    expect(outcome.rejected).toMatchObject([
+      { id: poisonId, name: 'comment.like', code: POISON_REJECTION.code, message: POISON_REJECTION.message },
+    ])
     // Nothing left to send: the two applied ones only wait, acknowledged, for the next pull.
     expect(await phone.outboxIds()).toEqual([])
     expect((await phone.db.outbox.toArray()).map((row) => row.id)).toEqual([before, after])
-    expect(await phone.db.rejected.get(poisonId)).toMatchObject({ code: 'server_error', message: '服务器无法处理这项更改，已停止重试，请联系支部书记' })
+    expect(await phone.db.rejected.get(poisonId)).toMatchObject({
+      code: 'server_error',
+      message: '服务器无法处理这项更改，已停止重试，请联系支部书记',
+    })
     // On the server: the two good ones, once each; the poison never.
     expect((await inspect.applied([before, after, poisonId])).map((r) => [r.id, r.status]).sort()).toEqual(
       [
@@ -88,7 +94,10 @@ describe.each(databases)('a poison mutation in the outbox, on %s', (kind) => {
   it('never blames a mutation while the server is down or restarting (502, 503, 504), nor for a lost network', async () => {
     let down: number | null = 503
     const phone = await phoneWhere(() => down)
-    const ids = [await phone.engine.enqueue('profile.update', { status: 'home' }), await phone.engine.enqueue('leave.request', leave('外出务工，无法参加'))]
+    const ids = [
+      await phone.engine.enqueue('profile.update', { status: 'home' }),
+      await phone.engine.enqueue('leave.request', leave('外出务工，无法参加')),
+    ]
     for (const status of [503, 502, 504, 503, 503]) {
       down = status
       await expect(phone.engine.push()).rejects.toMatchObject({ status })
@@ -118,7 +127,10 @@ describe.each(databases)('a poison mutation in the outbox, on %s', (kind) => {
       }),
     })
     phones.push(phone)
-    const ids = [await phone.engine.enqueue('comment.like', { commentId: 'c-hexing-road-1', liked: false }), await phone.engine.enqueue('profile.update', { status: 'home' })]
+    const ids = [
+      await phone.engine.enqueue('comment.like', { commentId: 'c-hexing-road-1', liked: false }),
+      await phone.engine.enqueue('profile.update', { status: 'home' }),
+    ]
     expect(await phone.engine.push()).toEqual({ applied: 2, rejected: [] })
     expect(failedOnce).toBe(true)
     expect(await phone.outboxIds()).toEqual([])

@@ -34,7 +34,9 @@ export function useBoardTodo(enabled: Ref<boolean>) {
   const sync = useSyncStore()
   const session = useSessionStore()
   // Off, nothing is read (and nothing shows as loaded).
-  const rows = useLiveQuery(enabled, (on): Promise<CommentRow[] | null> => (on ? board.loadTodo() : Promise.resolve(null)), null, { reset: true })
+  const rows = useLiveQuery(enabled, (on): Promise<CommentRow[] | null> => (on ? board.loadTodo() : Promise.resolve(null)), null, {
+    reset: true,
+  })
 
   const items = computed<TodoItem[]>(() => {
     const viewer = board.viewer

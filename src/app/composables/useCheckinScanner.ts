@@ -35,7 +35,13 @@ function barcodeDetector(): Promise<BarcodeDetectorLike | null> {
 }
 
 /** Draws the source scaled to at most `max` pixels on its long side and reads it with jsQR. */
-async function decodeWithJsQR(source: CanvasImageSource, width: number, height: number, max: number, thorough: boolean): Promise<string | null> {
+async function decodeWithJsQR(
+  source: CanvasImageSource,
+  width: number,
+  height: number,
+  max: number,
+  thorough: boolean,
+): Promise<string | null> {
   const { default: jsQR } = await import('jsqr')
   const scale = Math.min(1, max / Math.max(width, height))
   const w = Math.max(1, Math.round(width * scale))

@@ -15,11 +15,19 @@ export interface UseLiveQueryOptions {
  * a late answer for the old value never lands): `useLiveQuery(topicId, (id) => db.comments…, null)`.
  */
 export function useLiveQuery<T>(query: () => Promise<T>, initial: T): ShallowRef<T>
-export function useLiveQuery<S, T>(source: WatchSource<S>, query: (value: S) => Promise<T>, initial: T, options?: UseLiveQueryOptions): ShallowRef<T>
 export function useLiveQuery<S, T>(
-  ...args: [query: () => Promise<T>, initial: T] | [source: WatchSource<S>, query: (value: S) => Promise<T>, initial: T, options?: UseLiveQueryOptions]
+  source: WatchSource<S>,
+  query: (value: S) => Promise<T>,
+  initial: T,
+  options?: UseLiveQueryOptions,
+): ShallowRef<T>
+export function useLiveQuery<S, T>(
+  ...args:
+    | [query: () => Promise<T>, initial: T]
+    | [source: WatchSource<S>, query: (value: S) => Promise<T>, initial: T, options?: UseLiveQueryOptions]
 ): ShallowRef<T> {
-  const [source, query, initial, options] = args.length === 2 ? [() => undefined as S, args[0], args[1], {}] : [args[0], args[1], args[2], args[3] ?? {}]
+  const [source, query, initial, options] =
+    args.length === 2 ? [() => undefined as S, args[0], args[1], {}] : [args[0], args[1], args[2], args[3] ?? {}]
   const value = shallowRef(initial)
   watch(
     source,

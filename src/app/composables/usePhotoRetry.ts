@@ -20,10 +20,13 @@ export function usePhotoRetry() {
   function onError(id: string) {
     const tries = (attempts.get(id) ?? 0) + 1
     failed.set(id, tries)
-    const timer = setTimeout(() => {
-      timers.delete(timer)
-      if (failed.has(id)) retry(id)
-    }, Math.min(60_000, 5_000 * tries))
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer)
+        if (failed.has(id)) retry(id)
+      },
+      Math.min(60_000, 5_000 * tries),
+    )
     timers.add(timer)
   }
 

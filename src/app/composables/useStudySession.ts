@@ -54,7 +54,13 @@ export function useStudySession(materialId: string, media: Ref<HTMLMediaElement 
     startedAt = new Date()
     activeSeconds.value = 0
     if (seconds < MIN_RECORDED_SECONDS || !sync.userId) return
-    await sync.enqueue('study.record', { sessionId: crypto.randomUUID(), materialId, ...session, activeSeconds: seconds, completed: completed.value })
+    await sync.enqueue('study.record', {
+      sessionId: crypto.randomUUID(),
+      materialId,
+      ...session,
+      activeSeconds: seconds,
+      completed: completed.value,
+    })
   }
 
   onMounted(() => {

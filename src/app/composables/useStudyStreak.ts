@@ -6,7 +6,6 @@ import { useRulesStore } from '../stores/rules'
 import { addDays, dayInShanghai } from '../../domain/calendar'
 import { STREAK_CATEGORIES, studyDays, studyStreak } from '../../domain/streak'
 
-
 /**
  * 连续学习 on 首页: the days with study or quiz points, confirmed or waiting to sync. Reads the ledger only
  * as far back as the run of days goes (two months at a time), never the whole of a long ledger.
@@ -16,7 +15,9 @@ export function useStudyStreak() {
   const points = usePointsStore()
   const rules = useRulesStore()
   const today = dayInShanghai(new Date())
-  const codes = computed(() => rules.all.filter((r) => STREAK_CATEGORIES.includes(r.category)).map((r) => ({ code: r.code, category: r.category })))
+  const codes = computed(() =>
+    rules.all.filter((r) => STREAK_CATEGORIES.includes(r.category)).map((r) => ({ code: r.code, category: r.category })),
+  )
   // Read again when the counting rules change (their codes), and whenever the ledger does.
   const confirmedDays = useLiveQuery(
     () => codes.value.map((r) => r.code).join(),

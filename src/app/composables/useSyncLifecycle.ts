@@ -9,7 +9,10 @@ export function useSyncLifecycle() {
   const session = useSessionStore()
   const sync = useSyncStore()
   const router = useRouter()
-  watch(() => sync.sessionEnded, () => void session.refresh())
+  watch(
+    () => sync.sessionEnded,
+    () => void session.refresh(),
+  )
   // Signed out from elsewhere (an expired session found by a sync): back to the login page.
   watch(
     () => session.signedIn,

@@ -184,8 +184,7 @@ export const STORAGE_MESSAGES: Record<StorageProblem, string> = {
 export function classifyStorageError(error: unknown): StorageProblem {
   const names = [(error as { name?: string })?.name, (error as { inner?: { name?: string } })?.inner?.name]
   if (names.includes('QuotaExceededError')) return 'quota'
-  if (names.includes('InvalidStateError') || names.includes('MissingAPIError') || names.includes('SecurityError'))
-    return 'unavailable'
+  if (names.includes('InvalidStateError') || names.includes('MissingAPIError') || names.includes('SecurityError')) return 'unavailable'
   if (names.includes('VersionError') || names.includes('DatabaseClosedError')) return 'versionchange'
   return 'unknown'
 }

@@ -11,7 +11,12 @@ export async function downloadMedia(file: string): Promise<number> {
   if (!response.ok) throw new Error(`下载失败（${response.status}）`)
   const blob = await response.blob()
   const cache = await caches.open(MEDIA_CACHE)
-  await cache.put(mediaUrl(file), new Response(blob, { headers: { 'content-type': response.headers.get('content-type') ?? 'audio/ogg', 'content-length': String(blob.size) } }))
+  await cache.put(
+    mediaUrl(file),
+    new Response(blob, {
+      headers: { 'content-type': response.headers.get('content-type') ?? 'audio/ogg', 'content-length': String(blob.size) },
+    }),
+  )
   return blob.size
 }
 

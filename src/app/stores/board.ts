@@ -29,7 +29,8 @@ import { pendingArgs } from '../sync/pending'
 export { overlayComments, overlayTopics, type CommentOverlayContext, type CommentView, type TopicView } from './boardOverlay'
 
 /** Where a photo stands on this device: still being sent, sent, or refused by the server (with why). */
-export type PhotoState = { state: 'local'; uploaded: number; size: number } | { state: 'done' } | { state: 'error'; message: string } | { state: 'remote' }
+export type PhotoState =
+  { state: 'local'; uploaded: number; size: number } | { state: 'done' } | { state: 'error'; message: string } | { state: 'remote' }
 
 /**
  * 朋友圈 on this device (issue 6): the feed of topics, each topic's comments, the member's households and
@@ -43,7 +44,10 @@ export const useBoardStore = defineStore('board', () => {
 
   const topicRows = useLiveQuery<TopicRow[] | null>(() => db.topics.toArray(), null)
   // [topicId, status] of every comment, read from the index without loading a single comment.
-  const commentKeys = useLiveQuery<[string, string][]>(async () => (await db.comments.orderBy('[topicId+status]').keys()) as unknown as [string, string][], [])
+  const commentKeys = useLiveQuery<[string, string][]>(
+    async () => (await db.comments.orderBy('[topicId+status]').keys()) as unknown as [string, string][],
+    [],
+  )
   const householdRows = useLiveQuery<HouseholdRow[]>(() => db.households.toArray(), [])
   const noticeRows = useLiveQuery<NoticeRow[]>(() => db.notices.orderBy('createdAt').reverse().toArray(), [])
   const photoRows = useLiveQuery<PhotoUploadRow[]>(() => db.photo_uploads.toArray(), [])
@@ -66,7 +70,9 @@ export const useBoardStore = defineStore('board', () => {
   const feed = computed<TopicView[]>(() => sortFeed(topics.value))
   const topicById = (id: string) => topics.value.find((t) => t.id === id)
 
-  const households = computed(() => [...householdRows.value].filter((h) => h.memberId === myId.value).sort((a, b) => a.id.localeCompare(b.id)))
+  const households = computed(() =>
+    [...householdRows.value].filter((h) => h.memberId === myId.value).sort((a, b) => a.id.localeCompare(b.id)),
+  )
 
   /** Comment count and resolved count per topic, with this user's comments still waiting to be sent. */
   const summaries = computed(() => {
@@ -111,7 +117,9 @@ export const useBoardStore = defineStore('board', () => {
     if (local.doneAt) return { state: 'done' }
     return { state: 'local', uploaded: local.uploaded, size: local.size }
   }
-  const photosWaiting = computed(() => photoRows.value.filter((p) => p.userId === myId.value && p.doneAt === null && p.error === null).length)
+  const photosWaiting = computed(
+    () => photoRows.value.filter((p) => p.userId === myId.value && p.doneAt === null && p.error === null).length,
+  )
 
   // Sent after each successful sync (useSyncLifecycle), so after the comment naming them; or on request.
   function uploadPhotos(): Promise<void> {
@@ -161,7 +169,12 @@ export const useBoardStore = defineStore('board', () => {
     if (handled.length === 0) return []
     return db.comments
       .where('[topicId+status]')
-      .anyOf(handled.flatMap((id) => [[id, 'pending'], [id, 'accepted']]))
+      .anyOf(
+        handled.flatMap((id) => [
+          [id, 'pending'],
+          [id, 'accepted'],
+        ]),
+      )
       .toArray()
   }
 
@@ -188,8 +201,14 @@ export const useBoardStore = defineStore('board', () => {
     saveTopic,
     loadStats,
     loadTodo,
-    editComment: (commentId: string, change: { text: string; category: CommentRow['category']; photos: string[] }, files: readonly Blob[] = []) =>
-      keepPhotos(files).then((added) => sync.enqueue('comment.act', { commentId, action: { type: 'edit', ...change, photos: [...change.photos, ...added] } })),
+    editComment: (
+      commentId: string,
+      change: { text: string; category: CommentRow['category']; photos: string[] },
+      files: readonly Blob[] = [],
+    ) =>
+      keepPhotos(files).then((added) =>
+        sync.enqueue('comment.act', { commentId, action: { type: 'edit', ...change, photos: [...change.photos, ...added] } }),
+      ),
     deleteComment: (commentId: string) => sync.enqueue('comment.delete', { commentId }),
     act: (commentId: string, action: Exclude<CommentAction, { type: 'edit' }>) => sync.enqueue('comment.act', { commentId, action }),
     like: (commentId: string, liked: boolean) => sync.enqueue('comment.like', { commentId, liked }),
@@ -208,7 +227,8 @@ export function useTopicComments(topicId: Ref<string>) {
   const session = useSessionStore()
   const rows = useLiveQuery(
     topicId,
-    (id): Promise<CommentRow[] | null> => db.comments.where('[topicId+createdAt]').between([id, Dexie.minKey], [id, Dexie.maxKey]).toArray(),
+    (id): Promise<CommentRow[] | null> =>
+      db.comments.where('[topicId+createdAt]').between([id, Dexie.minKey], [id, Dexie.maxKey]).toArray(),
     null,
     { reset: true },
   )
@@ -222,7 +242,9 @@ export function useTopicComments(topicId: Ref<string>) {
       topicOf: (id) => board.topicById(id),
       households: board.households,
     })
-    return overlaid.filter((c) => c.topicId === topicId.value).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+    return overlaid
+      .filter((c) => c.topicId === topicId.value)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
   })
   return { comments, loaded: computed(() => rows.value !== null) }
 }

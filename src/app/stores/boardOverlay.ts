@@ -40,14 +40,27 @@ export interface CommentOverlayContext {
  * functions), each marked `pending` while a change to it waits. A change the rules refuse here is left
  * out: the server will refuse it too and the member is told why.
  */
-export function overlayComments(confirmed: readonly CommentRow[], outbox: readonly OutboxEntry[], ctx: CommentOverlayContext): CommentView[] {
+export function overlayComments(
+  confirmed: readonly CommentRow[],
+  outbox: readonly OutboxEntry[],
+  ctx: CommentOverlayContext,
+): CommentView[] {
   const rows = new Map<string, CommentView>(confirmed.map((c) => [c.id, { ...c, pending: false }]))
   for (const m of pendingOf(outbox, 'comment.post', 'comment.act', 'comment.like', 'comment.delete')) {
     const at = new Date(m.clientTime)
     if (m.name === 'comment.post') {
       const topic = ctx.topicOf(m.args.comment.topicId)
       // Rate limits are the server's to count; here only what the device can know.
-      const made = topic && postComment(m.args.comment, { author: ctx.viewer, authorName: ctx.viewerName, topic, households: ctx.households, recentPostTimes: [], now: at })
+      const made =
+        topic &&
+        postComment(m.args.comment, {
+          author: ctx.viewer,
+          authorName: ctx.viewerName,
+          topic,
+          households: ctx.households,
+          recentPostTimes: [],
+          now: at,
+        })
       if (made?.ok && !rows.has(made.comment.id)) rows.set(made.comment.id, { ...made.comment, pending: true })
     } else if (m.name === 'comment.act') {
       const acted = rows.get(m.args.commentId)

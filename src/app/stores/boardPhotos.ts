@@ -53,4 +53,3 @@ export async function compressPhoto(file: Blob, maxSide = PHOTO_MAX_SIDE, qualit
     bitmap.close()
   }
 }
-

@@ -21,13 +21,41 @@ export function newContentId(prefix: 'm' | 'q' | 'e'): string {
 
 /** What a form sends again to republish a withdrawn row (or to save an edited one). */
 export function materialDraftOf(m: Material): MaterialDraft {
-  return { id: m.id, column: m.column, course: m.course, lesson: m.lesson, category: m.category, kind: m.kind, title: m.title, summary: m.summary, body: m.body, media: m.media }
+  return {
+    id: m.id,
+    column: m.column,
+    course: m.course,
+    lesson: m.lesson,
+    category: m.category,
+    kind: m.kind,
+    title: m.title,
+    summary: m.summary,
+    body: m.body,
+    media: m.media,
+  }
 }
 export function questionOf(q: Question): Question {
-  return { id: q.id, category: q.category, type: q.type, stem: q.stem, options: [...q.options], answer: [...q.answer], explanation: q.explanation, materialId: q.materialId }
+  return {
+    id: q.id,
+    category: q.category,
+    type: q.type,
+    stem: q.stem,
+    options: [...q.options],
+    answer: [...q.answer],
+    explanation: q.explanation,
+    materialId: q.materialId,
+  }
 }
 export function examOf(e: Exam): Exam {
-  return { id: e.id, title: e.title, summary: e.summary, questionIds: [...e.questionIds], passMark: e.passMark, opensOn: e.opensOn, closesOn: e.closesOn }
+  return {
+    id: e.id,
+    title: e.title,
+    summary: e.summary,
+    questionIds: [...e.questionIds],
+    passMark: e.passMark,
+    opensOn: e.opensOn,
+    closesOn: e.closesOn,
+  }
 }
 
 function checked<T>(schema: z.ZodMiniType<T>, value: unknown): T {

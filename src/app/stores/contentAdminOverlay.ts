@@ -29,7 +29,14 @@ export interface AdminContent {
   exams: AdminExam[]
 }
 
-export const CONTENT_MUTATIONS = ['material.save', 'material.withdraw', 'question.save', 'question.withdraw', 'exam.save', 'exam.withdraw'] as const
+export const CONTENT_MUTATIONS = [
+  'material.save',
+  'material.withdraw',
+  'question.save',
+  'question.withdraw',
+  'exam.save',
+  'exam.withdraw',
+] as const
 export const isContentMutation = (name: string) => (CONTENT_MUTATIONS as readonly string[]).includes(name)
 
 function upsert<T extends { id: string }>(rows: T[], row: T, atStart: boolean): T[] {
@@ -40,7 +47,12 @@ function upsert<T extends { id: string }>(rows: T[], row: T, atStart: boolean): 
   return next
 }
 
-function mark<T extends { id: string; status: ContentStatus; pending: boolean }>(rows: T[], id: string, status: ContentStatus, pending: boolean): T[] {
+function mark<T extends { id: string; status: ContentStatus; pending: boolean }>(
+  rows: T[],
+  id: string,
+  status: ContentStatus,
+  pending: boolean,
+): T[] {
   return rows.map((r) => (r.id === id ? { ...r, status, pending } : r))
 }
 
@@ -52,7 +64,10 @@ const publishedAtOf = (before: { status: ContentStatus; publishedAt: string } | 
  * The server's content with the admin's own changes laid over it, in outbox order: what it will be once they
  * sync. `pending` says whether a row's change is still waiting (待同步) or only waiting for the list to reload.
  */
-export function overlayContent(server: AdminContentReply, changes: readonly (NamedArgs & Pick<OutboxEntry, 'clientTime'> & { pending: boolean })[]): AdminContent {
+export function overlayContent(
+  server: AdminContentReply,
+  changes: readonly (NamedArgs & Pick<OutboxEntry, 'clientTime'> & { pending: boolean })[],
+): AdminContent {
   let materials: AdminMaterial[] = server.materials.map((m) => ({ ...m, pending: false }))
   let questions: AdminQuestion[] = server.questions.map((q) => ({ ...q, pending: false }))
   let exams: AdminExam[] = server.exams.map((e) => ({ ...e, pending: false }))
@@ -60,7 +75,10 @@ export function overlayContent(server: AdminContentReply, changes: readonly (Nam
     const { pending, clientTime } = change
     switch (change.name) {
       case 'material.save': {
-        const publishedAt = publishedAtOf(materials.find((m) => m.id === change.args.material.id), clientTime)
+        const publishedAt = publishedAtOf(
+          materials.find((m) => m.id === change.args.material.id),
+          clientTime,
+        )
         materials = upsert(materials, { ...change.args.material, publishedAt, status: 'published', pending }, true)
         break
       }
@@ -74,7 +92,10 @@ export function overlayContent(server: AdminContentReply, changes: readonly (Nam
         questions = mark(questions, change.args.questionId, 'withdrawn', pending)
         break
       case 'exam.save': {
-        const publishedAt = publishedAtOf(exams.find((e) => e.id === change.args.exam.id), clientTime)
+        const publishedAt = publishedAtOf(
+          exams.find((e) => e.id === change.args.exam.id),
+          clientTime,
+        )
         exams = upsert(exams, { ...change.args.exam, publishedAt, status: 'published', pending }, true)
         break
       }

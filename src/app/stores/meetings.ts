@@ -6,14 +6,7 @@ import { useSyncStore } from './sync'
 import { useSessionStore } from './session'
 import { useMembersStore } from './members'
 import { dayInShanghai } from '../../domain/calendar'
-import {
-  attendanceRates,
-  quorum,
-  type AttendanceRow,
-  type LeaveRow,
-  type MeetingDraft,
-  type MeetingRow,
-} from '../../domain/meetings'
+import { attendanceRates, quorum, type AttendanceRow, type LeaveRow, type MeetingDraft, type MeetingRow } from '../../domain/meetings'
 import { overlayAttendance, overlayLeaves, overlayMeetings, meetingMemberKey } from './meetingsOverlay'
 import { checkScan, myStatus, type MyStatus } from './meetingsStatus'
 
@@ -69,7 +62,9 @@ export const useMeetingsStore = defineStore('meetings', () => {
   /** The meetings this user deals with: the admin every branch's, a secretary their branch's, a member those they are expected at. */
   const visible = computed(() =>
     all.value
-      .filter((m) => (role.value === 'admin' ? true : role.value === 'secretary' ? m.branchId === myBranchId.value : m.expectedIds.includes(myId.value)))
+      .filter((m) =>
+        role.value === 'admin' ? true : role.value === 'secretary' ? m.branchId === myBranchId.value : m.expectedIds.includes(myId.value),
+      )
       .sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt)),
   )
   const isPast = (m: MeetingRow) => m.status !== 'scheduled' || Date.parse(m.endsAt) < now.value

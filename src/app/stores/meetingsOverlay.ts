@@ -16,12 +16,22 @@ export type LeaveView = LeaveRow & { pending: boolean }
 export const meetingMemberKey = (meetingId: string, memberId: string) => `${meetingId}:${memberId}`
 
 /** Who a draft expects, as the server will work it out: the whole branch, or the members chosen. */
-export function expectedOf(draft: Pick<MeetingRow, 'branchId'> & { audience: MeetingRow['audience']; memberIds: string[] }, roster: readonly MemberRow[]): string[] {
+export function expectedOf(
+  draft: Pick<MeetingRow, 'branchId'> & { audience: MeetingRow['audience']; memberIds: string[] },
+  roster: readonly MemberRow[],
+): string[] {
   if (draft.audience !== 'branch') return [...new Set(draft.memberIds)].sort()
-  return roster.filter((m) => m.branchId === draft.branchId && m.role !== 'admin').map((m) => m.id).sort()
+  return roster
+    .filter((m) => m.branchId === draft.branchId && m.role !== 'admin')
+    .map((m) => m.id)
+    .sort()
 }
 
-export function overlayMeetings(confirmed: readonly MeetingRow[], outbox: readonly OutboxEntry[], roster: readonly MemberRow[]): MeetingView[] {
+export function overlayMeetings(
+  confirmed: readonly MeetingRow[],
+  outbox: readonly OutboxEntry[],
+  roster: readonly MemberRow[],
+): MeetingView[] {
   const rows = new Map<string, MeetingView>(confirmed.map((m) => [m.id, { ...m, pending: false }]))
   for (const m of pendingOf(outbox, 'meeting.schedule', 'meeting.close')) {
     if (m.name === 'meeting.schedule') {
@@ -54,14 +64,36 @@ export function overlayAttendance(confirmed: readonly AttendanceRow[], outbox: r
     if (m.name === 'meeting.checkin') {
       const token = parseCheckinToken(m.args.token)
       // The server counts the check-in at the start of the code's time slot; so does the estimate.
-      if (token) add({ meetingId: m.args.meetingId, memberId: m.userId, mode: 'onsite', checkedInAt: new Date(slotStart(token.slot)).toISOString(), proxyBy: null, note: null })
+      if (token)
+        add({
+          meetingId: m.args.meetingId,
+          memberId: m.userId,
+          mode: 'onsite',
+          checkedInAt: new Date(slotStart(token.slot)).toISOString(),
+          proxyBy: null,
+          note: null,
+        })
     } else if (m.name === 'meeting.proxy') {
-      add({ meetingId: m.args.meetingId, memberId: m.args.memberId, mode: 'proxy', checkedInAt: m.clientTime, proxyBy: m.userId, note: m.args.note })
+      add({
+        meetingId: m.args.meetingId,
+        memberId: m.args.memberId,
+        mode: 'proxy',
+        checkedInAt: m.clientTime,
+        proxyBy: m.userId,
+        note: m.args.note,
+      })
     } else {
       const { meetingId, memberId, confirm, note } = m.args
       const held = rows.get(meetingMemberKey(meetingId, memberId))
       if (held?.review === 'pending') {
-        rows.set(held.id, { ...held, review: confirm ? 'confirmed' : 'refused', reviewedBy: m.userId, reviewedAt: m.clientTime, reviewNote: note, pending: true })
+        rows.set(held.id, {
+          ...held,
+          review: confirm ? 'confirmed' : 'refused',
+          reviewedBy: m.userId,
+          reviewedAt: m.clientTime,
+          reviewNote: note,
+          pending: true,
+        })
       }
     }
   }
@@ -91,7 +123,15 @@ export function overlayLeaves(confirmed: readonly LeaveRow[], outbox: readonly O
       continue
     }
     const leave = rows.get(meetingMemberKey(m.args.meetingId, m.args.memberId))
-    if (leave) rows.set(leave.id, { ...leave, status: m.args.approve ? 'approved' : 'refused', decidedBy: m.userId, decidedAt: m.clientTime, note: m.args.note, pending: true })
+    if (leave)
+      rows.set(leave.id, {
+        ...leave,
+        status: m.args.approve ? 'approved' : 'refused',
+        decidedBy: m.userId,
+        decidedAt: m.clientTime,
+        note: m.args.note,
+        pending: true,
+      })
   }
   return [...rows.values()]
 }

@@ -1,6 +1,13 @@
 // Where a member stands at a meeting, and whether a scanned code can be their check-in (issue 5): pure
 // rules over the overlaid rows (meetingsOverlay.ts), so the list, the detail and the scanner agree.
-import { attendanceOutcome, inCheckinWindow, ON_TIME_GRACE_MS, type AttendanceRow, type LeaveRow, type MeetingRow } from '../../domain/meetings'
+import {
+  attendanceOutcome,
+  inCheckinWindow,
+  ON_TIME_GRACE_MS,
+  type AttendanceRow,
+  type LeaveRow,
+  type MeetingRow,
+} from '../../domain/meetings'
 import { CLOCK_TOLERANCE_MS, parseCheckinToken, SLOT_MS, slotStart, TOKEN_GRACE_MS, TOKEN_PROBLEM_MESSAGES } from '../../domain/checkin'
 import type { MeetingView } from './meetingsOverlay'
 
@@ -35,7 +42,9 @@ const status = (key: MyStatusKey, label: string, tone: StatusTone, pending = fal
 export function myStatus(
   meeting: Pick<MeetingRow, 'expectedIds' | 'status' | 'startsAt' | 'endsAt'>,
   memberId: string,
-  attendance: (Pick<AttendanceRow, 'mode' | 'checkedInAt' | 'remoteSeconds'> & Partial<Pick<AttendanceRow, 'review'>> & { pending?: boolean }) | undefined,
+  attendance:
+    | (Pick<AttendanceRow, 'mode' | 'checkedInAt' | 'remoteSeconds'> & Partial<Pick<AttendanceRow, 'review'>> & { pending?: boolean })
+    | undefined,
   leave: (Pick<LeaveRow, 'status'> & { pending?: boolean }) | undefined,
   now: number,
 ): MyStatus | null {
@@ -43,12 +52,16 @@ export function myStatus(
   // A check-in the secretary refused on review counts as none.
   if (attendance?.review === 'refused' && !attendance.pending) attendance = undefined
   if (attendance) {
-    if (attendance.pending) return status('pending_sync', attendance.mode === 'proxy' ? '代签（待同步）' : '已签到（待同步）', 'primary', true)
+    if (attendance.pending)
+      return status('pending_sync', attendance.mode === 'proxy' ? '代签（待同步）' : '已签到（待同步）', 'primary', true)
     if (attendance.review === 'pending') return status('review_pending', '已签到（待核实）', 'warning')
     if (attendance.mode === 'proxy') return status('proxy', '代签', 'success')
-    if (meeting.status === 'closed' && attendanceOutcome(meeting, attendance, undefined) === 'partial') return status('partial', '部分参会', 'warning')
+    if (meeting.status === 'closed' && attendanceOutcome(meeting, attendance, undefined) === 'partial')
+      return status('partial', '部分参会', 'warning')
     if (attendance.mode === 'remote') return status('remote', '远程参会', 'success')
-    return Date.parse(attendance.checkedInAt) <= Date.parse(meeting.startsAt) + ON_TIME_GRACE_MS ? status('checked_in', '已签到', 'success') : status('late', '迟到', 'warning')
+    return Date.parse(attendance.checkedInAt) <= Date.parse(meeting.startsAt) + ON_TIME_GRACE_MS
+      ? status('checked_in', '已签到', 'success')
+      : status('late', '迟到', 'warning')
   }
   if (meeting.status === 'cancelled') return status('cancelled', '会议已取消', 'default')
   if (leave?.status === 'approved') return status('on_leave', '已请假', 'default', leave.pending)
@@ -72,10 +85,14 @@ export interface ScanContext {
  * server checks the code's signature later; what can be told here (junk, another meeting, twice, a stale
  * screenshot) the member is told at once, and nothing is queued.
  */
-export function checkScan(text: string, ctx: ScanContext): { ok: true; meeting: MeetingView; token: string } | { ok: false; message: string } {
+export function checkScan(
+  text: string,
+  ctx: ScanContext,
+): { ok: true; meeting: MeetingView; token: string } | { ok: false; message: string } {
   const token = parseCheckinToken(text)
   if (!token) return { ok: false, message: TOKEN_PROBLEM_MESSAGES.malformed }
-  if (ctx.expectedMeetingId && token.meetingId !== ctx.expectedMeetingId) return { ok: false, message: TOKEN_PROBLEM_MESSAGES.other_meeting }
+  if (ctx.expectedMeetingId && token.meetingId !== ctx.expectedMeetingId)
+    return { ok: false, message: TOKEN_PROBLEM_MESSAGES.other_meeting }
   const meeting = ctx.meetings.find((m) => m.id === token.meetingId)
   if (!meeting) return { ok: false, message: '这不是本支部会议的签到码；如果是新安排的会议，请先联网同步' }
   if (meeting.status === 'closed') return { ok: false, message: '会议已结束，不能再签到' }

@@ -49,9 +49,11 @@ export const useMemberLedgerStore = defineStore('memberLedger', () => {
     error.value = offline.value ? LEDGER_OFFLINE_MESSAGE : e instanceof ApiError ? e.message : '读取积分记录失败，请稍后重试'
   }
 
-  const url = (id: string, before: string | null) => `/api/points/ledger?${new URLSearchParams({ memberId: id, ...(before ? { before } : {}) })}`
+  const url = (id: string, before: string | null) =>
+    `/api/points/ledger?${new URLSearchParams({ memberId: id, ...(before ? { before } : {}) })}`
   const fetchPage = (id: string, before: string | null) => {
-    if (typeof navigator !== 'undefined' && navigator.onLine === false) return Promise.reject(new ApiError(0, 'network', LEDGER_OFFLINE_MESSAGE))
+    if (typeof navigator !== 'undefined' && navigator.onLine === false)
+      return Promise.reject(new ApiError(0, 'network', LEDGER_OFFLINE_MESSAGE))
     return api<MemberLedgerReply>(url(id, before))
   }
 

@@ -12,9 +12,7 @@ export const useMembersStore = defineStore('members', () => {
   const sync = useSyncStore()
   const confirmed = useLiveQuery(() => db.members.toArray(), [])
 
-  const roster = computed(() =>
-    withPendingMembers(confirmed.value, sync.pending).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')),
-  )
+  const roster = computed(() => withPendingMembers(confirmed.value, sync.pending).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')))
   const unconfirmedIds = computed(() => pendingMemberIds(sync.pending))
   const self = computed(() => roster.value.find((m) => m.id === sync.userId) ?? null)
 

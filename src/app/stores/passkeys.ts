@@ -1,6 +1,12 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { browserSupportsWebAuthn, platformAuthenticatorIsAvailable, startRegistration, WebAuthnError, type PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/browser'
+import {
+  browserSupportsWebAuthn,
+  platformAuthenticatorIsAvailable,
+  startRegistration,
+  WebAuthnError,
+  type PublicKeyCredentialCreationOptionsJSON,
+} from '@simplewebauthn/browser'
 import { api, ApiError } from '../api/client'
 
 export interface Passkey {
@@ -14,7 +20,8 @@ export interface Passkey {
 export function passkeyErrorMessage(error: unknown): string {
   if (error instanceof ApiError) return error.message
   if (error instanceof WebAuthnError && error.code === 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED') return '这台手机已经登记过了'
-  if (error instanceof Error && error.name === 'SecurityError') return '当前网址不能使用指纹/面容验证（需要通过 https 域名访问），请联系管理员'
+  if (error instanceof Error && error.name === 'SecurityError')
+    return '当前网址不能使用指纹/面容验证（需要通过 https 域名访问），请联系管理员'
   if (error instanceof Error && error.name === 'NotAllowedError') return '已取消，或验证超时。请重试并按提示验证指纹或面容'
   return '验证失败，请重试'
 }

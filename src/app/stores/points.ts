@@ -32,13 +32,22 @@ export const usePointsStore = defineStore('points', () => {
     const events: PointsEvent[] = []
     for (const session of pendingArgs(sync.pending, 'study.record')) {
       const material = study.byId(session.materialId)
-      if (material) events.push({ id: `study:${session.sessionId}`, memberId, kind: studyEventKind(material), day: dayInShanghai(session.endedAt), quantity: session.activeSeconds })
+      if (material)
+        events.push({
+          id: `study:${session.sessionId}`,
+          memberId,
+          kind: studyEventKind(material),
+          day: dayInShanghai(session.endedAt),
+          quantity: session.activeSeconds,
+        })
     }
     return events
   })
 
   // From January 1 of this year, or of an older pending session's year: the daily and yearly caps count no further back.
-  const since = computed(() => pendingEvents.value.reduce((from, e) => (yearStart(e.day) < from ? yearStart(e.day) : from), yearStart(today())))
+  const since = computed(() =>
+    pendingEvents.value.reduce((from, e) => (yearStart(e.day) < from ? yearStart(e.day) : from), yearStart(today())),
+  )
   const recent = useLiveQuery(
     () => since.value,
     (from) => db.points.where('day').aboveOrEqual(from).toArray(),

@@ -129,7 +129,8 @@ export const useQuizStore = defineStore('quiz', () => {
   const rejectionsByQuiz = computed(() => {
     const map = new Map<string, { code: string; message: string }>()
     // Newest first: keep the first seen.
-    for (const r of pendingOf(sync.rejected, 'quiz.submit')) if (!map.has(r.args.quizId)) map.set(r.args.quizId, { code: r.code, message: r.message })
+    for (const r of pendingOf(sync.rejected, 'quiz.submit'))
+      if (!map.has(r.args.quizId)) map.set(r.args.quizId, { code: r.code, message: r.message })
     return map
   })
 
@@ -171,10 +172,21 @@ export const useQuizStore = defineStore('quiz', () => {
     const quizId = examQuizId(examId)
     if (!exam) {
       const result = resultsByQuiz.value.get(quizId)
-      return result ? sheet(quizId, result.items.map((i) => i.questionId), '这场考试已撤销') : null
+      return result
+        ? sheet(
+            quizId,
+            result.items.map((i) => i.questionId),
+            '这场考试已撤销',
+          )
+        : null
     }
     const phase = examPhase(exam, today.value)
-    const closed = phase === 'upcoming' ? `考试${shortDay(exam.opensOn)}开始，到时再来作答` : phase === 'closed' ? `考试已于${shortDay(exam.closesOn)}结束` : null
+    const closed =
+      phase === 'upcoming'
+        ? `考试${shortDay(exam.opensOn)}开始，到时再来作答`
+        : phase === 'closed'
+          ? `考试已于${shortDay(exam.closesOn)}结束`
+          : null
     return sheet(quizId, exam.questionIds, closed)
   }
 
@@ -190,10 +202,16 @@ export const useQuizStore = defineStore('quiz', () => {
     exams.value.map((exam) => ({ exam, phase: examPhase(exam, today.value), ...examStatus(exam) })),
   )
   const openExams = computed(() =>
-    examEntries.value.filter((e) => e.phase === 'open').sort((a, b) => a.exam.closesOn.localeCompare(b.exam.closesOn) || a.exam.title.localeCompare(b.exam.title)),
+    examEntries.value
+      .filter((e) => e.phase === 'open')
+      .sort((a, b) => a.exam.closesOn.localeCompare(b.exam.closesOn) || a.exam.title.localeCompare(b.exam.title)),
   )
-  const upcomingExams = computed(() => examEntries.value.filter((e) => e.phase === 'upcoming').sort((a, b) => a.exam.opensOn.localeCompare(b.exam.opensOn)))
-  const closedExams = computed(() => examEntries.value.filter((e) => e.phase === 'closed').sort((a, b) => b.exam.closesOn.localeCompare(a.exam.closesOn)))
+  const upcomingExams = computed(() =>
+    examEntries.value.filter((e) => e.phase === 'upcoming').sort((a, b) => a.exam.opensOn.localeCompare(b.exam.opensOn)),
+  )
+  const closedExams = computed(() =>
+    examEntries.value.filter((e) => e.phase === 'closed').sort((a, b) => b.exam.closesOn.localeCompare(a.exam.closesOn)),
+  )
 
   const daily = computed(() => dailySheet(today.value))
   const weekly = computed(() => weeklySheet(weekStart.value))

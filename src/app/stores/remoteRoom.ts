@@ -42,7 +42,9 @@ export const useRemoteRoomStore = defineStore('remoteRoom', () => {
   async function sendHeartbeat(): Promise<void> {
     if (!meetingId.value) return
     try {
-      countedSeconds.value = (await api<{ seconds: number }>(`/api/meetings/${meetingId.value}/remote/heartbeat`, { method: 'POST', body: {} })).seconds
+      countedSeconds.value = (
+        await api<{ seconds: number }>(`/api/meetings/${meetingId.value}/remote/heartbeat`, { method: 'POST', body: {} })
+      ).seconds
     } catch {
       // A missed beat only costs that half-minute; the next one carries on.
     }
@@ -75,7 +77,10 @@ export const useRemoteRoomStore = defineStore('remoteRoom', () => {
     if (!meetingId.value) return
     joining.value = true
     try {
-      const optionsJSON = await api<PublicKeyCredentialRequestOptionsJSON>(`/api/meetings/${meetingId.value}/remote/options`, { method: 'POST', body: {} })
+      const optionsJSON = await api<PublicKeyCredentialRequestOptionsJSON>(`/api/meetings/${meetingId.value}/remote/options`, {
+        method: 'POST',
+        body: {},
+      })
       const response = await startAuthentication({ optionsJSON })
       await api(`/api/meetings/${meetingId.value}/remote/verify`, { method: 'POST', body: { response } })
       await sync.syncNow()
@@ -91,5 +96,22 @@ export const useRemoteRoomStore = defineStore('remoteRoom', () => {
     await sync.syncNow()
   }
 
-  return { meetingId, meeting, countedSeconds, joining, joined, eligible, onSite, remote, quorumState, chat, open, close, join, startHeartbeat, stopHeartbeat, send }
+  return {
+    meetingId,
+    meeting,
+    countedSeconds,
+    joining,
+    joined,
+    eligible,
+    onSite,
+    remote,
+    quorumState,
+    chat,
+    open,
+    close,
+    join,
+    startHeartbeat,
+    stopHeartbeat,
+    send,
+  }
 })

@@ -3,7 +3,15 @@ import { computed } from 'vue'
 import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
-import { CATEGORY_LABELS, POINT_CATEGORIES, ruleActiveOn, type PointCategory, type PointsRule, type RuleRow, type RulesReviseArgs } from '../../domain/points'
+import {
+  CATEGORY_LABELS,
+  POINT_CATEGORIES,
+  ruleActiveOn,
+  type PointCategory,
+  type PointsRule,
+  type RuleRow,
+  type RulesReviseArgs,
+} from '../../domain/points'
 import { pendingArgs } from '../sync/pending'
 import { dayInShanghai } from '../../domain/calendar'
 
@@ -57,9 +65,11 @@ export function describeRule(rule: Pick<PointsRule, 'eventKind' | 'unit' | 'poin
 /** Each rule's version in force on `today`, grouped by category in the published order. */
 export function rulesInForce(rules: readonly RuleRow[], today: string): { category: PointCategory; label: string; rules: RuleRow[] }[] {
   const active = rules.filter((r) => ruleActiveOn(r, today)).sort((a, b) => a.code.localeCompare(b.code))
-  return POINT_CATEGORIES.map((category) => ({ category, label: CATEGORY_LABELS[category], rules: active.filter((r) => r.category === category) })).filter(
-    (group) => group.rules.length > 0,
-  )
+  return POINT_CATEGORIES.map((category) => ({
+    category,
+    label: CATEGORY_LABELS[category],
+    rules: active.filter((r) => r.category === category),
+  })).filter((group) => group.rules.length > 0)
 }
 
 /** Versions that start after `today`, per rule code, soonest first. */
@@ -106,5 +116,15 @@ export const useRulesStore = defineStore('rules', () => {
     return sync.enqueue('rules.revise', args)
   }
 
-  return { all, loaded, inForce, upcoming, pendingRevisions, categoryOf, latest: (code: string) => latestVersion(all.value, code), revise, today }
+  return {
+    all,
+    loaded,
+    inForce,
+    upcoming,
+    pendingRevisions,
+    categoryOf,
+    latest: (code: string) => latestVersion(all.value, code),
+    revise,
+    today,
+  }
 })

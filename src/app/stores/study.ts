@@ -31,7 +31,11 @@ export interface CourseProgress {
 }
 
 /** 网上党校: courses in order, lessons in order, and how many lessons of each the member has completed. */
-export function schoolProgress(courses: readonly Course[], materials: readonly Material[], completed: ReadonlySet<string>): CourseProgress[] {
+export function schoolProgress(
+  courses: readonly Course[],
+  materials: readonly Material[],
+  completed: ReadonlySet<string>,
+): CourseProgress[] {
   return [...courses]
     .sort((a, b) => a.order - b.order)
     .map((course) => {
@@ -46,7 +50,12 @@ export type NextStudy = { reason: 'course'; material: Material; course: Course }
  * What to study next: the first lesson of 网上党校, in course order, not yet completed; once every lesson
  * is done, the newest material never opened; else nothing.
  */
-export function nextToStudy(school: readonly CourseProgress[], materials: readonly Material[], completed: ReadonlySet<string>, opened: ReadonlySet<string>): NextStudy {
+export function nextToStudy(
+  school: readonly CourseProgress[],
+  materials: readonly Material[],
+  completed: ReadonlySet<string>,
+  opened: ReadonlySet<string>,
+): NextStudy {
   for (const { course, lessons } of school) {
     const lesson = lessons.find((m) => !completed.has(m.id))
     if (lesson) return { reason: 'course', material: lesson, course }
@@ -67,10 +76,16 @@ export const useStudyStore = defineStore('study', () => {
   const unsynced = computed(() => pendingArgs(sync.pending, 'study.record'))
   const opened = computed(() => new Set([...progressRows.value.map((row) => row.id), ...unsynced.value.map((s) => s.materialId)]))
   const completed = computed(
-    () => new Set([...progressRows.value.filter((row) => row.completed).map((row) => row.id), ...unsynced.value.filter((s) => s.completed).map((s) => s.materialId)]),
+    () =>
+      new Set([
+        ...progressRows.value.filter((row) => row.completed).map((row) => row.id),
+        ...unsynced.value.filter((s) => s.completed).map((s) => s.materialId),
+      ]),
   )
   const school = computed(() => schoolProgress(courses.value, materials.value, completed.value))
-  const library = computed(() => materials.value.filter((m) => m.column === 'library').sort((a, b) => b.publishedAt.localeCompare(a.publishedAt)))
+  const library = computed(() =>
+    materials.value.filter((m) => m.column === 'library').sort((a, b) => b.publishedAt.localeCompare(a.publishedAt)),
+  )
   const newest = computed(() => [...materials.value].sort((a, b) => b.publishedAt.localeCompare(a.publishedAt)).slice(0, 3))
   const next = computed(() => nextToStudy(school.value, materials.value, completed.value, opened.value))
   const byId = (id: string) => materials.value.find((m) => m.id === id)

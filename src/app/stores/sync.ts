@@ -98,5 +98,20 @@ export const useSyncStore = defineStore('sync', () => {
     await db.rejected.delete(id)
   }
 
-  return { status, pending, waiting, pendingCount, rejected, lastSyncedAt, recentRejections, sessionEnded, userId, start, stop, enqueue, syncNow, dismissRejected }
+  return {
+    status,
+    pending,
+    waiting,
+    pendingCount,
+    rejected,
+    lastSyncedAt,
+    recentRejections,
+    sessionEnded,
+    userId,
+    start,
+    stop,
+    enqueue,
+    syncNow,
+    dismissRejected,
+  }
 })

@@ -162,13 +162,24 @@ export class SyncEngine {
       await this.db.outbox.where('id').equals(row.id).modify({ serverFailures: failures })
       throw error
     }
-    await this.db.transaction('rw', this.db.outbox, this.db.rejected, () => this.reject(row, POISON_REJECTION.code, POISON_REJECTION.message, outcome))
+    await this.db.transaction('rw', this.db.outbox, this.db.rejected, () =>
+      this.reject(row, POISON_REJECTION.code, POISON_REJECTION.message, outcome),
+    )
   }
 
   /** Moves a mutation from the outbox to the rejected list that 我的 → 同步状态 shows. */
   private async reject(row: OutboxRow, code: string, message: string, outcome: PushOutcome): Promise<void> {
     await this.db.outbox.where('id').equals(row.id).delete()
-    const rejected: RejectedRow = { id: row.id, userId: row.userId, name: row.name, args: row.args, clientTime: row.clientTime, code, message, rejectedAt: new Date().toISOString() }
+    const rejected: RejectedRow = {
+      id: row.id,
+      userId: row.userId,
+      name: row.name,
+      args: row.args,
+      clientTime: row.clientTime,
+      code,
+      message,
+      rejectedAt: new Date().toISOString(),
+    }
     await this.db.rejected.put(rejected)
     outcome.rejected.push(rejected)
   }
@@ -217,12 +228,16 @@ export class SyncEngine {
    * Checks every row of a page against its schema before anything is written, and groups the page into
    * runs of the same table and operation (order matters only between a put and a delete of one row).
    */
-  private validate(changes: readonly Change[], schemas: Record<SyncTable, z.ZodMiniType>): Array<{ table: SyncTable; op: 'put' | 'delete'; keys: string[]; rows: unknown[] }> {
+  private validate(
+    changes: readonly Change[],
+    schemas: Record<SyncTable, z.ZodMiniType>,
+  ): Array<{ table: SyncTable; op: 'put' | 'delete'; keys: string[]; rows: unknown[] }> {
     const runs: Array<{ table: SyncTable; op: 'put' | 'delete'; keys: string[]; rows: unknown[] }> = []
     for (const change of changes) {
       if (!(change.table in schemas)) continue // a table this version of the app does not know yet
       let run = runs.at(-1)
-      if (!run || run.table !== change.table || run.op !== change.op) runs.push((run = { table: change.table, op: change.op, keys: [], rows: [] }))
+      if (!run || run.table !== change.table || run.op !== change.op)
+        runs.push((run = { table: change.table, op: change.op, keys: [], rows: [] }))
       run.keys.push(change.id)
       if (change.op === 'delete') continue
       const row = parseWith(schemas[change.table], change.row)

@@ -88,11 +88,17 @@ let running: Promise<void> | null = null
 export function uploadPendingPhotos(db: AppDB, userId: string, fetcher: UploadFetch = fetch): Promise<void> {
   running ??= (async () => {
     try {
-      const rows = (await db.photo_uploads.where('userId').equals(userId).sortBy('createdAt')).filter((r) => r.doneAt === null && r.error === null)
+      const rows = (await db.photo_uploads.where('userId').equals(userId).sortBy('createdAt')).filter(
+        (r) => r.doneAt === null && r.error === null,
+      )
       for (const row of rows) await uploadPhoto(db, row, fetcher)
       // Sent long ago: the server's copy (cached by the service worker once seen) is what shows now.
       const before = new Date(Date.now() - KEEP_UPLOADED_MS).toISOString()
-      await db.photo_uploads.where('userId').equals(userId).filter((r) => r.doneAt !== null && r.doneAt < before).delete()
+      await db.photo_uploads
+        .where('userId')
+        .equals(userId)
+        .filter((r) => r.doneAt !== null && r.doneAt < before)
+        .delete()
     } catch {
       // Offline or the server is away: the rows stay, with what was sent so far.
     } finally {

@@ -423,4 +423,3 @@ export interface Database {
   photo_links: PhotoLinkTable
   user_id_aliases: UserIdAliasTable
 }
-

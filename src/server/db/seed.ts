@@ -20,7 +20,12 @@ function readSeed<T>(dir: string, file: string, schema: z.ZodMiniType<T>): T {
  * Loads the demo data into an empty database: the town and its people, then each feature's (in the
  * features' order). A database that holds any user is left alone.
  */
-export async function seedIfEmpty(db: Kysely<Database>, seedDir: string, features: readonly Pick<AnySyncFeature, 'seed'>[], now = new Date()): Promise<boolean> {
+export async function seedIfEmpty(
+  db: Kysely<Database>,
+  seedDir: string,
+  features: readonly Pick<AnySyncFeature, 'seed'>[],
+  now = new Date(),
+): Promise<boolean> {
   const existing = await db.selectFrom('users').select('id').limit(1).executeTakeFirst()
   if (existing) return false
   const { town, branches } = readSeed(seedDir, 'town.json', seedTownSchema)

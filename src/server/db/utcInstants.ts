@@ -31,7 +31,11 @@ export async function normaliseStoredInstants(db: Kysely<unknown>): Promise<numb
         if (Number.isNaN(at)) continue
         const utc = new Date(at).toISOString()
         if (utc === text) continue
-        await k.updateTable(table).set({ [column]: utc }).where('id', '=', row.id!).execute()
+        await k
+          .updateTable(table)
+          .set({ [column]: utc })
+          .where('id', '=', row.id!)
+          .execute()
         changed++
       }
     }

@@ -39,7 +39,9 @@ export function answerUnreadableRequest(error: NodeJS.ErrnoException, socket: im
     return
   }
   const tooLarge = error.code === 'HPE_HEADER_OVERFLOW'
-  const body = JSON.stringify(tooLarge ? { error: 'too_large', message: '请求头过大' } : { error: 'bad_request', message: '请求格式有误，无法识别' })
+  const body = JSON.stringify(
+    tooLarge ? { error: 'too_large', message: '请求头过大' } : { error: 'bad_request', message: '请求格式有误，无法识别' },
+  )
   const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'
   socket.end(
     `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,

@@ -22,7 +22,11 @@ export function adminRoutes(app: FastifyInstance, deps: { db: Kysely<Database> }
     if (user.role !== 'admin') throw new HttpError(403, 'forbidden', '只有镇党委管理员可以发布红黄榜')
     const query = (request.query ?? {}) as Record<string, unknown>
     const number = (value: unknown) => (typeof value === 'string' && /^\d{1,4}$/.test(value) ? Number(value) : value)
-    const args = validate(honorPublishArgsSchema, { month: query.month, threshold: number(query.threshold), redPerBranch: number(query.redPerBranch) }, '查询参数')
+    const args = validate(
+      honorPublishArgsSchema,
+      { month: query.month, threshold: number(query.threshold), redPerBranch: number(query.redPerBranch) },
+      '查询参数',
+    )
     void reply.header('cache-control', 'no-store')
     return previewHonorLists(deps.db, args, new Date().toISOString())
   })

@@ -26,12 +26,16 @@ async function answering<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work()
   } catch (error) {
-    if (error instanceof MutationRejected) throw new HttpError(error.code === 'not_found' ? 404 : error.code === 'forbidden' ? 403 : 409, error.code, error.message)
+    if (error instanceof MutationRejected)
+      throw new HttpError(error.code === 'not_found' ? 404 : error.code === 'forbidden' ? 403 : 409, error.code, error.message)
     throw error
   }
 }
 
-export function meetingRoutes(app: FastifyInstance, deps: { db: Kysely<Database>; sync: SyncService; webauthn: WebauthnService; origin: string | null }) {
+export function meetingRoutes(
+  app: FastifyInstance,
+  deps: { db: Kysely<Database>; sync: SyncService; webauthn: WebauthnService; origin: string | null },
+) {
   // The relying party is this server as the browser sees it (behind a proxy: with TRUST_PROXY, or set PUBLIC_ORIGIN).
   const relyingParty = (request: FastifyRequest): RelyingParty => {
     const origin = deps.origin ?? `${request.protocol}://${request.host}`

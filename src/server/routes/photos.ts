@@ -10,7 +10,9 @@ const photoParams = z.object({ id: z.string().check(z.regex(/^[\w-]{1,64}$/, 'ç…
 export async function photoRoutes(app: FastifyInstance, deps: { sync: SyncService; photos: PhotoService }) {
   // Raw bytes only on these routes; every other route still takes JSON alone.
   await app.register(async (scoped) => {
-    scoped.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: PHOTO_CHUNK_MAX }, (_request, body, done) => done(null, body))
+    scoped.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: PHOTO_CHUNK_MAX }, (_request, body, done) =>
+      done(null, body),
+    )
 
     /** How much of a photo the server has, so a device resumes from there. */
     scoped.get('/api/photos/:id/upload', async (request) => {

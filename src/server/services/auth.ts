@@ -40,7 +40,11 @@ export class AuthService {
     ] as const) {
       const attempt = await this.countAttempt(key, limit, now)
       // Locked when the failures before this attempt had reached the limit (src/domain/auth.ts).
-      const waitMs = lockRemainingMs({ windowStart: Date.parse(attempt.window_start), failures: attempt.failures - 1 }, limit, now.getTime())
+      const waitMs = lockRemainingMs(
+        { windowStart: Date.parse(attempt.window_start), failures: attempt.failures - 1 },
+        limit,
+        now.getTime(),
+      )
       if (waitMs > 0) return { ok: false, reason: 'throttled', retryAfterMs: waitMs }
       counted.push({ key, windowStart: attempt.window_start })
     }
@@ -150,7 +154,12 @@ export class AuthService {
         oc.column('key').doUpdateSet((eb) => {
           const windowOver = eb('login_failures.window_start', '<=', expired)
           return {
-            failures: eb.case().when(windowOver).then(1).else(eb('login_failures.failures', '+', 1)).end(),
+            failures: eb
+              .case()
+              .when(windowOver)
+              .then(1)
+              .else(eb('login_failures.failures', '+', 1))
+              .end(),
             window_start: eb.case().when(windowOver).then(start).else(eb.ref('login_failures.window_start')).end(),
           }
         }),
@@ -161,5 +170,4 @@ export class AuthService {
 }
 
 // A valid hash of a random password, so the unknown-phone path runs the same scrypt.
-const DUMMY_HASH =
-  'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='
+const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='

@@ -50,7 +50,11 @@ export async function reencodePhoto(input: Buffer): Promise<{ data: Buffer; widt
     return { data, width: info.width, height: info.height }
   } catch (error) {
     const tooBig = String(error).includes('pixel limit')
-    throw new HttpError(422, tooBig ? 'image_too_large' : 'not_an_image', tooBig ? '图片像素过大，请换一张照片' : '文件不是图片，或图片已损坏')
+    throw new HttpError(
+      422,
+      tooBig ? 'image_too_large' : 'not_an_image',
+      tooBig ? '图片像素过大，请换一张照片' : '文件不是图片，或图片已损坏',
+    )
   }
 }
 
@@ -61,15 +65,28 @@ export class PhotoService {
   ) {}
 
   async state(viewer: Viewer, id: string): Promise<UploadState> {
-    const photo = await this.db.selectFrom('photos').select(['owner_id', 'received_bytes', 'total_bytes', 'status', 'width', 'height']).where('id', '=', id).executeTakeFirst()
+    const photo = await this.db
+      .selectFrom('photos')
+      .select(['owner_id', 'received_bytes', 'total_bytes', 'status', 'width', 'height'])
+      .where('id', '=', id)
+      .executeTakeFirst()
     if (!photo) throw new HttpError(404, 'not_found', '服务器上还没有这张照片')
     if (photo.owner_id !== viewer.id) throw new HttpError(403, 'forbidden', '这张照片不是您上传的')
     return this.describe(id, photo)
   }
 
-  private describe(id: string, photo: { received_bytes: number; total_bytes: number; status: string; width: number | null; height: number | null }): UploadState {
+  private describe(
+    id: string,
+    photo: { received_bytes: number; total_bytes: number; status: string; width: number | null; height: number | null },
+  ): UploadState {
     const done = photo.status === 'ready'
-    return { id, received: photo.received_bytes, total: photo.total_bytes, done, ...(done ? { width: photo.width ?? 0, height: photo.height ?? 0 } : {}) }
+    return {
+      id,
+      received: photo.received_bytes,
+      total: photo.total_bytes,
+      done,
+      ...(done ? { width: photo.width ?? 0, height: photo.height ?? 0 } : {}),
+    }
   }
 
   /** Takes one chunk; the chunk that completes the photo has it checked and re-encoded. */
@@ -78,15 +95,35 @@ export class PhotoService {
     if (chunk.length !== range.end - range.start + 1) throw new HttpError(400, 'bad_request', '上传的数据与 Content-Range 不符')
     const now = this.clock().toISOString()
     const state = await this.db.transaction().execute(async (trx) => {
-      let photo = await trx.selectFrom('photos').select(['owner_id', 'received_bytes', 'total_bytes', 'status', 'width', 'height']).where('id', '=', id).executeTakeFirst()
+      let photo = await trx
+        .selectFrom('photos')
+        .select(['owner_id', 'received_bytes', 'total_bytes', 'status', 'width', 'height'])
+        .where('id', '=', id)
+        .executeTakeFirst()
       if (!photo) {
         if (range.start !== 0) throw new HttpError(409, 'upload_offset', '服务器上还没有这张照片，请从头上传', { 'x-upload-received': '0' })
         await trx
           .insertInto('photos')
-          .values({ id, owner_id: viewer.id, status: 'uploading', total_bytes: range.total, received_bytes: 0, mime: null, width: null, height: null, data: null, created_at: now, updated_at: now })
+          .values({
+            id,
+            owner_id: viewer.id,
+            status: 'uploading',
+            total_bytes: range.total,
+            received_bytes: 0,
+            mime: null,
+            width: null,
+            height: null,
+            data: null,
+            created_at: now,
+            updated_at: now,
+          })
           .onConflict((oc) => oc.column('id').doNothing())
           .execute()
-        photo = await trx.selectFrom('photos').select(['owner_id', 'received_bytes', 'total_bytes', 'status', 'width', 'height']).where('id', '=', id).executeTakeFirstOrThrow()
+        photo = await trx
+          .selectFrom('photos')
+          .select(['owner_id', 'received_bytes', 'total_bytes', 'status', 'width', 'height'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
       }
       if (photo.owner_id !== viewer.id) throw new HttpError(403, 'forbidden', '这张照片不是您上传的')
       if (photo.status === 'ready') return this.describe(id, photo)
@@ -99,7 +136,9 @@ export class PhotoService {
         .where('received_bytes', '=', range.start)
         .executeTakeFirst()
       if (Number(moved.numUpdatedRows) !== 1) {
-        throw new HttpError(409, 'upload_offset', '上传位置不对，请从服务器已收到的位置继续', { 'x-upload-received': String(photo.received_bytes) })
+        throw new HttpError(409, 'upload_offset', '上传位置不对，请从服务器已收到的位置继续', {
+          'x-upload-received': String(photo.received_bytes),
+        })
       }
       await trx.insertInto('photo_chunks').values({ photo_id: id, offset: range.start, data: chunk }).execute()
       return { id, received: range.end + 1, total: range.total, done: false }
@@ -109,7 +148,12 @@ export class PhotoService {
   }
 
   private async finish(id: string, now: string): Promise<UploadState> {
-    const chunks = await this.db.selectFrom('photo_chunks').select(['offset', 'data']).where('photo_id', '=', id).orderBy('offset').execute()
+    const chunks = await this.db
+      .selectFrom('photo_chunks')
+      .select(['offset', 'data'])
+      .where('photo_id', '=', id)
+      .orderBy('offset')
+      .execute()
     let photo: { data: Buffer; width: number; height: number }
     try {
       photo = await reencodePhoto(Buffer.concat(chunks.map((c) => c.data)))

@@ -62,7 +62,10 @@ export async function renameLegacyUserIds(db: Kysely<unknown>, now = new Date())
     await renameEverywhere(trx, new UserIdRenamer(renames), postgres)
     // Every scope moves past a horizon: a device's cursor (naming `user:<old id>` or rows it holds with
     // old ids) gets a reset and a fresh pull. A fresh pull needs no tombstones.
-    await trx.updateTable('scope_versions').set((eb) => ({ version: eb('version', '+', 1), horizon: eb('version', '+', 1) })).execute()
+    await trx
+      .updateTable('scope_versions')
+      .set((eb) => ({ version: eb('version', '+', 1), horizon: eb('version', '+', 1) }))
+      .execute()
     await trx.deleteFrom('sync_rows').where('op', '=', 'delete').execute()
     await trx
       .insertInto('user_id_aliases')
@@ -96,11 +99,17 @@ async function renameEverywhere(trx: Kysely<AliasDatabase>, renamer: UserIdRenam
       columns.flatMap((c) => renamer.fragments.map((f) => sql`${sql.ref(c)} like ${`%${f}%`}`)),
       sql` or `,
     )
-    const keys = (await sql<{ row_key: string }>`select ${key}${postgres ? sql`::text` : sql``} as row_key from ${name} where ${filter}`.execute(trx)).rows.map((r) => r.row_key)
+    const keys = (
+      await sql<{ row_key: string }>`select ${key}${postgres ? sql`::text` : sql``} as row_key from ${name} where ${filter}`.execute(trx)
+    ).rows.map((r) => r.row_key)
     for (let start = 0; start < keys.length; start += PAGE) {
       const page = keys.slice(start, start + PAGE)
       const among = postgres ? sql`${key} = any(${page}::tid[])` : sql`${key} in (${sql.join(page)})`
-      const { rows } = await sql<Record<string, string | null>>`select ${key}${postgres ? sql`::text` : sql``} as row_key, ${sql.join(columns.map((c) => sql.ref(c)))} from ${name} where ${among}`.execute(trx)
+      const { rows } = await sql<
+        Record<string, string | null>
+      >`select ${key}${postgres ? sql`::text` : sql``} as row_key, ${sql.join(columns.map((c) => sql.ref(c)))} from ${name} where ${among}`.execute(
+        trx,
+      )
       const changed = rows.flatMap((row) => {
         const renamed = Object.fromEntries(columns.map((c) => [c, typeof row[c] === 'string' ? renamer.rename(row[c]) : row[c]]))
         return columns.some((c) => renamed[c] !== row[c]) ? [{ key: row.row_key, before: row, after: renamed }] : []
@@ -137,6 +146,9 @@ async function dropForeignKeys(trx: Kysely<AliasDatabase>): Promise<() => Promis
     where c.contype = 'f' and n.nspname = any(current_schemas(false))`.execute(trx)
   for (const fk of rows) await sql`alter table ${sql.table(`${fk.schema}.${fk.table}`)} drop constraint ${sql.id(fk.name)}`.execute(trx)
   return async () => {
-    for (const fk of rows) await sql`alter table ${sql.table(`${fk.schema}.${fk.table}`)} add constraint ${sql.id(fk.name)} ${sql.raw(fk.definition)}`.execute(trx)
+    for (const fk of rows)
+      await sql`alter table ${sql.table(`${fk.schema}.${fk.table}`)} add constraint ${sql.id(fk.name)} ${sql.raw(fk.definition)}`.execute(
+        trx,
+      )
   }
 }

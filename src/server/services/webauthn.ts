@@ -45,17 +45,30 @@ export class WebauthnService {
   /** The stored challenge, deleted on the way out: one verification per challenge. */
   private async takeChallenge(userId: string, purpose: string): Promise<string> {
     const id = `${userId}:${purpose}`
-    const row = await this.db.deleteFrom('webauthn_challenges').where('id', '=', id).returning(['challenge', 'expires_at']).executeTakeFirst()
+    const row = await this.db
+      .deleteFrom('webauthn_challenges')
+      .where('id', '=', id)
+      .returning(['challenge', 'expires_at'])
+      .executeTakeFirst()
     if (!row || row.expires_at < this.clock().toISOString()) throw new HttpError(400, 'challenge_expired', '验证已超时，请重试')
     return row.challenge
   }
 
   async credentials(userId: string) {
-    return this.db.selectFrom('webauthn_credentials').select(['id', 'device_name as deviceName', 'created_at as createdAt', 'last_used_at as lastUsedAt']).where('user_id', '=', userId).orderBy('created_at').execute()
+    return this.db
+      .selectFrom('webauthn_credentials')
+      .select(['id', 'device_name as deviceName', 'created_at as createdAt', 'last_used_at as lastUsedAt'])
+      .where('user_id', '=', userId)
+      .orderBy('created_at')
+      .execute()
   }
 
   async registrationOptions(rp: RelyingParty, user: { id: string; name: string }) {
-    const existing = await this.db.selectFrom('webauthn_credentials').select(['id', 'transports_json']).where('user_id', '=', user.id).execute()
+    const existing = await this.db
+      .selectFrom('webauthn_credentials')
+      .select(['id', 'transports_json'])
+      .where('user_id', '=', user.id)
+      .execute()
     const options = await generateRegistrationOptions({
       rpName: APP_NAME,
       rpID: rp.id,
@@ -72,11 +85,15 @@ export class WebauthnService {
 
   async register(rp: RelyingParty, userId: string, response: RegistrationResponseJSON, deviceName: string) {
     const challenge = await this.takeChallenge(userId, 'register')
-    const result = await verifyRegistrationResponse({ response, expectedChallenge: challenge, expectedOrigin: rp.origin, expectedRPID: rp.id, requireUserVerification: true }).catch(
-      (error: Error) => {
-        throw webauthnFailure(error)
-      },
-    )
+    const result = await verifyRegistrationResponse({
+      response,
+      expectedChallenge: challenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.id,
+      requireUserVerification: true,
+    }).catch((error: Error) => {
+      throw webauthnFailure(error)
+    })
     if (!result.verified) throw new HttpError(400, 'webauthn_failed', '指纹/面容验证未通过')
     const { credential } = result.registrationInfo
     await this.db
@@ -96,12 +113,20 @@ export class WebauthnService {
   }
 
   async remove(userId: string, credentialId: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('webauthn_credentials').where('id', '=', credentialId).where('user_id', '=', userId).executeTakeFirst()
+    const result = await this.db
+      .deleteFrom('webauthn_credentials')
+      .where('id', '=', credentialId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst()
     return Number(result.numDeletedRows) > 0
   }
 
   async authenticationOptions(rp: RelyingParty, userId: string, purpose: string) {
-    const credentials = await this.db.selectFrom('webauthn_credentials').select(['id', 'transports_json']).where('user_id', '=', userId).execute()
+    const credentials = await this.db
+      .selectFrom('webauthn_credentials')
+      .select(['id', 'transports_json'])
+      .where('user_id', '=', userId)
+      .execute()
     if (credentials.length === 0) throw new HttpError(409, 'no_passkey', '请先在“我的”里登记本机的指纹或面容（通行密钥）')
     const options = await generateAuthenticationOptions({
       rpID: rp.id,
@@ -115,7 +140,12 @@ export class WebauthnService {
   /** Verifies an assertion for `purpose`; throws a 400 unless the member's own passkey signed it with user verification. */
   async verify(rp: RelyingParty, userId: string, purpose: string, response: AuthenticationResponseJSON): Promise<void> {
     const challenge = await this.takeChallenge(userId, purpose)
-    const stored = await this.db.selectFrom('webauthn_credentials').selectAll().where('id', '=', response.id).where('user_id', '=', userId).executeTakeFirst()
+    const stored = await this.db
+      .selectFrom('webauthn_credentials')
+      .selectAll()
+      .where('id', '=', response.id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst()
     if (!stored) throw new HttpError(400, 'webauthn_failed', '这不是您登记过的指纹或面容')
     // The handle the passkey was made with: the user's id then, which may be an id renamed since (migration 0010).
     const handle = response.response.userHandle
@@ -128,7 +158,12 @@ export class WebauthnService {
       expectedOrigin: rp.origin,
       expectedRPID: rp.id,
       requireUserVerification: true,
-      credential: { id: stored.id, publicKey: Buffer.from(stored.public_key, 'base64url'), counter: stored.counter, transports: JSON.parse(stored.transports_json) as string[] },
+      credential: {
+        id: stored.id,
+        publicKey: Buffer.from(stored.public_key, 'base64url'),
+        counter: stored.counter,
+        transports: JSON.parse(stored.transports_json) as string[],
+      },
     }).catch((error: Error) => {
       throw webauthnFailure(error)
     })

@@ -54,7 +54,11 @@ export async function pruneTombstones(db: Kysely<Database>, before: string): Pro
       .groupBy('scope')
       .execute()
     for (const { scope, maxVersion } of old) {
-      await trx.updateTable('scope_versions').set({ horizon: Number(maxVersion) }).where('scope', '=', scope).execute()
+      await trx
+        .updateTable('scope_versions')
+        .set({ horizon: Number(maxVersion) })
+        .where('scope', '=', scope)
+        .execute()
       await trx
         .deleteFrom('sync_rows')
         .where('scope', '=', scope)

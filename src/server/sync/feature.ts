@@ -81,7 +81,10 @@ export interface SyncFeatures {
 // ---------------------------------------------------------------- the compile-time check of the list
 
 type NamesOf<F, P extends 'mutations' | 'tables'> = F extends AnySyncFeature ? keyof F[P] : never
-type RegisteredTwice<Fs extends readonly unknown[], P extends 'mutations' | 'tables', Seen = never> = Fs extends readonly [infer F, ...infer Rest]
+type RegisteredTwice<Fs extends readonly unknown[], P extends 'mutations' | 'tables', Seen = never> = Fs extends readonly [
+  infer F,
+  ...infer Rest,
+]
   ? (NamesOf<F, P> & Seen) | RegisteredTwice<Rest, P, Seen | NamesOf<F, P>>
   : never
 
@@ -91,9 +94,13 @@ interface Problems<Fs extends readonly AnySyncFeature[]> {
   tablesWithoutRedaction: Exclude<SyncTable, NamesOf<Fs[number], 'tables'>>
   tablesRegisteredTwice: RegisteredTwice<Fs, 'tables'>
 }
-type Found<Fs extends readonly AnySyncFeature[]> = { [K in keyof Problems<Fs> as [Problems<Fs>[K]] extends [never] ? never : K]: Problems<Fs>[K] }
+type Found<Fs extends readonly AnySyncFeature[]> = {
+  [K in keyof Problems<Fs> as [Problems<Fs>[K]] extends [never] ? never : K]: Problems<Fs>[K]
+}
 /** `unknown` when the list is complete; otherwise a type the list can't satisfy, naming what is wrong. */
-type Complete<Fs extends readonly AnySyncFeature[]> = keyof Found<Fs> extends never ? unknown : { 'every mutation and synced table needs exactly one feature': Found<Fs> }
+type Complete<Fs extends readonly AnySyncFeature[]> = keyof Found<Fs> extends never
+  ? unknown
+  : { 'every mutation and synced table needs exactly one feature': Found<Fs> }
 
 /**
  * Merges the features into the tables the core runs. Compiles only when every mutation of
@@ -118,9 +125,17 @@ export function syncFeatures<const Fs extends readonly AnySyncFeature[]>(feature
   }
   const mutationNames = Object.keys(MUTATIONS)
   problems.push(...mutationNames.filter((name) => !(name in handlers)).map((name) => `mutation ${name} has no handler`))
-  problems.push(...Object.keys(handlers).filter((name) => !mutationNames.includes(name)).map((name) => `mutation ${name} is not in domain/mutations.ts`))
+  problems.push(
+    ...Object.keys(handlers)
+      .filter((name) => !mutationNames.includes(name))
+      .map((name) => `mutation ${name} is not in domain/mutations.ts`),
+  )
   problems.push(...SYNC_TABLES.filter((table) => !(table in redactions)).map((table) => `table ${table} has no redaction`))
-  problems.push(...Object.keys(redactions).filter((table) => !(SYNC_TABLES as readonly string[]).includes(table)).map((table) => `table ${table} is not in SYNC_TABLES`))
+  problems.push(
+    ...Object.keys(redactions)
+      .filter((table) => !(SYNC_TABLES as readonly string[]).includes(table))
+      .map((table) => `table ${table} is not in SYNC_TABLES`),
+  )
   if (problems.length > 0) throw new Error(`sync features: ${problems.join('; ')}`)
   return {
     list: [...features],

@@ -17,7 +17,10 @@ export async function pullPage(
   const decoded = decodeCursor(cursorText)
   // Read before the rows: every row up to a scope's version read here is committed and visible below.
   const scopeState = new Map(
-    (await db.selectFrom('scope_versions').select(['scope', 'version', 'horizon']).where('scope', 'in', scopes).execute()).map((r) => [r.scope, r]),
+    (await db.selectFrom('scope_versions').select(['scope', 'version', 'horizon']).where('scope', 'in', scopes).execute()).map((r) => [
+      r.scope,
+      r,
+    ]),
   )
   const reset =
     decoded === null ||
@@ -35,10 +38,17 @@ export async function pullPage(
       break
     }
     const since = versions[scope] ?? 0
-    let query = db.selectFrom('sync_rows').select(['table_name', 'row_id', 'version', 'op', 'row_json']).where('scope', '=', scope).where('version', '>', since)
+    let query = db
+      .selectFrom('sync_rows')
+      .select(['table_name', 'row_id', 'version', 'op', 'row_json'])
+      .where('scope', '=', scope)
+      .where('version', '>', since)
     // A device that never had this scope has nothing to delete.
     if (since === 0) query = query.where('op', '=', 'put')
-    const rows = await query.orderBy('version').limit(remaining + 1).execute()
+    const rows = await query
+      .orderBy('version')
+      .limit(remaining + 1)
+      .execute()
     const page = rows.slice(0, remaining)
     for (const row of page) {
       const table = row.table_name as SyncTable

@@ -46,7 +46,12 @@ type RecordResult = (db: Kysely<Database>, result: MutationResult, args: string)
  * mutation inside its own savepoint together with the record of its id: a mutation's effects and its
  * record commit together or not at all, and a rejected one rolls back alone.
  */
-export async function applyBatch(db: Kysely<Database>, features: SyncFeatures, batch: BatchContext, mutations: readonly Mutation[]): Promise<MutationResult[]> {
+export async function applyBatch(
+  db: Kysely<Database>,
+  features: SyncFeatures,
+  batch: BatchContext,
+  mutations: readonly Mutation[],
+): Promise<MutationResult[]> {
   const trx = await db.startTransaction().execute()
   const results: MutationResult[] = []
   try {
@@ -77,7 +82,12 @@ async function storedResult(db: Kysely<Database>, id: string, viewer: Viewer): P
 }
 
 /** Applies a mutation exactly once; a mutation id seen before gets its stored result and changes nothing. */
-async function applyOnce(trx: ControlledTransaction<Database>, features: SyncFeatures, batch: BatchContext, mutation: Mutation): Promise<MutationResult> {
+async function applyOnce(
+  trx: ControlledTransaction<Database>,
+  features: SyncFeatures,
+  batch: BatchContext,
+  mutation: Mutation,
+): Promise<MutationResult> {
   const { viewer, clientId, now } = batch
   const seen = await storedResult(trx, mutation.id, viewer)
   if (seen) return seen
@@ -131,7 +141,10 @@ async function applyChecked(
   const effects = await trx.savepoint('effects').execute()
   const writer = new ChangeWriter(effects, now)
   try {
-    await features.handlers[checked.name]({ trx: effects, viewer, writer, now, clientTime: mutation.clientTime, clockSkewMs: batch.clockSkewMs }, checked.args as never)
+    await features.handlers[checked.name](
+      { trx: effects, viewer, writer, now, clientTime: mutation.clientTime, clockSkewMs: batch.clockSkewMs },
+      checked.args as never,
+    )
   } catch (error) {
     const rejection = asRejection(features, checked.name, error)
     if (!rejection) throw error
@@ -147,7 +160,11 @@ async function applyChecked(
   return { id: mutation.id, status: 'applied' }
 }
 
-function check(viewer: Viewer, name: string, args: unknown): { status: 'ok'; name: MutationName; args: unknown } | { status: 'rejected'; code: string; message: string } {
+function check(
+  viewer: Viewer,
+  name: string,
+  args: unknown,
+): { status: 'ok'; name: MutationName; args: unknown } | { status: 'rejected'; code: string; message: string } {
   if (!isMutationName(name)) return { status: 'rejected', code: 'unknown_mutation', message: REJECTIONS.unknown_mutation }
   const definition = mutationDefinition(name)
   if (!definition.roles.includes(viewer.role)) return { status: 'rejected', code: 'forbidden', message: REJECTIONS.forbidden }

@@ -8,7 +8,8 @@ export class MutationRejected extends Error {
   }
 }
 
-const errorCode = (error: unknown): unknown => (typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined)
+const errorCode = (error: unknown): unknown =>
+  typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined
 
 /** A row with this key exists already: PostgreSQL's unique_violation, or SQLite's. */
 export function isUniqueViolation(error: unknown): boolean {

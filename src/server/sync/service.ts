@@ -2,7 +2,15 @@
 // feature: the features it runs (their handlers, redactions, publishing) come from buildApp.
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
-import { PULL_PAGE_SIZE, SCHEMA_VERSION, visibleScopes, type MutationResult, type PullReply, type PushBody, type Viewer } from '../../domain/sync'
+import {
+  PULL_PAGE_SIZE,
+  SCHEMA_VERSION,
+  visibleScopes,
+  type MutationResult,
+  type PullReply,
+  type PushBody,
+  type Viewer,
+} from '../../domain/sync'
 import { HttpError } from '../http/errors'
 import { ChangeWriter } from './changes'
 import type { SyncFeatures } from './feature'
@@ -40,13 +48,20 @@ export class SyncService {
 
   async scopesOf(viewer: Viewer): Promise<string[]> {
     const branches = await this.db.selectFrom('branches').select('id').execute()
-    return visibleScopes(viewer, branches.map((b) => b.id))
+    return visibleScopes(
+      viewer,
+      branches.map((b) => b.id),
+    )
   }
 
   /** Binds a device to the user on first sight; a device bound to someone else is refused outright. */
   private async claimClient(clientId: string, viewer: Viewer): Promise<{ pulledBefore: boolean }> {
     const now = this.clock().toISOString()
-    const client = await this.db.selectFrom('sync_clients').select(['user_id', 'pulled_at', 'last_seen_at']).where('id', '=', clientId).executeTakeFirst()
+    const client = await this.db
+      .selectFrom('sync_clients')
+      .select(['user_id', 'pulled_at', 'last_seen_at'])
+      .where('id', '=', clientId)
+      .executeTakeFirst()
     if (client && client.user_id !== viewer.id) {
       throw new HttpError(403, 'client_of_another_user', '此设备的同步编号属于其他用户，请重新登录后再同步')
     }
@@ -74,7 +89,8 @@ export class SyncService {
     await this.claimClient(body.clientId, viewer)
     // An app newer than this server (a deploy in progress): a rejection would make the device drop its
     // changes for good, so the whole request is refused and the device sends them again later.
-    if (body.schemaVersion > SCHEMA_VERSION) throw new HttpError(409, 'server_outdated', '服务器正在升级，您的更改已保存在本机，稍后会自动同步')
+    if (body.schemaVersion > SCHEMA_VERSION)
+      throw new HttpError(409, 'server_outdated', '服务器正在升级，您的更改已保存在本机，稍后会自动同步')
     const now = this.clock().toISOString()
     const clockSkewMs = body.sentAt === undefined ? null : Date.parse(body.sentAt) - Date.parse(now)
     for (let attempt = 1; ; attempt++) {
@@ -96,7 +112,8 @@ export class SyncService {
     const scopes = await this.scopesOf(viewer)
     const client = await this.claimClient(clientId, viewer)
     const reply = await pullPage(this.db, this.features, viewer, scopes, client, cursorText, limit)
-    if (!client.pulledBefore) await this.db.updateTable('sync_clients').set({ pulled_at: this.clock().toISOString() }).where('id', '=', clientId).execute()
+    if (!client.pulledBefore)
+      await this.db.updateTable('sync_clients').set({ pulled_at: this.clock().toISOString() }).where('id', '=', clientId).execute()
     return reply
   }
 

@@ -13,7 +13,11 @@ interface Issue {
  * (`title`, `media.file`, `options.2`), so each message can be shown next to its field. `reword` gives a
  * plainer message for the schema's generic ones (“数值过小：期望 string >=1 字符”).
  */
-export function fieldErrors<T>(schema: z.ZodMiniType<T>, value: unknown, reword: (key: string, issue: Issue) => string | undefined = () => undefined) {
+export function fieldErrors<T>(
+  schema: z.ZodMiniType<T>,
+  value: unknown,
+  reword: (key: string, issue: Issue) => string | undefined = () => undefined,
+) {
   const result = schema.safeParse(value)
   if (result.success) return { ok: true as const, value: result.data, errors: {} as FieldErrors }
   const errors: FieldErrors = {}

@@ -2,7 +2,23 @@
 // meeting after the fact (issue 5), as the server will apply them.
 import { meetingDraftSchema, schedulingProblem, type MeetingDraft } from '../../../domain/meetings'
 
-export type DraftErrors = Partial<Record<'form' | 'branchId' | 'title' | 'agenda' | 'place' | 'startsAt' | 'endsAt' | 'memberIds' | 'videoUrl' | 'materialIds' | 'backfillReason' | 'id', string>>
+export type DraftErrors = Partial<
+  Record<
+    | 'form'
+    | 'branchId'
+    | 'title'
+    | 'agenda'
+    | 'place'
+    | 'startsAt'
+    | 'endsAt'
+    | 'memberIds'
+    | 'videoUrl'
+    | 'materialIds'
+    | 'backfillReason'
+    | 'id',
+    string
+  >
+>
 
 const REWORD: Partial<Record<keyof DraftErrors, string>> = {
   startsAt: '请选择开始日期和时间',

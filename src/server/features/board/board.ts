@@ -46,7 +46,12 @@ async function loadComment(trx: Kysely<Database>, id: string): Promise<{ comment
 /** Records where photos are shown, so the photo route can tell who may read them. */
 async function linkPhotos(trx: Kysely<Database>, photoIds: readonly string[], branchId: string | null, ownerId: string) {
   for (const photoId of photoIds) {
-    const linked = await trx.selectFrom('photo_links').select('photo_id').where('photo_id', '=', photoId).where('owner_id', '=', ownerId).executeTakeFirst()
+    const linked = await trx
+      .selectFrom('photo_links')
+      .select('photo_id')
+      .where('photo_id', '=', photoId)
+      .where('owner_id', '=', ownerId)
+      .executeTakeFirst()
     if (!linked) await trx.insertInto('photo_links').values({ photo_id: photoId, branch_id: branchId, owner_id: ownerId }).execute()
   }
 }
@@ -64,7 +69,13 @@ export function boundedWrittenAt(clientTime: string, now: string): string {
   return new Date(t).toISOString()
 }
 
-export async function saveTopic(trx: Kysely<Database>, writer: ChangeWriter, viewer: Viewer, draft: TopicDraft, now: string): Promise<void> {
+export async function saveTopic(
+  trx: Kysely<Database>,
+  writer: ChangeWriter,
+  viewer: Viewer,
+  draft: TopicDraft,
+  now: string,
+): Promise<void> {
   const existing = await trx.selectFrom('board_topics').selectAll().where('id', '=', draft.id).executeTakeFirst()
   if (existing && existing.branch_id !== draft.branchId) throw new MutationRejected('invalid_args', '话题发布后不能改到其他支部')
   const problem = topicProblem(draft, viewer, new Date(now))
@@ -91,7 +102,11 @@ export async function saveTopic(trx: Kysely<Database>, writer: ChangeWriter, vie
     updated_at: now,
   }
   if (existing) await trx.updateTable('board_topics').set(values).where('id', '=', row.id).execute()
-  else await trx.insertInto('board_topics').values({ id: row.id, ...values, created_by: row.createdBy, created_at: row.createdAt }).execute()
+  else
+    await trx
+      .insertInto('board_topics')
+      .values({ id: row.id, ...values, created_by: row.createdBy, created_at: row.createdAt })
+      .execute()
   await linkPhotos(trx, row.photos, row.branchId, viewer.id)
   await writer.put(boardScope(viewer.townId, row.branchId), 'topics', row.id, row)
 }
@@ -114,20 +129,35 @@ export async function postBoardComment(
   }
   const writtenAt = boundedWrittenAt(clientTime, now)
   const since = new Date(Date.parse(writtenAt) - 86_400_000).toISOString()
-  const recent = await trx.selectFrom('board_comments').select('created_at').where('author_id', '=', viewer.id).where('created_at', '>', since).execute()
+  const recent = await trx
+    .selectFrom('board_comments')
+    .select('created_at')
+    .where('author_id', '=', viewer.id)
+    .where('created_at', '>', since)
+    .execute()
   const arrivals = await trx
     .selectFrom('board_comments')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('author_id', '=', viewer.id)
     .where('received_at', '>', new Date(Date.parse(now) - 86_400_000).toISOString())
     .executeTakeFirstOrThrow()
-  if (Number(arrivals.n) >= ARRIVALS_PER_DAY_MAX) throw new MutationRejected('rate_limited', `24小时内最多发送${ARRIVALS_PER_DAY_MAX}条留言，请明天再试`)
-  const households = (await trx.selectFrom('households').select(['id', 'head_name']).where('member_id', '=', viewer.id).execute()).map((h) => ({
-    id: h.id,
-    headName: h.head_name,
-  }))
+  if (Number(arrivals.n) >= ARRIVALS_PER_DAY_MAX)
+    throw new MutationRejected('rate_limited', `24小时内最多发送${ARRIVALS_PER_DAY_MAX}条留言，请明天再试`)
+  const households = (await trx.selectFrom('households').select(['id', 'head_name']).where('member_id', '=', viewer.id).execute()).map(
+    (h) => ({
+      id: h.id,
+      headName: h.head_name,
+    }),
+  )
   const author = await trx.selectFrom('users').select('name').where('id', '=', viewer.id).executeTakeFirstOrThrow()
-  const result = postComment(draft, { author: viewer, authorName: author.name, topic, households, recentPostTimes: recent.map((r) => r.created_at), now: new Date(writtenAt) })
+  const result = postComment(draft, {
+    author: viewer,
+    authorName: author.name,
+    topic,
+    households,
+    recentPostTimes: recent.map((r) => r.created_at),
+    now: new Date(writtenAt),
+  })
   if (!result.ok) throw new MutationRejected(result.code, result.message)
   await trx.insertInto('board_comments').values(commentToRow(result.comment, now)).execute()
   await linkPhotos(trx, draft.photos, topic.branchId, viewer.id)
@@ -144,10 +174,28 @@ async function storeComment(trx: Kysely<Database>, writer: ChangeWriter, townId:
 async function notifyAuthor(trx: Kysely<Database>, writer: ChangeWriter, comment: CommentRow, now: string) {
   const text = commentNotice(comment)
   if (!text) return
-  const row: NoticeRow = { id: `${comment.id}:${comment.status}`, kind: 'comment', topicId: comment.topicId, commentId: comment.id, ...text, createdAt: now, readAt: null }
+  const row: NoticeRow = {
+    id: `${comment.id}:${comment.status}`,
+    kind: 'comment',
+    topicId: comment.topicId,
+    commentId: comment.id,
+    ...text,
+    createdAt: now,
+    readAt: null,
+  }
   await trx
     .insertInto('notices')
-    .values({ id: row.id, member_id: comment.authorId, kind: row.kind, topic_id: row.topicId, comment_id: row.commentId, title: row.title, body: row.body, created_at: now, read_at: null })
+    .values({
+      id: row.id,
+      member_id: comment.authorId,
+      kind: row.kind,
+      topic_id: row.topicId,
+      comment_id: row.commentId,
+      title: row.title,
+      body: row.body,
+      created_at: now,
+      read_at: null,
+    })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute()
   await writer.put(`user:${comment.authorId}`, 'notices', row.id, row)
@@ -179,7 +227,12 @@ export async function actOnComment(
   if (action.type !== 'edit') await notifyAuthor(trx, writer, result.comment, now)
   // 意见建议被采纳: an adopted suggestion earns its author points once it is carried out (已办结).
   if (result.comment.status === 'resolved' && result.comment.category === 'suggestion') {
-    await awardPoints(trx, writer, [{ id: `board:${comment.id}`, memberId: comment.authorId, kind: 'board.adopted', day: dayInShanghai(now), quantity: 1 }], now)
+    await awardPoints(
+      trx,
+      writer,
+      [{ id: `board:${comment.id}`, memberId: comment.authorId, kind: 'board.adopted', day: dayInShanghai(now), quantity: 1 }],
+      now,
+    )
   }
   if (action.type === 'edit') await linkPhotos(trx, action.photos, comment.branchId, viewer.id)
 }
@@ -194,16 +247,34 @@ export async function deleteComment(trx: Kysely<Database>, writer: ChangeWriter,
   await writer.delete(boardScope(viewer.townId, comment.branchId), 'comments', comment.id)
 }
 
-export async function likeComment(trx: Kysely<Database>, writer: ChangeWriter, viewer: Viewer, args: { commentId: string; liked: boolean }): Promise<void> {
+export async function likeComment(
+  trx: Kysely<Database>,
+  writer: ChangeWriter,
+  viewer: Viewer,
+  args: { commentId: string; liked: boolean },
+): Promise<void> {
   const { comment, receivedAt } = await loadComment(trx, args.commentId)
-  if (comment.branchId !== null && viewer.role !== 'admin' && comment.branchId !== viewer.branchId) throw new MutationRejected('forbidden', '只能为本支部或全镇话题下的留言点赞')
+  if (comment.branchId !== null && viewer.role !== 'admin' && comment.branchId !== viewer.branchId)
+    throw new MutationRejected('forbidden', '只能为本支部或全镇话题下的留言点赞')
   const next = setLike(comment, viewer.id, args.liked)
   if (next === comment) return
   await storeComment(trx, writer, viewer.townId, next, receivedAt)
 }
 
-export async function markNoticesRead(trx: Kysely<Database>, writer: ChangeWriter, viewer: Viewer, noticeIds: readonly string[], now: string): Promise<void> {
-  const rows = await trx.selectFrom('notices').selectAll().where('id', 'in', [...noticeIds]).where('member_id', '=', viewer.id).where('read_at', 'is', null).execute()
+export async function markNoticesRead(
+  trx: Kysely<Database>,
+  writer: ChangeWriter,
+  viewer: Viewer,
+  noticeIds: readonly string[],
+  now: string,
+): Promise<void> {
+  const rows = await trx
+    .selectFrom('notices')
+    .selectAll()
+    .where('id', 'in', [...noticeIds])
+    .where('member_id', '=', viewer.id)
+    .where('read_at', 'is', null)
+    .execute()
   for (const row of rows) {
     await trx.updateTable('notices').set({ read_at: now }).where('id', '=', row.id).execute()
     await writer.put(`user:${viewer.id}`, 'notices', row.id, noticeFromRow({ ...row, read_at: now }))

@@ -36,12 +36,29 @@ async function honorMembers(db: Kysely<Database>, month: string): Promise<{ memb
   }
   const violations = await netByMember(violationCodes)
   const absences = await netByMember(absenceCodes)
-  const totals = new Map((await db.selectFrom('points_totals').select(['member_id', 'points']).where('period', '=', month).execute()).map((r) => [r.member_id, r.points]))
+  const totals = new Map(
+    (await db.selectFrom('points_totals').select(['member_id', 'points']).where('period', '=', month).execute()).map((r) => [
+      r.member_id,
+      r.points,
+    ]),
+  )
   const anyPoints = Boolean(
-    await db.selectFrom('points_ledger').select('id').where('day', '>=', `${month}-01`).where('day', '<=', `${month}-31`).limit(1).executeTakeFirst(),
+    await db
+      .selectFrom('points_ledger')
+      .select('id')
+      .where('day', '>=', `${month}-01`)
+      .where('day', '<=', `${month}-31`)
+      .limit(1)
+      .executeTakeFirst(),
   )
   const branches = new Map((await db.selectFrom('branches').select(['id', 'name']).execute()).map((b) => [b.id, b.name]))
-  const users = await db.selectFrom('users').select(['id', 'name', 'branch_id']).where('role', '!=', 'admin').where('branch_id', 'is not', null).orderBy('id').execute()
+  const users = await db
+    .selectFrom('users')
+    .select(['id', 'name', 'branch_id'])
+    .where('role', '!=', 'admin')
+    .where('branch_id', 'is not', null)
+    .orderBy('id')
+    .execute()
   const members = users.map((u) => ({
     id: u.id,
     name: u.name,
@@ -61,7 +78,14 @@ export async function previewHonorLists(db: Kysely<Database>, args: HonorPublish
 }
 
 /** Computes and publishes a month's 红黄榜 (a month that has ended). Publishing again replaces it, a withdrawn one too. */
-export async function publishHonorLists(trx: Kysely<Database>, writer: ChangeWriter, townId: string, args: HonorPublishArgs, by: string, now: string): Promise<void> {
+export async function publishHonorLists(
+  trx: Kysely<Database>,
+  writer: ChangeWriter,
+  townId: string,
+  args: HonorPublishArgs,
+  by: string,
+  now: string,
+): Promise<void> {
   const { members, anyPoints } = await honorMembers(trx, args.month)
   const problem = honorPublishProblem(args.month, new Date(now), anyPoints)
   if (problem) throw new MutationRejected('invalid_args', problem)
@@ -89,13 +113,30 @@ export async function publishHonorLists(trx: Kysely<Database>, writer: ChangeWri
  * 撤回: the month's lists leave every device (a tombstone in the town's scope), and so does each member's
  * own mark; the record stays on the server with who withdrew it, when and why.
  */
-export async function withdrawHonorLists(trx: Kysely<Database>, writer: ChangeWriter, townId: string, args: HonorWithdrawArgs, by: string, now: string): Promise<void> {
+export async function withdrawHonorLists(
+  trx: Kysely<Database>,
+  writer: ChangeWriter,
+  townId: string,
+  args: HonorWithdrawArgs,
+  by: string,
+  now: string,
+): Promise<void> {
   const stored = await trx.selectFrom('honor_lists').select(['month', 'withdrawn_at']).where('month', '=', args.month).executeTakeFirst()
   if (!stored) throw new MutationRejected('not_found', '这个月的红黄榜还没有发布')
   if (stored.withdrawn_at) throw new MutationRejected('already_withdrawn', '这个月的红黄榜已经撤回')
-  await trx.updateTable('honor_lists').set({ withdrawn_by: by, withdrawn_at: now, withdraw_reason: args.reason }).where('month', '=', args.month).execute()
+  await trx
+    .updateTable('honor_lists')
+    .set({ withdrawn_by: by, withdrawn_at: now, withdraw_reason: args.reason })
+    .where('month', '=', args.month)
+    .execute()
   await writer.delete(`town:${townId}`, 'honor_lists', args.month)
   // Every member who was sent a mark for the month, as it was sent (members may have moved since).
-  const marked = await trx.selectFrom('sync_rows').select('scope').where('table_name', '=', 'honor_marks').where('row_id', '=', args.month).where('op', '=', 'put').execute()
+  const marked = await trx
+    .selectFrom('sync_rows')
+    .select('scope')
+    .where('table_name', '=', 'honor_marks')
+    .where('row_id', '=', args.month)
+    .where('op', '=', 'put')
+    .execute()
   for (const { scope } of marked) await writer.delete(scope as `user:${string}`, 'honor_marks', args.month)
 }

@@ -8,7 +8,16 @@ import { checkinReviewReason, TOKEN_PROBLEM_MESSAGES, verifyCheckinToken } from 
 import type { ChangeWriter } from '../../sync/changes'
 import { MutationRejected } from '../../sync/rejections'
 import { awardPoints } from '../points/ledger'
-import { attendanceFromRow, attendanceId, loadMeeting, meetingPointsEvent, NOT_REVIEWED, requireExpected, requireOpen, writeAttendance } from './rows'
+import {
+  attendanceFromRow,
+  attendanceId,
+  loadMeeting,
+  meetingPointsEvent,
+  NOT_REVIEWED,
+  requireExpected,
+  requireOpen,
+  writeAttendance,
+} from './rows'
 
 async function requireNotCheckedIn(trx: Kysely<Database>, meetingId: string, memberId: string, message: string) {
   if (await trx.selectFrom('attendance').select('id').where('id', '=', attendanceId(meetingId, memberId)).executeTakeFirst()) {
@@ -37,7 +46,8 @@ export async function checkIn(
   const key = await trx.selectFrom('meeting_keys').select('key').where('meeting_id', '=', meeting.id).executeTakeFirstOrThrow()
   const verdict = await verifyCheckinToken(args.token, meeting.id, key.key, Date.parse(args.scannedAt), Date.parse(now))
   if (!verdict.ok) throw new MutationRejected(`token_${verdict.problem}`, TOKEN_PROBLEM_MESSAGES[verdict.problem])
-  if (!inCheckinWindow(meeting, verdict.slotStartedAt)) throw new MutationRejected('outside_window', '不在会议签到时间内（开始前30分钟至会议结束）')
+  if (!inCheckinWindow(meeting, verdict.slotStartedAt))
+    throw new MutationRejected('outside_window', '不在会议签到时间内（开始前30分钟至会议结束）')
   // On time or late goes by the code's own time slot, which the secretary's phone showed.
   const checkedInAt = new Date(verdict.slotStartedAt).toISOString()
   const reviewReason = checkinReviewReason(verdict.slotStartedAt, Date.parse(now), clockSkewMs)
@@ -70,7 +80,8 @@ export async function signByProxy(
   if (problem) throw new MutationRejected('forbidden', problem)
   requireExpected(meeting, args.memberId, '这名党员不在本次会议的参会人员中')
   requireOpen(meeting)
-  if (!inCheckinWindow(meeting, Date.parse(now))) throw new MutationRejected('outside_window', '不在会议签到时间内（开始前30分钟至会议结束）')
+  if (!inCheckinWindow(meeting, Date.parse(now)))
+    throw new MutationRejected('outside_window', '不在会议签到时间内（开始前30分钟至会议结束）')
   await requireNotCheckedIn(trx, meeting.id, args.memberId, '这名党员已经签到')
   await writeAttendance(trx, writer, meeting, {
     id: attendanceId(meeting.id, args.memberId),
@@ -104,7 +115,12 @@ export async function reviewAttendance(
   const problem = reviewProblem(viewer, meeting, row && attendanceFromRow(row))
   if (problem) throw new MutationRejected(problem.code, problem.message)
   if (meeting.status === 'cancelled') throw new MutationRejected('closed', '会议已取消')
-  const review = { review_status: args.confirm ? ('confirmed' as const) : ('refused' as const), reviewed_by: viewer.id, reviewed_at: now, review_note: args.note || null }
+  const review = {
+    review_status: args.confirm ? ('confirmed' as const) : ('refused' as const),
+    reviewed_by: viewer.id,
+    reviewed_at: now,
+    review_note: args.note || null,
+  }
   await trx.updateTable('attendance').set(review).where('id', '=', id).execute()
   const next = attendanceFromRow({ ...row!, ...review })
   await writer.put(`branch:${meeting.branchId}`, 'attendance', id, next)

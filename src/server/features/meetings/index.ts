@@ -34,7 +34,8 @@ export const meetingsFeature = defineFeature({
     meetings: asStored,
     attendance: asStored,
     // A leave's reason is personal: the member, the secretaries and the admin see it; other members see the status.
-    leaves: (row, viewer) => (viewer.role === 'member' && (row as LeaveRow).memberId !== viewer.id ? { ...(row as LeaveRow), reason: '' } : row),
+    leaves: (row, viewer) =>
+      viewer.role === 'member' && (row as LeaveRow).memberId !== viewer.id ? { ...(row as LeaveRow), reason: '' } : row,
     // Only ever written to secretaries' and admins' own scopes.
     meeting_keys: asStored,
     meeting_messages: asStored,

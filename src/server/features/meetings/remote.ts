@@ -9,7 +9,13 @@ import { MutationRejected } from '../../sync/rejections'
 import { attendanceId, loadMeeting, NOT_REVIEWED, writeAttendance } from './rows'
 
 /** Joins the remote room after a verified WebAuthn assertion; present from now, heartbeats add time. */
-export async function joinRemotely(trx: Kysely<Database>, writer: ChangeWriter, meeting: MeetingRow, memberId: string, now: string): Promise<void> {
+export async function joinRemotely(
+  trx: Kysely<Database>,
+  writer: ChangeWriter,
+  meeting: MeetingRow,
+  memberId: string,
+  now: string,
+): Promise<void> {
   const id = attendanceId(meeting.id, memberId)
   const existing = await trx.selectFrom('attendance').select('mode').where('id', '=', id).executeTakeFirst()
   if (existing?.mode === 'remote') {
@@ -38,7 +44,11 @@ export const HEARTBEAT_MAX_GAP_S = 90
 
 export async function heartbeat(db: Kysely<Database>, meeting: MeetingRow, memberId: string, now: string): Promise<number | null> {
   const id = attendanceId(meeting.id, memberId)
-  const row = await db.selectFrom('attendance').select(['mode', 'remote_seconds', 'last_heartbeat_at']).where('id', '=', id).executeTakeFirst()
+  const row = await db
+    .selectFrom('attendance')
+    .select(['mode', 'remote_seconds', 'last_heartbeat_at'])
+    .where('id', '=', id)
+    .executeTakeFirst()
   if (!row || row.mode !== 'remote') return null
   const end = Math.min(Date.parse(now), Date.parse(meeting.endsAt))
   const from = Math.max(Date.parse(row.last_heartbeat_at ?? now), Date.parse(meeting.startsAt))
@@ -49,14 +59,20 @@ export async function heartbeat(db: Kysely<Database>, meeting: MeetingRow, membe
 }
 
 /** The meeting, if this user may be in its remote room now. */
-export async function remoteMeetingFor(db: Kysely<Database>, user: { id: string; branchId: string | null }, meetingId: string): Promise<MeetingRow> {
+export async function remoteMeetingFor(
+  db: Kysely<Database>,
+  user: { id: string; branchId: string | null },
+  meetingId: string,
+): Promise<MeetingRow> {
   const meeting = await loadMeeting(db, meetingId)
   if (meeting.branchId !== user.branchId) throw new MutationRejected('forbidden', '不能参加其他支部的会议')
   const member = await db.selectFrom('users').select(['id', 'status']).where('id', '=', user.id).executeTakeFirstOrThrow()
-  if (!mayAttendRemotely(meeting, member)) throw new MutationRejected('forbidden', '这场会议不允许您远程参会（外出务工党员或经书记同意者可以）')
+  if (!mayAttendRemotely(meeting, member))
+    throw new MutationRejected('forbidden', '这场会议不允许您远程参会（外出务工党员或经书记同意者可以）')
   if (meeting.status !== 'scheduled') throw new MutationRejected('closed', '会议已结束')
   const now = Date.now()
-  if (now < Date.parse(meeting.startsAt) - 30 * 60_000 || now > Date.parse(meeting.endsAt)) throw new MutationRejected('outside_window', '不在会议时间内（开始前30分钟可进入）')
+  if (now < Date.parse(meeting.startsAt) - 30 * 60_000 || now > Date.parse(meeting.endsAt))
+    throw new MutationRejected('outside_window', '不在会议时间内（开始前30分钟可进入）')
   return meeting
 }
 
@@ -80,12 +96,16 @@ export async function postMessage(
   now: string,
 ): Promise<MeetingMessageRow> {
   const meeting = await loadMeeting(trx, meetingId)
-  const mayTalk = user.role === 'admin' || (meeting.branchId === user.branchId && (meeting.expectedIds.includes(user.id) || user.role === 'secretary'))
+  const mayTalk =
+    user.role === 'admin' || (meeting.branchId === user.branchId && (meeting.expectedIds.includes(user.id) || user.role === 'secretary'))
   if (!mayTalk) throw new MutationRejected('forbidden', '您不在这场会议中')
   if (meeting.status !== 'scheduled') throw new MutationRejected('closed', '会议已结束，不能再发言')
   const author = await trx.selectFrom('users').select('name').where('id', '=', user.id).executeTakeFirstOrThrow()
   const message: MeetingMessageRow = { id: crypto.randomUUID(), meetingId, memberId: user.id, name: author.name, text, sentAt: now }
-  await trx.insertInto('meeting_messages').values({ id: message.id, meeting_id: meetingId, member_id: user.id, text, sent_at: now }).execute()
+  await trx
+    .insertInto('meeting_messages')
+    .values({ id: message.id, meeting_id: meetingId, member_id: user.id, text, sent_at: now })
+    .execute()
   await writer.put(`branch:${meeting.branchId}`, 'meeting_messages', message.id, message)
   return message
 }

@@ -8,7 +8,14 @@ import { join } from 'node:path'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
 import { newMeetingKey } from '../../../domain/checkin'
-import { ATTENDANCE_MODES, AUDIENCES, LEAVE_STATUSES, MEETING_TYPES, mayAttendRemotely, type MeetingMessageRow } from '../../../domain/meetings'
+import {
+  ATTENDANCE_MODES,
+  AUDIENCES,
+  LEAVE_STATUSES,
+  MEETING_TYPES,
+  mayAttendRemotely,
+  type MeetingMessageRow,
+} from '../../../domain/meetings'
 import { addDays, dayInShanghai, shanghaiTime } from '../../../domain/calendar'
 import { parseWith, z } from '../../../domain/validation'
 import type { ChangeWriter } from '../../sync/changes'
@@ -75,7 +82,12 @@ export async function seedMeetings(trx: Kysely<Database>, seedDir: string, now: 
   if (!existsSync(path)) return
   const parsed = parseWith(z.array(seedMeetingSchema), JSON.parse(readFileSync(path, 'utf8')))
   if (!parsed.ok) throw new Error(`seeds/meetings.json 不符合格式: ${parsed.message}`)
-  const users = await trx.selectFrom('users').select(['id', 'role', 'branch_id', 'status']).where('role', '!=', 'admin').orderBy('id').execute()
+  const users = await trx
+    .selectFrom('users')
+    .select(['id', 'role', 'branch_id', 'status'])
+    .where('role', '!=', 'admin')
+    .orderBy('id')
+    .execute()
   const stamp = now.getTime()
   for (const m of parsed.value) {
     const fail = (problem: string) => new Error(`seeds/meetings.json ${m.id}: ${problem}`)
@@ -85,7 +97,14 @@ export async function seedMeetings(trx: Kysely<Database>, seedDir: string, now: 
     const branchIds = new Set(inBranch.map((u) => u.id))
     const expectedIds = m.audience === 'branch' ? [...branchIds] : [...new Set(m.memberIds)].sort()
     if (expectedIds.length === 0) throw fail('没有参会人员')
-    const listed = [...m.memberIds, ...m.remoteMemberIds, ...m.attendance.map((a) => a.memberId), ...m.leaves.map((l) => l.memberId), ...m.absent, ...m.messages.map((x) => x.memberId)]
+    const listed = [
+      ...m.memberIds,
+      ...m.remoteMemberIds,
+      ...m.attendance.map((a) => a.memberId),
+      ...m.leaves.map((l) => l.memberId),
+      ...m.absent,
+      ...m.messages.map((x) => x.memberId),
+    ]
     const stranger = listed.find((id) => !branchIds.has(id))
     if (stranger) throw fail(`${stranger} 不是本支部党员`)
     const start = seedInstant(now, m.day, m.time).getTime()
@@ -136,7 +155,8 @@ export async function seedMeetings(trx: Kysely<Database>, seedDir: string, now: 
     for (const a of attendance) {
       const member = users.find((u) => u.id === a.memberId)!
       if (!expectedIds.includes(a.memberId)) throw fail(`${a.memberId} 不在参会人员中`)
-      if (a.mode === 'remote' && !mayAttendRemotely(meetingRow, { id: member.id, status: member.status })) throw fail(`${a.memberId} 不能远程参会`)
+      if (a.mode === 'remote' && !mayAttendRemotely(meetingRow, { id: member.id, status: member.status }))
+        throw fail(`${a.memberId} 不能远程参会`)
       if (a.mode === 'proxy' && !a.note) throw fail(`${a.memberId} 的代签须写明原因`)
       const at = start + a.at * MINUTE
       const checkedInAt = a.mode === 'onsite' ? slotStartOf(at) : at
@@ -185,7 +205,13 @@ export async function seedMeetings(trx: Kysely<Database>, seedDir: string, now: 
       if (start + message.at * MINUTE > stamp) throw fail('聊天记录的时间还没到')
       await trx
         .insertInto('meeting_messages')
-        .values({ id: `${m.id}-msg-${String(i + 1).padStart(2, '0')}`, meeting_id: m.id, member_id: message.memberId, text: message.text, sent_at: iso(start + message.at * MINUTE) })
+        .values({
+          id: `${m.id}-msg-${String(i + 1).padStart(2, '0')}`,
+          meeting_id: m.id,
+          member_id: message.memberId,
+          text: message.text,
+          sent_at: iso(start + message.at * MINUTE),
+        })
         .execute()
     }
   }
@@ -205,15 +231,30 @@ export async function publishMeetings(trx: Kysely<Database>, writer: ChangeWrite
     await writer.put(scope, 'meetings', row.id, meetingFromRow(row))
     const key = await trx.selectFrom('meeting_keys').select('key').where('meeting_id', '=', row.id).executeTakeFirst()
     if (!holders.has(row.branch_id)) holders.set(row.branch_id, await keyHolders(trx, row.branch_id))
-    if (key) for (const holder of holders.get(row.branch_id)!) await writer.put(`user:${holder}`, 'meeting_keys', row.id, { id: row.id, key: key.key })
+    if (key)
+      for (const holder of holders.get(row.branch_id)!)
+        await writer.put(`user:${holder}`, 'meeting_keys', row.id, { id: row.id, key: key.key })
     for (const a of await trx.selectFrom('attendance').selectAll().where('meeting_id', '=', row.id).orderBy('id').execute()) {
       await writer.put(scope, 'attendance', a.id, attendanceFromRow(a))
     }
     for (const l of await trx.selectFrom('leaves').selectAll().where('meeting_id', '=', row.id).orderBy('id').execute()) {
       await writer.put(scope, 'leaves', l.id, leaveFromRow(l))
     }
-    for (const x of await trx.selectFrom('meeting_messages').selectAll().where('meeting_id', '=', row.id).orderBy('sent_at').orderBy('id').execute()) {
-      const message: MeetingMessageRow = { id: x.id, meetingId: x.meeting_id, memberId: x.member_id, name: names.get(x.member_id) ?? '', text: x.text, sentAt: x.sent_at }
+    for (const x of await trx
+      .selectFrom('meeting_messages')
+      .selectAll()
+      .where('meeting_id', '=', row.id)
+      .orderBy('sent_at')
+      .orderBy('id')
+      .execute()) {
+      const message: MeetingMessageRow = {
+        id: x.id,
+        meetingId: x.meeting_id,
+        memberId: x.member_id,
+        name: names.get(x.member_id) ?? '',
+        text: x.text,
+        sentAt: x.sent_at,
+      }
       await writer.put(scope, 'meeting_messages', x.id, message)
     }
   }

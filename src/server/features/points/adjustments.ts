@@ -10,7 +10,14 @@ import { awardPoints, insertEntries, loadRules, ruleToRow } from './ledger'
 export const adjustPoints: MutationHandler<'points.adjust'> = async ({ trx, viewer, writer, now }, args) => {
   const member = await trx.selectFrom('users').select(['id', 'role']).where('id', '=', args.memberId).executeTakeFirst()
   if (!member || member.role === 'admin') throw new MutationRejected('not_found', '找不到这名党员')
-  const event = { id: `adjust:${args.adjustmentId}`, memberId: member.id, kind: `manual.${args.kind}` as const, day: dayInShanghai(now), quantity: args.amount, reason: args.reason }
+  const event = {
+    id: `adjust:${args.adjustmentId}`,
+    memberId: member.id,
+    kind: `manual.${args.kind}` as const,
+    day: dayInShanghai(now),
+    quantity: args.amount,
+    reason: args.reason,
+  }
   // Audited: the entry names the admin who made it and why, and the mutation record keeps the request.
   const created = await awardPoints(trx, writer, [event], now, viewer.id)
   if (created.length === 0) throw new MutationRejected('cap_reached', '该党员本项积分已达上限，或此调整已记录过')
@@ -21,7 +28,16 @@ export const correctPoints: MutationHandler<'points.correct'> = async ({ trx, vi
   if (!entry) throw new MutationRejected('not_found', '找不到这条积分记录')
   if (entry.source_id.startsWith('counter:')) throw new MutationRejected('invalid_args', '更正记录不能再更正，如有需要请重新调整')
   const counter = counterEntry(
-    { id: entry.id, memberId: entry.member_id, ruleCode: entry.rule_code, ruleVersion: entry.rule_version, sourceId: entry.source_id, day: entry.day, points: entry.points, reason: entry.reason },
+    {
+      id: entry.id,
+      memberId: entry.member_id,
+      ruleCode: entry.rule_code,
+      ruleVersion: entry.rule_version,
+      sourceId: entry.source_id,
+      day: entry.day,
+      points: entry.points,
+      reason: entry.reason,
+    },
     args.reason,
     dayInShanghai(now),
   )
@@ -44,7 +60,13 @@ export const reviseRules: MutationHandler<'rules.revise'> = async ({ trx, viewer
   const valid = parseWith(pointsRuleSchema, next)
   if (!valid.ok) throw new MutationRejected('invalid_args', valid.message)
   if (Math.sign(next.points) !== Math.sign(ended.points)) throw new MutationRejected('invalid_args', '不能把加分规则改成扣分规则，或反过来')
-  await trx.updateTable('points_rules').set({ active_to: ended.activeTo }).where('code', '=', ended.code).where('version', '=', ended.version).execute()
+  await trx
+    .updateTable('points_rules')
+    .set({ active_to: ended.activeTo })
+    .where('code', '=', ended.code)
+    .where('version', '=', ended.version)
+    .execute()
   await trx.insertInto('points_rules').values(ruleToRow(next)).execute()
-  for (const rule of [ended, next]) await writer.put(`town:${viewer.townId}`, 'points_rules', ruleRowId(rule), { ...rule, id: ruleRowId(rule) })
+  for (const rule of [ended, next])
+    await writer.put(`town:${viewer.townId}`, 'points_rules', ruleRowId(rule), { ...rule, id: ruleRowId(rule) })
 }

@@ -110,7 +110,13 @@ export async function awardPoints(
 }
 
 /** Appends entries to the ledger, keeps the period totals, and sends each entry to its member's devices. */
-export async function insertEntries(trx: Kysely<Database>, writer: ChangeWriter, entries: readonly LedgerEntry[], now: string, createdBy: string | null) {
+export async function insertEntries(
+  trx: Kysely<Database>,
+  writer: ChangeWriter,
+  entries: readonly LedgerEntry[],
+  now: string,
+  createdBy: string | null,
+) {
   for (const entry of entries) {
     const row = {
       id: entry.id,
@@ -130,7 +136,9 @@ export async function insertEntries(trx: Kysely<Database>, writer: ChangeWriter,
       await trx
         .insertInto('points_totals')
         .values({ member_id: entry.memberId, period, points: entry.points })
-        .onConflict((oc) => oc.columns(['member_id', 'period']).doUpdateSet((eb) => ({ points: eb('points_totals.points', '+', eb.ref('excluded.points')) })))
+        .onConflict((oc) =>
+          oc.columns(['member_id', 'period']).doUpdateSet((eb) => ({ points: eb('points_totals.points', '+', eb.ref('excluded.points')) })),
+        )
         .execute()
     }
   }

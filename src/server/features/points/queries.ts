@@ -2,11 +2,25 @@
 // private rows on each member's own devices, so the admin reads them here and never syncs them).
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/schema'
-import { counterEntryId, ledgerSourceOf, MEMBER_LEDGER_PAGE, periodKey, rank, type MemberLedgerEntry, type MemberLedgerReply, type RankingQuery, type RankingReply } from '../../../domain/points'
+import {
+  counterEntryId,
+  ledgerSourceOf,
+  MEMBER_LEDGER_PAGE,
+  periodKey,
+  rank,
+  type MemberLedgerEntry,
+  type MemberLedgerReply,
+  type RankingQuery,
+  type RankingReply,
+} from '../../../domain/points'
 import { dayInShanghai } from '../../../domain/calendar'
 
 /** The user's branch's or the town's members by points this month or this year; the caller's place always included. */
-export async function ranking(db: Kysely<Database>, user: { id: string; branchId: string | null }, query: RankingQuery): Promise<RankingReply> {
+export async function ranking(
+  db: Kysely<Database>,
+  user: { id: string; branchId: string | null },
+  query: RankingQuery,
+): Promise<RankingReply> {
   const period = periodKey(query.period, dayInShanghai(new Date()))
   let members = db
     .selectFrom('users')
@@ -16,12 +30,22 @@ export async function ranking(db: Kysely<Database>, user: { id: string; branchId
     .where('users.role', '!=', 'admin')
   if (query.scope === 'branch' && user.branchId) members = members.where('users.branch_id', '=', user.branchId)
   const rows = await members.execute()
-  const ranked = rank(rows, (r) => r.points ?? 0, (a, b) => a.name.localeCompare(b.name, 'zh-CN'))
+  const ranked = rank(
+    rows,
+    (r) => r.points ?? 0,
+    (a, b) => a.name.localeCompare(b.name, 'zh-CN'),
+  )
   const mine = ranked.find((r) => r.item.id === user.id)
   return {
     scope: query.scope,
     period,
-    rows: ranked.map((r) => ({ name: r.item.name, branchName: r.item.branchName, points: r.points, place: r.place, isMe: r.item.id === user.id })),
+    rows: ranked.map((r) => ({
+      name: r.item.name,
+      branchName: r.item.branchName,
+      points: r.points,
+      place: r.place,
+      isMe: r.item.id === user.id,
+    })),
     me: mine ? { place: mine.place, points: mine.points } : null,
   }
 }
@@ -47,7 +71,17 @@ export async function memberLedger(db: Kysely<Database>, memberId: string, befor
     .selectFrom('points_ledger as l')
     .leftJoin('points_rules as r', (join) => join.onRef('r.code', '=', 'l.rule_code').onRef('r.version', '=', 'l.rule_version'))
     .leftJoin('users as c', 'c.id', 'l.created_by')
-    .select(['l.id', 'l.rule_code', 'l.source_id', 'l.day', 'l.points', 'l.reason', 'l.created_at', 'r.name as ruleName', 'c.name as createdBy'])
+    .select([
+      'l.id',
+      'l.rule_code',
+      'l.source_id',
+      'l.day',
+      'l.points',
+      'l.reason',
+      'l.created_at',
+      'r.name as ruleName',
+      'c.name as createdBy',
+    ])
     .where('l.member_id', '=', member.id)
   if (before) {
     const [day, createdAt, id] = before
@@ -59,11 +93,18 @@ export async function memberLedger(db: Kysely<Database>, memberId: string, befor
       ]),
     )
   }
-  const rows = await page.orderBy('l.day', 'desc').orderBy('l.created_at', 'desc').orderBy('l.id', 'desc').limit(MEMBER_LEDGER_PAGE + 1).execute()
+  const rows = await page
+    .orderBy('l.day', 'desc')
+    .orderBy('l.created_at', 'desc')
+    .orderBy('l.id', 'desc')
+    .limit(MEMBER_LEDGER_PAGE + 1)
+    .execute()
   const more = rows.length > MEMBER_LEDGER_PAGE
   const shown = rows.slice(0, MEMBER_LEDGER_PAGE)
 
-  const counterIds = shown.filter((r) => !r.source_id.startsWith('counter:')).map((r) => counterEntryId({ id: r.id, ruleCode: r.rule_code }))
+  const counterIds = shown
+    .filter((r) => !r.source_id.startsWith('counter:'))
+    .map((r) => counterEntryId({ id: r.id, ruleCode: r.rule_code }))
   const counters =
     counterIds.length === 0
       ? []

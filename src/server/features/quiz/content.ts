@@ -48,7 +48,11 @@ export async function saveQuestion(trx: Kysely<Database>, writer: ChangeWriter, 
   }
   const existing = await trx.selectFrom('questions').select('id').where('id', '=', question.id).executeTakeFirst()
   if (existing) await trx.updateTable('questions').set(values).where('id', '=', question.id).execute()
-  else await trx.insertInto('questions').values({ id: question.id, ...values }).execute()
+  else
+    await trx
+      .insertInto('questions')
+      .values({ id: question.id, ...values })
+      .execute()
   await writer.put(`town:${townId}`, 'quiz_questions', question.id, withoutAnswer(question))
 }
 
@@ -65,10 +69,18 @@ export async function withdrawQuestion(trx: Kysely<Database>, writer: ChangeWrit
 }
 
 export async function saveExam(trx: Kysely<Database>, writer: ChangeWriter, townId: string, exam: Exam, now: string): Promise<void> {
-  const found = await trx.selectFrom('questions').select('id').where('id', 'in', exam.questionIds).where('status', '=', 'published').execute()
+  const found = await trx
+    .selectFrom('questions')
+    .select('id')
+    .where('id', 'in', exam.questionIds)
+    .where('status', '=', 'published')
+    .execute()
   if (found.length !== new Set(exam.questionIds).size) throw new MutationRejected('not_found', '考试中有题目已撤下或不存在')
   const existing = await trx.selectFrom('exams').select(['published_at', 'status']).where('id', '=', exam.id).executeTakeFirst()
-  if (existing && (await trx.selectFrom('quiz_attempts').select('id').where('quiz_id', '=', `exam:${exam.id}`).limit(1).executeTakeFirst())) {
+  if (
+    existing &&
+    (await trx.selectFrom('quiz_attempts').select('id').where('quiz_id', '=', `exam:${exam.id}`).limit(1).executeTakeFirst())
+  ) {
     // Changing the questions or the pass mark after someone sat the exam would make results incomparable.
     throw new MutationRejected('exam_started', '已有党员参加这场考试，不能再修改')
   }
@@ -84,11 +96,21 @@ export async function saveExam(trx: Kysely<Database>, writer: ChangeWriter, town
     updated_at: now,
   }
   if (existing) await trx.updateTable('exams').set(values).where('id', '=', exam.id).execute()
-  else await trx.insertInto('exams').values({ id: exam.id, ...values }).execute()
+  else
+    await trx
+      .insertInto('exams')
+      .values({ id: exam.id, ...values })
+      .execute()
   await writer.put(`town:${townId}`, 'exams', exam.id, examFromRow({ id: exam.id, ...values }))
 }
 
-export async function withdrawExam(trx: Kysely<Database>, writer: ChangeWriter, townId: string, examId: string, now: string): Promise<void> {
+export async function withdrawExam(
+  trx: Kysely<Database>,
+  writer: ChangeWriter,
+  townId: string,
+  examId: string,
+  now: string,
+): Promise<void> {
   const existing = await trx.selectFrom('exams').select('status').where('id', '=', examId).executeTakeFirst()
   if (!existing) throw new MutationRejected('not_found', '找不到这场考试')
   if (existing.status === 'withdrawn') return

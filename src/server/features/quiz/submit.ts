@@ -11,7 +11,10 @@ import { examFromRow, questionFromRow } from './content'
 
 export const submitQuiz: MutationHandler<'quiz.submit'> = async ({ trx, viewer, writer, now }, args) => {
   const ref = parseQuizId(args.quizId)!
-  const exam = ref.kind === 'exam' ? await trx.selectFrom('exams').selectAll().where('id', '=', ref.examId).where('status', '=', 'published').executeTakeFirst() : undefined
+  const exam =
+    ref.kind === 'exam'
+      ? await trx.selectFrom('exams').selectAll().where('id', '=', ref.examId).where('status', '=', 'published').executeTakeFirst()
+      : undefined
   const timing = quizTiming(ref, exam ? examFromRow(exam) : null, args.submittedAt, now, OFFLINE_WINDOW_MS / 86_400_000)
   if ('code' in timing) throw new MutationRejected(timing.code, timing.message)
   const attemptId = `${viewer.id}:${args.quizId}`
@@ -19,14 +22,41 @@ export const submitQuiz: MutationHandler<'quiz.submit'> = async ({ trx, viewer, 
     throw new MutationRejected('already_submitted', '这份答卷已经提交过')
   }
   const questions = await quizQuestions(trx, viewer.id, ref, exam ? examFromRow(exam).questionIds : [])
-  const result = gradeQuiz({ id: attemptId, quizId: args.quizId, day: timing.day, gradedAt: now, passMark: exam?.pass_mark ?? null }, questions, args.answers)
+  const result = gradeQuiz(
+    { id: attemptId, quizId: args.quizId, day: timing.day, gradedAt: now, passMark: exam?.pass_mark ?? null },
+    questions,
+    args.answers,
+  )
   await trx
     .insertInto('quiz_attempts')
-    .values({ id: attemptId, member_id: viewer.id, quiz_id: args.quizId, day: timing.day, correct: result.correct, total: result.total, result_json: JSON.stringify(result), submitted_at: args.submittedAt, graded_at: now })
+    .values({
+      id: attemptId,
+      member_id: viewer.id,
+      quiz_id: args.quizId,
+      day: timing.day,
+      correct: result.correct,
+      total: result.total,
+      result_json: JSON.stringify(result),
+      submitted_at: args.submittedAt,
+      graded_at: now,
+    })
     .execute()
   await writer.put(`user:${viewer.id}`, 'quiz_results', attemptId, result)
   const kind: EventKind = `quiz.${ref.kind}`
-  await awardPoints(trx, writer, [{ id: `quiz:${attemptId}`, memberId: viewer.id, kind, day: timing.day, quantity: ref.kind === 'daily' ? result.correct : result.score! }], now)
+  await awardPoints(
+    trx,
+    writer,
+    [
+      {
+        id: `quiz:${attemptId}`,
+        memberId: viewer.id,
+        kind,
+        day: timing.day,
+        quantity: ref.kind === 'daily' ? result.correct : result.score!,
+      },
+    ],
+    now,
+  )
 }
 
 /**

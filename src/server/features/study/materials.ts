@@ -7,7 +7,13 @@ import type { ChangeWriter } from '../../sync/changes'
 import { MutationRejected } from '../../sync/rejections'
 import { materialFromRow } from './study'
 
-export async function saveMaterial(trx: Kysely<Database>, writer: ChangeWriter, townId: string, draft: MaterialDraft, now: string): Promise<void> {
+export async function saveMaterial(
+  trx: Kysely<Database>,
+  writer: ChangeWriter,
+  townId: string,
+  draft: MaterialDraft,
+  now: string,
+): Promise<void> {
   if (draft.course && !(await trx.selectFrom('courses').select('id').where('id', '=', draft.course).executeTakeFirst())) {
     throw new MutationRejected('not_found', '所选课程不存在')
   }
@@ -30,12 +36,22 @@ export async function saveMaterial(trx: Kysely<Database>, writer: ChangeWriter, 
     updated_at: now,
   }
   if (existing) await trx.updateTable('materials').set(values).where('id', '=', draft.id).execute()
-  else await trx.insertInto('materials').values({ id: draft.id, ...values }).execute()
+  else
+    await trx
+      .insertInto('materials')
+      .values({ id: draft.id, ...values })
+      .execute()
   const row = await trx.selectFrom('materials').selectAll().where('id', '=', draft.id).executeTakeFirstOrThrow()
   await writer.put(`town:${townId}`, 'materials', draft.id, materialFromRow(row))
 }
 
-export async function withdrawMaterial(trx: Kysely<Database>, writer: ChangeWriter, townId: string, materialId: string, now: string): Promise<void> {
+export async function withdrawMaterial(
+  trx: Kysely<Database>,
+  writer: ChangeWriter,
+  townId: string,
+  materialId: string,
+  now: string,
+): Promise<void> {
   const existing = await trx.selectFrom('materials').select('status').where('id', '=', materialId).executeTakeFirst()
   if (!existing) throw new MutationRejected('not_found', '找不到这份学习资料')
   if (existing.status === 'withdrawn') return

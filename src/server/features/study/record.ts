@@ -42,10 +42,19 @@ export const recordStudy: MutationHandler<'study.record'> = async ({ trx, viewer
   await awardPoints(trx, writer, [{ id: `study:${args.sessionId}`, memberId: viewer.id, kind, day, quantity: args.activeSeconds }], now)
   const progress = await trx
     .selectFrom('study_sessions')
-    .select([(eb) => eb.fn.sum<number | string>('active_seconds').as('seconds'), (eb) => eb.fn.max('completed').as('completed'), (eb) => eb.fn.max('ended_at').as('last')])
+    .select([
+      (eb) => eb.fn.sum<number | string>('active_seconds').as('seconds'),
+      (eb) => eb.fn.max('completed').as('completed'),
+      (eb) => eb.fn.max('ended_at').as('last'),
+    ])
     .where('member_id', '=', viewer.id)
     .where('material_id', '=', material.id)
     .executeTakeFirstOrThrow()
-  const row: StudyProgressRow = { id: material.id, activeSeconds: Number(progress.seconds), completed: Number(progress.completed) === 1, lastStudiedAt: String(progress.last) }
+  const row: StudyProgressRow = {
+    id: material.id,
+    activeSeconds: Number(progress.seconds),
+    completed: Number(progress.completed) === 1,
+    lastStudiedAt: String(progress.last),
+  }
   await writer.put(`user:${viewer.id}`, 'study_progress', material.id, row)
 }

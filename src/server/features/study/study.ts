@@ -34,7 +34,10 @@ export async function seedStudy(trx: Kysely<Database>, seedDir: string, now: str
   const courses: Course[] = readStudySeed(seedDir, 'courses.json', z.array(courseSchema)) ?? []
   const materials: Material[] = readStudySeed(seedDir, 'materials.json', z.array(materialSchema)) ?? []
   if (courses.length) {
-    await trx.insertInto('courses').values(courses.map((c) => ({ id: c.id, title: c.title, summary: c.summary, sort_order: c.order }))).execute()
+    await trx
+      .insertInto('courses')
+      .values(courses.map((c) => ({ id: c.id, title: c.title, summary: c.summary, sort_order: c.order })))
+      .execute()
   }
   const questions: Question[] = readStudySeed(seedDir, 'questions.json', z.array(questionSchema)) ?? []
   for (const q of questions) {
