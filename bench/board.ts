@@ -32,7 +32,8 @@ import type { BoardCommentTable, BoardTopicTable } from '../src/server/db/schema
 import { boardScope, commentFromRow, topicFromRow } from '../src/server/features/board/rows'
 import { LocalNotifier } from '../src/server/sync/notifier'
 import { reencodePhoto } from '../src/server/services/photos'
-import { FeatureSyncService as SyncService } from '../src/server/features'
+import { FEATURES } from '../src/server/features'
+import { SyncService } from '../src/server/sync/service'
 import type { AppConfig } from '../src/server/config'
 import { DEMO_PASSWORD, startServer, type BenchServer } from './server'
 
@@ -234,7 +235,7 @@ export async function insertBoard(config: AppConfig, now = new Date()): Promise<
   const { db } = openDatabase(config)
   const notifier = new LocalNotifier()
   try {
-    const sync = new SyncService(db, notifier)
+    const sync = new SyncService(db, notifier, FEATURES)
     const town = await db.selectFrom('towns').select('id').executeTakeFirstOrThrow()
     const members = await db.selectFrom('users').select(['id', 'name', 'role']).where('branch_id', '=', BRANCH).orderBy('id').execute()
     const secretary = members.find((m) => m.role === 'secretary')

@@ -1,10 +1,6 @@
 // The features the server runs, in order: publishing (first start) and the demo data go through them in
 // this order, each after those it builds on. A new feature is one line here; the sync core (sync/) knows none.
-import type { Kysely } from 'kysely'
-import type { Database } from './db/schema'
 import { syncFeatures } from './sync/feature'
-import type { Notifier } from './sync/notifier'
-import { SyncService } from './sync/service'
 import { membersFeature } from './features/members'
 import { studyFeature } from './features/study'
 import { quizFeature } from './features/quiz'
@@ -23,10 +19,3 @@ export const FEATURES = syncFeatures([
   meetingsFeature,
   boardFeature,
 ])
-
-/** The sync core running these features: for tests and benches that open a database of their own. */
-export class FeatureSyncService extends SyncService {
-  constructor(db: Kysely<Database>, notifier: Notifier, clock?: () => Date) {
-    super(db, notifier, FEATURES, clock)
-  }
-}

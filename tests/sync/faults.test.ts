@@ -9,7 +9,8 @@ import { MAX_PUSH_BATCH, type PullReply, type PushBody } from '../../src/domain/
 import { withPendingMembers } from '../../src/domain/optimistic'
 import { ChangeWriter, pruneTombstones } from '../../src/server/sync/changes'
 import { LocalNotifier } from '../../src/server/sync/notifier'
-import { FeatureSyncService as SyncService } from '../../src/server/features'
+import { FEATURES } from '../../src/server/features'
+import { SyncService } from '../../src/server/sync/service'
 import { demoUserId } from '../demo-users'
 import { DEMO, databases, login, startServer, type TestServer } from '../server/helpers'
 import { clientId, pullAll } from '../server/sync-helpers'
@@ -305,7 +306,7 @@ describe.each(databases)('the app engine against the server under faults on %s',
   })
 
   it('resumes a pull interrupted after two pages from the last fully applied page, missing and doubling nothing', async () => {
-    const service = new SyncService(inspect.db, new LocalNotifier())
+    const service = new SyncService(inspect.db, new LocalNotifier(), FEATURES)
     const admin = { id: ADMIN, role: 'admin' as const, branchId: null }
     const replies: PullReply[] = []
     const cursorsAsked: (string | undefined)[] = []
