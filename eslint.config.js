@@ -31,6 +31,7 @@ function layerBoundaries(layer, layers, message, extraPatterns = []) {
             patterns: [
               { regex: `^${up}${target}`, message },
               { regex: `(^|/)src/(${(layers ?? ['app', 'server']).join('|')})(/|$)`, message },
+              { regex: layers === null ? `^~/(?!${layer}/)` : `^~/(${layers.join('|')})(/|$)`, message },
               ...extraPatterns,
             ],
           },
@@ -60,7 +61,8 @@ const domainPackages = {
     'better-sqlite3',
     'workbox-*',
     'node:*',
-    ...builtinModules,
+    // Anchored with `/`: gitignore-style patterns match any path segment, and Node has a module called `domain`.
+    ...builtinModules.map((name) => `/${name}`),
   ],
   message: 'src/domain is pure shared code: no framework, storage or Node modules (docs/architecture.md, the one-way rule).',
 }
@@ -129,8 +131,10 @@ export default defineConfig(
               message: 'src/server never imports from src/app (docs/architecture.md, the one-way rule).',
             },
             { regex: '(^|/)src/(app)(/|$)', message: 'src/server never imports from src/app (docs/architecture.md, the one-way rule).' },
+            { regex: '^~/app(/|$)', message: 'src/server never imports from src/app (docs/architecture.md, the one-way rule).' },
             {
-              regex: '^\\.\\./(features|services|routes|security|app)(/|\\.ts)?$|^\\.\\./(features|services|routes)/',
+              regex:
+                '^\\.\\./(features|services|routes|security|app)(/|\\.ts)?$|^\\.\\./(features|services|routes)/|^~/server/(features|services|routes|security|app)(/|\\.ts|$)',
               message:
                 'The sync core imports src/domain, the database layer, http/errors and its own files only: it is handed the features (src/server/sync/README.md).',
             },

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import { VitePWA } from 'vite-plugin-pwa'
@@ -6,6 +7,8 @@ import { VantResolver } from '@vant/auto-import-resolver'
 import { APP_NAME, APP_SHORT_NAME, THEME_COLOR } from './src/domain/brand'
 
 export default defineConfig({
+  // `~/` is src/, as in tsconfig.json: imports name where a module lives instead of how far to climb.
+  resolve: { alias: { '~/': fileURLToPath(new URL('./src/', import.meta.url)) } },
   plugins: [
     vue(),
     // Vant components and their CSS are imported on use, so the first page only loads what it shows.

@@ -1,14 +1,19 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
 import { VantResolver } from '@vant/auto-import-resolver'
 
+/** `~/` is src/, as in tsconfig.json and vite.config.ts; every project resolves it. */
+const resolve = { alias: { '~/': fileURLToPath(new URL('./src/', import.meta.url)) } }
+
 export default defineConfig({
   test: {
     reporters: ['default', './tests/summary-reporter.ts'],
     projects: [
-      { test: { name: 'domain', include: ['tests/domain/**/*.test.ts'], environment: 'node' } },
+      { resolve, test: { name: 'domain', include: ['tests/domain/**/*.test.ts'], environment: 'node' } },
       {
+        resolve,
         test: {
           name: 'server',
           include: ['tests/server/**/*.test.ts'],
@@ -19,6 +24,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         test: {
           name: 'sync',
           include: ['tests/sync/**/*.test.ts'],
@@ -30,6 +36,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         plugins: [vue(), Components({ resolvers: [VantResolver()], dts: false, dirs: [] })],
         test: {
           name: 'app',
@@ -40,6 +47,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { excerpt, sayDuration } from '../../src/app/views/board/boardFormat'
-import { sortTodo, type TodoItem } from '../../src/app/composables/useBoardTodo'
+import { excerpt, sayDuration } from '~/app/views/board/boardFormat'
+import { sortTodo, type TodoItem } from '~/app/composables/useBoardTodo'
 
 describe('sayDuration (平均办结用时)', () => {
   it('says 暂无 when nothing was resolved', () => expect(sayDuration(null)).toBe('暂无'))

@@ -5,11 +5,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { effectScope, ref } from 'vue'
-import { useBoardStore, useTopicComments } from '../../src/app/stores/board'
-import { useSyncStore } from '../../src/app/stores/sync'
-import { useSessionStore } from '../../src/app/stores/session'
-import { overlayComments, overlayTopics, type CommentOverlayContext } from '../../src/app/stores/boardOverlay'
-import { fitWithin } from '../../src/app/stores/boardPhotos'
+import { useBoardStore, useTopicComments } from '~/app/stores/board'
+import { useSyncStore } from '~/app/stores/sync'
+import { useSessionStore } from '~/app/stores/session'
+import { overlayComments, overlayTopics, type CommentOverlayContext } from '~/app/stores/boardOverlay'
+import { fitWithin } from '~/app/stores/boardPhotos'
 import {
   keepPhoto,
   uploadPendingPhotos,
@@ -17,13 +17,13 @@ import {
   UPLOAD_CHUNK_BYTES,
   KEEP_UPLOADED_MS,
   type UploadFetch,
-} from '../../src/app/sync/photoUploads'
-import type { SyncTransport } from '../../src/app/sync/transport'
-import type { AppDB } from '../../src/app/db'
-import type { CommentRow, HouseholdRow, NoticeRow, TopicRow } from '../../src/domain/board'
-import type { OutboxEntry } from '../../src/app/sync/pending'
-import type { Viewer } from '../../src/domain/sync'
-import type { Me } from '../../src/domain/users'
+} from '~/app/sync/photoUploads'
+import type { SyncTransport } from '~/app/sync/transport'
+import type { AppDB } from '~/app/db'
+import type { CommentRow, HouseholdRow, NoticeRow, TopicRow } from '~/domain/board'
+import type { OutboxEntry } from '~/app/sync/pending'
+import type { Viewer } from '~/domain/sync'
+import type { Me } from '~/domain/users'
 import { demoMe, freshDB } from './helpers'
 
 const MEMBER = 'u-2sxm9c477t5z'

@@ -5,18 +5,12 @@ import { createPinia, setActivePinia } from 'pinia'
 import { randomUUID } from 'node:crypto'
 import { DEMO, login, startServer, type TestServer } from '../server/helpers'
 import { device, injectTransport } from '../sync/harness'
-import { useSyncStore } from '../../src/app/stores/sync'
-import {
-  newContentId,
-  overlayContent,
-  OFFLINE_MESSAGE,
-  useContentAdminStore,
-  type AdminContentReply,
-} from '../../src/app/stores/contentAdmin'
-import type { AppDB } from '../../src/app/db'
-import type { MaterialDraft } from '../../src/domain/study'
-import { addDays, dayInShanghai } from '../../src/domain/calendar'
-import type { Exam } from '../../src/domain/quiz'
+import { useSyncStore } from '~/app/stores/sync'
+import { newContentId, overlayContent, OFFLINE_MESSAGE, useContentAdminStore, type AdminContentReply } from '~/app/stores/contentAdmin'
+import type { AppDB } from '~/app/db'
+import type { MaterialDraft } from '~/domain/study'
+import { addDays, dayInShanghai } from '~/domain/calendar'
+import type { Exam } from '~/domain/quiz'
 import { freshDB } from './helpers'
 
 const ADMIN_ID = 'u-jjv8xvrq2yab'

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import Dexie from 'dexie'
-import { AppDB, classifyStorageError, createAppDB, STORAGE_MESSAGES, type StorageProblem } from '../../src/app/db'
-import { appDB, onStorageProblem, reportStorageProblem, setAppDB } from '../../src/app/db/instance'
+import { AppDB, classifyStorageError, createAppDB, STORAGE_MESSAGES, type StorageProblem } from '~/app/db'
+import { appDB, onStorageProblem, reportStorageProblem, setAppDB } from '~/app/db/instance'
 
 const opened: Dexie[] = []
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatSyncTime } from '../../src/app/views/sync/formatSyncTime'
+import { formatSyncTime } from '~/app/views/sync/formatSyncTime'
 
 describe('formatSyncTime', () => {
   const now = new Date(2026, 10, 25, 15, 0)

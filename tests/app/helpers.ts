@@ -1,7 +1,7 @@
 import { vi } from 'vitest'
-import type { Me } from '../../src/domain/users'
-import { AppDB } from '../../src/app/db'
-import { setAppDB } from '../../src/app/db/instance'
+import type { Me } from '~/domain/users'
+import { AppDB } from '~/app/db'
+import { setAppDB } from '~/app/db/instance'
 
 export const demoMe: Me = {
   user: {

@@ -3,9 +3,9 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia } from 'pinia'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { h } from 'vue'
-import LoginPage from '../../src/app/views/login/LoginPage.vue'
-import { META_KEYS } from '../../src/app/constants'
-import type { AppDB } from '../../src/app/db'
+import LoginPage from '~/app/views/login/LoginPage.vue'
+import { META_KEYS } from '~/app/constants'
+import type { AppDB } from '~/app/db'
 import { demoMe, freshDB, json, requests, stubFetch } from './helpers'
 
 let db: AppDB

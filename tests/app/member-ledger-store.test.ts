@@ -4,9 +4,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createPinia, setActivePinia } from 'pinia'
 import { DEMO, login, startServer, type TestServer } from '../server/helpers'
 import { injectTransport } from '../sync/harness'
-import { useSyncStore } from '../../src/app/stores/sync'
-import { correctable, correctionProblem, LEDGER_OFFLINE_MESSAGE, useMemberLedgerStore } from '../../src/app/stores/memberLedger'
-import type { AppDB } from '../../src/app/db'
+import { useSyncStore } from '~/app/stores/sync'
+import { correctable, correctionProblem, LEDGER_OFFLINE_MESSAGE, useMemberLedgerStore } from '~/app/stores/memberLedger'
+import type { AppDB } from '~/app/db'
 import { freshDB } from './helpers'
 
 const ADMIN_ID = 'u-jjv8xvrq2yab'

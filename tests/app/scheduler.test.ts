@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { EVENTS_REOPEN_MS, SyncScheduler, type SchedulerStatus } from '../../src/app/sync/scheduler'
+import { EVENTS_REOPEN_MS, SyncScheduler, type SchedulerStatus } from '~/app/sync/scheduler'
 
 describe('sync scheduler', () => {
   beforeEach(() => vi.useFakeTimers())

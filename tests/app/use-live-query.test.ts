@@ -1,8 +1,8 @@
 // useLiveQuery: the one reactive Dexie query of the app (issue 11), with and without a reactive source.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { effectScope, nextTick, ref } from 'vue'
-import { useLiveQuery } from '../../src/app/composables/useLiveQuery'
-import type { AppDB } from '../../src/app/db'
+import { useLiveQuery } from '~/app/composables/useLiveQuery'
+import type { AppDB } from '~/app/db'
 import { freshDB, settle } from './helpers'
 
 let db: AppDB

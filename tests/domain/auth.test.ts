@@ -7,8 +7,8 @@ import {
   recordFailure,
   type FailureWindow,
   type ThrottleLimit,
-} from '../../src/domain/auth'
-import { describeIssues } from '../../src/domain/validation'
+} from '~/domain/auth'
+import { describeIssues } from '~/domain/validation'
 
 const limit: ThrottleLimit = { maxFailures: 3, windowMs: 60_000 }
 const start = 1_000_000

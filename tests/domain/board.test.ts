@@ -36,9 +36,9 @@ import {
   type PostingContext,
   type TopicDraft,
   type TopicRow,
-} from '../../src/domain/board'
-import type { Viewer } from '../../src/domain/sync'
-import { parseWith } from '../../src/domain/validation'
+} from '~/domain/board'
+import type { Viewer } from '~/domain/sync'
+import { parseWith } from '~/domain/validation'
 
 const town = 't-tianlong'
 const member: Viewer = { id: 'u-66hr2jf7sv8n', role: 'member', branchId: 'b-hexing', townId: town }

@@ -23,7 +23,7 @@ import {
   weekStartOf,
   workingDaysBetween,
   yearOf,
-} from '../../src/domain/calendar'
+} from '~/domain/calendar'
 
 /** Where the clock says `iso` (UTC), which day, week, month, quarter and year it is in Shanghai. */
 const periodsAt = (iso: string) => {

@@ -9,7 +9,7 @@ import {
   slotOf,
   slotStart,
   verifyCheckinToken,
-} from '../../src/domain/checkin'
+} from '~/domain/checkin'
 
 // Fixed keys and times: no randomness or Date.now() in what the assertions depend on.
 const KEY_A = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8' // bytes 0..31, base64url

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { materialDraftSchema, materialSaveArgsSchema, questionSaveArgsSchema, type MaterialDraft } from '../../src/domain/study'
-import { rulesReviseArgsSchema } from '../../src/domain/points'
-import { MUTATIONS } from '../../src/domain/mutations'
-import { parseWith } from '../../src/domain/validation'
+import { materialDraftSchema, materialSaveArgsSchema, questionSaveArgsSchema, type MaterialDraft } from '~/domain/study'
+import { rulesReviseArgsSchema } from '~/domain/points'
+import { MUTATIONS } from '~/domain/mutations'
+import { parseWith } from '~/domain/validation'
 
 const article: MaterialDraft = {
   id: 'm-new-1',

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  honorListRowSchema,
-  honorLists,
-  honorMarkRowSchema,
-  honorPublishArgsSchema,
-  yellowReasons,
-  type HonorMember,
-} from '../../src/domain/honor'
-import { parseWith } from '../../src/domain/validation'
+import { honorListRowSchema, honorLists, honorMarkRowSchema, honorPublishArgsSchema, yellowReasons, type HonorMember } from '~/domain/honor'
+import { parseWith } from '~/domain/validation'
 
 let next = 0
 const member = (name: string, branch: 'a' | 'b', points: number, extra: Partial<HonorMember> = {}): HonorMember => ({

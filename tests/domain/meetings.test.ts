@@ -15,8 +15,8 @@ import {
   type MeetingDraft,
   type MeetingRow,
   type RateInput,
-} from '../../src/domain/meetings'
-import { parseWith } from '../../src/domain/validation'
+} from '~/domain/meetings'
+import { parseWith } from '~/domain/validation'
 
 /** 2026-11-28 09:00–11:00 Beijing time. */
 const STARTS = '2026-11-28T01:00:00.000Z'

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { applyProfileUpdate, mayUpdateProfile, profileUpdateArgsSchema, redactMember, type MemberRow } from '../../src/domain/members'
-import { pendingMemberIds, withPendingMembers } from '../../src/domain/optimistic'
-import { describeMutation } from '../../src/domain/mutations'
-import { parseWith } from '../../src/domain/validation'
-import type { Viewer } from '../../src/domain/sync'
+import { applyProfileUpdate, mayUpdateProfile, profileUpdateArgsSchema, redactMember, type MemberRow } from '~/domain/members'
+import { pendingMemberIds, withPendingMembers } from '~/domain/optimistic'
+import { describeMutation } from '~/domain/mutations'
+import { parseWith } from '~/domain/validation'
+import type { Viewer } from '~/domain/sync'
 
 const row: MemberRow = {
   id: 'u-1',

@@ -12,8 +12,8 @@ import {
   type LedgerEntry,
   type PointsEvent,
   type PointsRule,
-} from '../../src/domain/points'
-import { parseWith, z } from '../../src/domain/validation'
+} from '~/domain/points'
+import { parseWith, z } from '~/domain/validation'
 
 const rules = parseWith(z.array(pointsRuleSchema), JSON.parse(readFileSync('seeds/points-rules.json', 'utf8')))
 if (!rules.ok) throw new Error(rules.message)

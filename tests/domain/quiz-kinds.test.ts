@@ -8,9 +8,9 @@ import {
   weeklyQuizQuestionIds,
   type Exam,
   type QuizRef,
-} from '../../src/domain/quiz'
-import type { Question } from '../../src/domain/study'
-import { parseWith } from '../../src/domain/validation'
+} from '~/domain/quiz'
+import type { Question } from '~/domain/study'
+import { parseWith } from '~/domain/validation'
 
 const ids = Array.from({ length: 90 }, (_, i) => `q-${String(i + 1).padStart(3, '0')}`)
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { dailyQuizQuestionIds, isCorrect, quizSubmitArgsSchema, withoutAnswer } from '../../src/domain/quiz'
-import { parseWith } from '../../src/domain/validation'
+import { dailyQuizQuestionIds, isCorrect, quizSubmitArgsSchema, withoutAnswer } from '~/domain/quiz'
+import { parseWith } from '~/domain/validation'
 
 const ids = Array.from({ length: 90 }, (_, i) => `q-${String(i + 1).padStart(3, '0')}`)
 

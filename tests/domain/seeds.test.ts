@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { seedTownSchema, seedUserSchema, type SeedTown, type SeedUser } from '../../src/domain/users'
-import { parseWith, z } from '../../src/domain/validation'
+import { seedTownSchema, seedUserSchema, type SeedTown, type SeedUser } from '~/domain/users'
+import { parseWith, z } from '~/domain/validation'
 
 function readSeed<T>(file: string, schema: z.ZodMiniType<T>): T {
   const raw: unknown = JSON.parse(readFileSync(fileURLToPath(new URL(`../../seeds/${file}`, import.meta.url)), 'utf8'))

@@ -1,8 +1,8 @@
 // Issue 10: nobody adopts their own suggestion or signs for themselves; check-ins the server can't trust
 // are held for review (待核实); answers after an exam closed are bounded; 红黄榜 only for a month that ended.
 import { describe, expect, it } from 'vitest'
-import { transition, type CommentRow } from '../../src/domain/board'
-import { checkinReviewReason, CLOCK_SKEW_REVIEW_MS, LATE_ARRIVAL_MS, SLOT_MS, TOKEN_GRACE_MS } from '../../src/domain/checkin'
+import { transition, type CommentRow } from '~/domain/board'
+import { checkinReviewReason, CLOCK_SKEW_REVIEW_MS, LATE_ARRIVAL_MS, SLOT_MS, TOKEN_GRACE_MS } from '~/domain/checkin'
 import {
   attendanceOutcome,
   attendancePoints,
@@ -11,11 +11,11 @@ import {
   reviewProblem,
   type AttendanceRow,
   type MeetingRow,
-} from '../../src/domain/meetings'
-import { quizTiming, type Exam, type QuizRef } from '../../src/domain/quiz'
-import { honorPreview, honorPublishProblem, lastCompleteMonth, type HonorMember } from '../../src/domain/honor'
-import { previousMonth } from '../../src/domain/calendar'
-import type { Viewer } from '../../src/domain/sync'
+} from '~/domain/meetings'
+import { quizTiming, type Exam, type QuizRef } from '~/domain/quiz'
+import { honorPreview, honorPublishProblem, lastCompleteMonth, type HonorMember } from '~/domain/honor'
+import { previousMonth } from '~/domain/calendar'
+import type { Viewer } from '~/domain/sync'
 
 const town = 't-xinhang'
 const secretary: Viewer = { id: 'u-sec', role: 'secretary', branchId: 'b-hexing', townId: town }

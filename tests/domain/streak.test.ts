@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { studyDays, studyStreak } from '../../src/domain/streak'
+import { studyDays, studyStreak } from '~/domain/streak'
 
 describe('studyStreak', () => {
   it('is zero with no study at all', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { checkStudySession, courseSchema, materialSchema, questionSchema, studyEventKind, type Material } from '../../src/domain/study'
-import { parseWith, z } from '../../src/domain/validation'
+import { checkStudySession, courseSchema, materialSchema, questionSchema, studyEventKind, type Material } from '~/domain/study'
+import { parseWith, z } from '~/domain/validation'
 
 const load = <T>(file: string, schema: z.ZodMiniType<T>): T => {
   const parsed = parseWith(schema, JSON.parse(readFileSync(`seeds/study/${file}`, 'utf8')))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { decodeCursor, encodeCursor, MAX_SCOPE_VERSION, pushBodySchema, visibleScopes, type Viewer } from '../../src/domain/sync'
-import { parseWith } from '../../src/domain/validation'
+import { decodeCursor, encodeCursor, MAX_SCOPE_VERSION, pushBodySchema, visibleScopes, type Viewer } from '~/domain/sync'
+import { parseWith } from '~/domain/validation'
 
 const member: Viewer = { id: 'u-1', role: 'member', branchId: 'b-hexing', townId: 't' }
 

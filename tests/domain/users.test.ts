@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { describeRole, phoneSchema, seedUserSchema, type Household, type Me, type SeedUser } from '../../src/domain/users'
-import { describeIssues } from '../../src/domain/validation'
+import { describeRole, phoneSchema, seedUserSchema, type Household, type Me, type SeedUser } from '~/domain/users'
+import { describeIssues } from '~/domain/validation'
 
 function household(i: number): Household {
   return { id: `h-${i}`, headName: `户主${i}`, address: `合兴村${i}号`, people: 3 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { describeIssues, instant, line, parseWith, ref, text, TEXT_MESSAGES, z } from '../../src/domain/validation'
-import { MUTATIONS } from '../../src/domain/mutations'
+import { describeIssues, instant, line, parseWith, ref, text, TEXT_MESSAGES, z } from '~/domain/validation'
+import { MUTATIONS } from '~/domain/mutations'
 
 const schema = z.object({
   name: z.string().check(z.minLength(1, '请输入姓名')),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium, loginAs, phoneContext, screenshot } from './browser'
-import type { RankingReply } from '../../src/domain/points'
+import type { RankingReply } from '~/domain/points'
 
 const baseUrl = inject('baseUrl')
 

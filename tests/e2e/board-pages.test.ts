@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { SCHEMA_VERSION } from '../../src/domain/sync'
+import { SCHEMA_VERSION } from '~/domain/sync'
 import { launchChromium, loginAs, phoneContext, screenshot } from './browser'
 
 const baseUrl = inject('baseUrl')

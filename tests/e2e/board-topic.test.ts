@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inject } from 'vitest'
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { launchChromium, loginAs, phoneContext, screenshot } from './browser'
-import { deadlineAfter, shanghaiMonthDay } from '../../src/domain/board'
+import { deadlineAfter, shanghaiMonthDay } from '~/domain/board'
 
 const baseUrl = inject('baseUrl')
 const TOPIC = '/board/topics/t-hexing-road'

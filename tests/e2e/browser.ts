@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { PROJECT_ROOT } from '../../src/server/config'
+import { PROJECT_ROOT } from '~/server/config'
 
 /** Debian's Chromium; Playwright's own browser download is not available here. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium, loginAs, phoneContext, screenshot } from './browser'
-import { dayInShanghai } from '../../src/domain/calendar'
-import { lastCompleteMonth } from '../../src/domain/honor'
-import { openDatabase } from '../../src/server/db'
+import { dayInShanghai } from '~/domain/calendar'
+import { lastCompleteMonth } from '~/domain/honor'
+import { openDatabase } from '~/server/db'
 import { demoUserId } from '../demo-users'
 
 const baseUrl = inject('baseUrl')

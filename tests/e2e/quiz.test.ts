@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { DB_NAME } from '../../src/app/constants'
+import { DB_NAME } from '~/app/constants'
 import { launchChromium, loginAs, phoneContext, screenshot as take } from './browser'
-import type { Exam } from '../../src/domain/quiz'
-import { addDays, dayInShanghai } from '../../src/domain/calendar'
-import { SCHEMA_VERSION } from '../../src/domain/sync'
-import type { Question } from '../../src/domain/study'
+import type { Exam } from '~/domain/quiz'
+import { addDays, dayInShanghai } from '~/domain/calendar'
+import { SCHEMA_VERSION } from '~/domain/sync'
+import type { Question } from '~/domain/study'
 
 const baseUrl = inject('baseUrl')
 const KEY = new Map((JSON.parse(readFileSync('seeds/study/questions.json', 'utf8')) as Question[]).map((q) => [q.id, q]))

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { randomUUID } from 'node:crypto'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { launchChromium, loginAs, phoneContext, screenshot } from './browser'
-import type { MeetingDraft } from '../../src/domain/meetings'
+import type { MeetingDraft } from '~/domain/meetings'
 
 // WebAuthn refuses an IP address as the relying party's id: the same server, by name.
 const baseUrl = inject('baseUrl').replace('127.0.0.1', 'localhost')

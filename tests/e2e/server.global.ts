@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer } from 'node:net'
 import type { TestProject } from 'vitest/node'
-import { PROJECT_ROOT } from '../../src/server/config'
+import { PROJECT_ROOT } from '~/server/config'
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import type { RankingReply } from '../../src/domain/points'
+import type { RankingReply } from '~/domain/points'
 import { launchChromium, loginAs, phoneContext, screenshot } from './browser'
 
 const baseUrl = inject('baseUrl')

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO, databases, login, startServer, type TestServer } from './helpers'
-import { AuthService } from '../../src/server/services/auth'
-import { openDatabase } from '../../src/server/db'
+import { AuthService } from '~/server/services/auth'
+import { openDatabase } from '~/server/db'
 
 describe.each(databases)('accounts on %s', (kind) => {
   let server: TestServer

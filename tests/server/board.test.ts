@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { demoUserId } from '../demo-users'
 import { DEMO, databases, login, startServer, type TestServer } from './helpers'
 import { clientId, mutation, pullAll, push } from './sync-helpers'
-import type { CommentDraft, CommentRow, HouseholdRow, NoticeRow, TopicRow } from '../../src/domain/board'
-import type { MutationResult } from '../../src/domain/sync'
+import type { CommentDraft, CommentRow, HouseholdRow, NoticeRow, TopicRow } from '~/domain/board'
+import type { MutationResult } from '~/domain/sync'
 
 const codes = (results: MutationResult[]) => results.map((r) => (r.status === 'rejected' ? r.code : r.status))
 

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO, databases, login, startServer, type TestServer } from './helpers'
 import { clientId, mutation, pull, pullAll, push } from './sync-helpers'
-import type { Change } from '../../src/domain/sync'
-import type { Material, MaterialDraft, Question, StudyProgressRow } from '../../src/domain/study'
-import { addDays, dayInShanghai } from '../../src/domain/calendar'
+import type { Change } from '~/domain/sync'
+import type { Material, MaterialDraft, Question, StudyProgressRow } from '~/domain/study'
+import { addDays, dayInShanghai } from '~/domain/calendar'
 
 const draft = (id: string, extra: Partial<MaterialDraft> = {}): MaterialDraft => ({
   id,

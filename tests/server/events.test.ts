@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
 import { DEMO, databases, login, startServer, type TestServer } from './helpers'
 import { clientId, mutation, push } from './sync-helpers'
-import { buildApp } from '../../src/server/app'
-import { sessionIdOf } from '../../src/server/services/auth'
+import { buildApp } from '~/server/app'
+import { sessionIdOf } from '~/server/services/auth'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 

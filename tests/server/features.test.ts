@@ -2,17 +2,17 @@
 // (src/server/features.ts): a new mutation without a handler, or a synced table without a redaction, fails
 // here at run time and, through the @ts-expect-error lines, in `npm run typecheck`.
 import { describe, expect, it } from 'vitest'
-import { MUTATIONS } from '../../src/domain/mutations'
-import { SYNC_TABLES } from '../../src/domain/sync'
-import { FEATURES } from '../../src/server/features'
-import { defineFeature, syncFeatures } from '../../src/server/sync/feature'
-import { membersFeature } from '../../src/server/features/members'
-import { studyFeature } from '../../src/server/features/study'
-import { quizFeature } from '../../src/server/features/quiz'
-import { pointsFeature } from '../../src/server/features/points'
-import { honorFeature } from '../../src/server/features/honor'
-import { meetingsFeature } from '../../src/server/features/meetings'
-import { boardFeature } from '../../src/server/features/board'
+import { MUTATIONS } from '~/domain/mutations'
+import { SYNC_TABLES } from '~/domain/sync'
+import { FEATURES } from '~/server/features'
+import { defineFeature, syncFeatures } from '~/server/sync/feature'
+import { membersFeature } from '~/server/features/members'
+import { studyFeature } from '~/server/features/study'
+import { quizFeature } from '~/server/features/quiz'
+import { pointsFeature } from '~/server/features/points'
+import { honorFeature } from '~/server/features/honor'
+import { meetingsFeature } from '~/server/features/meetings'
+import { boardFeature } from '~/server/features/board'
 
 const registered = (part: 'mutations' | 'tables') => FEATURES.list.flatMap((feature) => Object.keys(feature[part]))
 const sorted = (names: Iterable<string>) => [...names].sort()

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { DEMO, databases, login, startServer, type TestServer } from './helpers'
 import { clientId, mutation, pullAll, push } from './sync-helpers'
-import { addDays, dayInShanghai, monthOf, previousMonth, shanghaiTime } from '../../src/domain/calendar'
-import type { LedgerRow, RuleRow } from '../../src/domain/points'
-import type { HonorListRow, HonorMarkRow, HonorPreview } from '../../src/domain/honor'
+import { addDays, dayInShanghai, monthOf, previousMonth, shanghaiTime } from '~/domain/calendar'
+import type { LedgerRow, RuleRow } from '~/domain/points'
+import type { HonorListRow, HonorMarkRow, HonorPreview } from '~/domain/honor'
 
 const codes = (results: { status: string; code?: string }[]) => results.map((r) => (r.status === 'rejected' ? r.code : r.status))
 

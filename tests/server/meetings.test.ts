@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO, databases, login, startServer, type TestServer } from './helpers'
 import { clientId, mutation, pullAll, push } from './sync-helpers'
-import { checkinToken, newMeetingKey, slotOf, slotStart, TOKEN_PROBLEM_MESSAGES } from '../../src/domain/checkin'
+import { checkinToken, newMeetingKey, slotOf, slotStart, TOKEN_PROBLEM_MESSAGES } from '~/domain/checkin'
 import {
   attendanceOutcome,
   attendanceRates,
@@ -17,11 +17,11 @@ import {
   type MeetingKeyRow,
   type MeetingMessageRow,
   type MeetingRow,
-} from '../../src/domain/meetings'
-import type { LedgerRow } from '../../src/domain/points'
-import { dayInShanghai } from '../../src/domain/calendar'
-import { parseWith, type z } from '../../src/domain/validation'
-import type { MutationResult } from '../../src/domain/sync'
+} from '~/domain/meetings'
+import type { LedgerRow } from '~/domain/points'
+import { dayInShanghai } from '~/domain/calendar'
+import { parseWith, type z } from '~/domain/validation'
+import type { MutationResult } from '~/domain/sync'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE

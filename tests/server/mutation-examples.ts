@@ -3,9 +3,9 @@
 // without an example here fails the type check (and `exampleArgs` fails at run time) the day it is added.
 import { randomUUID } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
-import type { Database } from '../../src/server/db/schema'
-import type { MutationArgs, MutationName } from '../../src/domain/mutations'
-import { addDays, dayInShanghai, monthOf, previousMonth } from '../../src/domain/calendar'
+import type { Database } from '~/server/db/schema'
+import type { MutationArgs, MutationName } from '~/domain/mutations'
+import { addDays, dayInShanghai, monthOf, previousMonth } from '~/domain/calendar'
 import { demoUserId } from '../demo-users'
 import { DEMO } from './helpers'
 

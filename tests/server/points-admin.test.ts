@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO, databases, login, startServer, type TestServer } from './helpers'
 import { clientId, mutation, pullAll, push } from './sync-helpers'
-import type { LedgerRow, RankingReply } from '../../src/domain/points'
+import type { LedgerRow, RankingReply } from '~/domain/points'
 
 describe.each(databases)('points adjustments, corrections and rankings on %s', (kind) => {
   let server: TestServer

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO, databases, login, startServer, type TestServer } from './helpers'
 import { clientId, mutation, push } from './sync-helpers'
-import type { MemberLedgerReply } from '../../src/domain/points'
+import type { MemberLedgerReply } from '~/domain/points'
 
 describe.each(databases)('the admin’s view of a member’s ledger on %s', (kind) => {
   let server: TestServer

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO, databases, login, startServer, type TestServer } from './helpers'
 import { clientId, mutation, pullAll, push } from './sync-helpers'
-import { dailyQuizQuestionIds, dailyQuizId, type QuizResultRow } from '../../src/domain/quiz'
-import type { LedgerRow } from '../../src/domain/points'
-import { dayInShanghai } from '../../src/domain/calendar'
-import type { Question } from '../../src/domain/study'
+import { dailyQuizQuestionIds, dailyQuizId, type QuizResultRow } from '~/domain/quiz'
+import type { LedgerRow } from '~/domain/points'
+import { dayInShanghai } from '~/domain/calendar'
+import type { Question } from '~/domain/study'
 
 const KEY = new Map((JSON.parse(readFileSync('seeds/study/questions.json', 'utf8')) as Question[]).map((q) => [q.id, q]))
 

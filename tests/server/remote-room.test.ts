@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO, databases, login, startServer, type TestServer } from './helpers'
 import { clientId, mutation, pullAll, push } from './sync-helpers'
 import { SoftAuthenticator } from './soft-authenticator'
-import { attendanceOutcome, type AttendanceRow, type MeetingDraft, type MeetingMessageRow } from '../../src/domain/meetings'
-import type { LedgerRow } from '../../src/domain/points'
+import { attendanceOutcome, type AttendanceRow, type MeetingDraft, type MeetingMessageRow } from '~/domain/meetings'
+import type { LedgerRow } from '~/domain/points'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE

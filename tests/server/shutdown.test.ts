@@ -4,8 +4,8 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { PROJECT_ROOT } from '../../src/server/config'
-import { SQLITE_FILE } from '../../src/server/db'
+import { PROJECT_ROOT } from '~/server/config'
+import { SQLITE_FILE } from '~/server/db'
 import { DEMO } from './helpers'
 
 const freePort = () =>

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO, databases, login, startServer, type TestServer } from './helpers'
 import { clientId, mutation, pullAll, push } from './sync-helpers'
-import type { LedgerRow } from '../../src/domain/points'
-import { dayInShanghai } from '../../src/domain/calendar'
+import type { LedgerRow } from '~/domain/points'
+import { dayInShanghai } from '~/domain/calendar'
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString()
 

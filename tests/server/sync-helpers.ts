@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
-import type { MutationResult, PullReply } from '../../src/domain/sync'
-import type { MemberRow } from '../../src/domain/members'
+import type { MutationResult, PullReply } from '~/domain/sync'
+import type { MemberRow } from '~/domain/members'
 
 export const clientId = () => `c_${randomUUID().replaceAll('-', '')}`.slice(0, 40)
 

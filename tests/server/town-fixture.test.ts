@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Me } from '../../src/domain/users'
-import { embedsPhone } from '../../src/server/services/userIds'
+import type { Me } from '~/domain/users'
+import { embedsPhone } from '~/server/services/userIds'
 import { FIXTURE_PASSWORD, insertBranch, insertMembers, insertTown } from '../fixtures/town'
 import { databases, login, startServer, type TestServer } from './helpers'
 

@@ -2,9 +2,9 @@
 // result has been stored (issue 11, part 2): the overlay never shows the old rows in between, the push
 // never sends it again, and a crash between the push and the pull loses nothing.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { SyncTransport } from '../../src/app/sync/transport'
-import { SCHEMA_VERSION, type PushBody } from '../../src/domain/sync'
-import { withPendingMembers } from '../../src/domain/optimistic'
+import type { SyncTransport } from '~/app/sync/transport'
+import { SCHEMA_VERSION, type PushBody } from '~/domain/sync'
+import { withPendingMembers } from '~/domain/optimistic'
 import { demoUserId } from '../demo-users'
 import { DEMO, databases, type TestServer, startServer } from '../server/helpers'
 import { closeServer, inspectServer, rig, type Rig, type ServerInspector } from './kit'

@@ -2,9 +2,9 @@
 // several tabs at once and see the server restart; in the end every phone holds exactly what the server
 // would send it, and every change was applied once or rejected once. Reproduce with SYNC_SEED=<seed>.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { SyncEngine } from '../../src/app/sync/engine'
-import type { ProfileUpdateArgs } from '../../src/domain/members'
-import type { MutationResult, PushBody } from '../../src/domain/sync'
+import type { SyncEngine } from '~/app/sync/engine'
+import type { ProfileUpdateArgs } from '~/domain/members'
+import type { MutationResult, PushBody } from '~/domain/sync'
 import { demoUserId } from '../demo-users'
 import { DEMO, databases, login, startServer, type TestServer } from '../server/helpers'
 import { clientId, pullAll } from '../server/sync-helpers'

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO, databases, login, startServer, type TestServer } from '../server/helpers'
 import { pullAll } from '../server/sync-helpers'
 import { device } from './harness'
-import { META_KEYS } from '../../src/app/constants'
+import { META_KEYS } from '~/app/constants'
 
 describe.each(databases)('the app sync engine against the server on %s', (kind) => {
   let server: TestServer

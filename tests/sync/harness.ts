@@ -1,8 +1,8 @@
 import type { FastifyInstance, InjectOptions } from 'fastify'
-import { AppDB } from '../../src/app/db'
-import { SyncEngine } from '../../src/app/sync/engine'
-import type { SyncTransport } from '../../src/app/sync/transport'
-import type { PullReply, PushBody, PushReply } from '../../src/domain/sync'
+import { AppDB } from '~/app/db'
+import { SyncEngine } from '~/app/sync/engine'
+import type { SyncTransport } from '~/app/sync/transport'
+import type { PullReply, PushBody, PushReply } from '~/domain/sync'
 import { login } from '../server/helpers'
 
 export class NetworkError extends Error {}

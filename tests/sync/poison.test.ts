@@ -2,10 +2,10 @@
 // for good (issue 10, defect 2): the engine finds it by sending the batch one at a time, lets the others
 // through, and after POISON_ATTEMPTS failures gives it up as a rejection the member sees (我的 → 同步状态).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ApiError } from '../../src/app/api/client'
-import { POISON_ATTEMPTS, POISON_REJECTION } from '../../src/app/sync/engine'
-import type { SyncTransport } from '../../src/app/sync/transport'
-import type { PushBody } from '../../src/domain/sync'
+import { ApiError } from '~/app/api/client'
+import { POISON_ATTEMPTS, POISON_REJECTION } from '~/app/sync/engine'
+import type { SyncTransport } from '~/app/sync/transport'
+import type { PushBody } from '~/domain/sync'
 import { demoUserId } from '../demo-users'
 import { DEMO, databases, type TestServer, startServer } from '../server/helpers'
 import { closeServer, inspectServer, rig, type Rig, type ServerInspector } from './kit'

@@ -1,7 +1,7 @@
 // 待办留言 (issue 6): the comments waiting for this secretary's (or the admin's) handling, with their own
 // handling not yet sent laid over them, so a comment accepted with no signal moves at once.
 import { computed, type Ref } from 'vue'
-import { displayStatus, type CommentRow } from '../../domain/board'
+import { displayStatus, type CommentRow } from '~/domain/board'
 import { overlayComments, useBoardStore, type CommentView } from '../stores/board'
 import { useSyncStore } from '../stores/sync'
 import { useSessionStore } from '../stores/session'

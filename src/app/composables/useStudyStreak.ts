@@ -3,8 +3,8 @@ import { useLiveQuery } from './useLiveQuery'
 import { appDB } from '../db/instance'
 import { usePointsStore } from '../stores/points'
 import { useRulesStore } from '../stores/rules'
-import { addDays, dayInShanghai } from '../../domain/calendar'
-import { STREAK_CATEGORIES, studyDays, studyStreak } from '../../domain/streak'
+import { addDays, dayInShanghai } from '~/domain/calendar'
+import { STREAK_CATEGORIES, studyDays, studyStreak } from '~/domain/streak'
 
 /**
  * 连续学习 on 首页: the days with study or quiz points, confirmed or waiting to sync. Reads the ledger only

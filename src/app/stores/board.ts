@@ -18,8 +18,8 @@ import {
   type NoticeRow,
   type TopicDraft,
   type TopicRow,
-} from '../../domain/board'
-import type { Viewer } from '../../domain/sync'
+} from '~/domain/board'
+import type { Viewer } from '~/domain/sync'
 import type { PhotoUploadRow } from '../db'
 import { overlayComments, overlayTopics, type CommentView, type TopicView } from './boardOverlay'
 import { compressPhoto } from './boardPhotos'

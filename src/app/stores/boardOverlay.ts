@@ -4,8 +4,8 @@
 // rules (postComment, transition, setLike from src/domain/board) because the tables hold only what the
 // server sent: what shows is what the server will make of it, and dropping a refused mutation undoes it.
 // Pure: the store feeds it the outbox rows (sync/pending.ts types them).
-import { postComment, setLike, transition, type CommentRow, type HouseholdRow, type TopicRow } from '../../domain/board'
-import type { Viewer } from '../../domain/sync'
+import { postComment, setLike, transition, type CommentRow, type HouseholdRow, type TopicRow } from '~/domain/board'
+import type { Viewer } from '~/domain/sync'
 import { pendingOf, type OutboxEntry } from '../sync/pending'
 
 export type TopicView = TopicRow & { pending: boolean }

@@ -2,8 +2,8 @@
 // withdrawals laid over it in outbox order. It re-runs what the server will do with each (an edit keeps
 // its publishing date, a republish is new, a withdrawal hides the row) because the list is read from the
 // server only now and then: the admin sees what it will be, at once, offline too.
-import type { Course, Material, Question } from '../../domain/study'
-import type { ExamRow } from '../../domain/quiz'
+import type { Course, Material, Question } from '~/domain/study'
+import type { ExamRow } from '~/domain/quiz'
 import { pendingOf, type NamedArgs, type OutboxEntry } from '../sync/pending'
 
 export type ContentStatus = 'published' | 'withdrawn'

@@ -3,10 +3,10 @@ import { computed } from 'vue'
 import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
-import { addMonths, dayInShanghai } from '../../domain/calendar'
+import { addMonths, dayInShanghai } from '~/domain/calendar'
 import { api } from '../api/client'
 import { pendingArgs } from '../sync/pending'
-import { lastCompleteMonth, type HonorListRow, type HonorMarkRow, type HonorPreview, type HonorPublishArgs } from '../../domain/honor'
+import { lastCompleteMonth, type HonorListRow, type HonorMarkRow, type HonorPreview, type HonorPublishArgs } from '~/domain/honor'
 
 /** 2026-05 → 2026年5月 */
 export function monthLabel(month: string): string {

@@ -3,9 +3,9 @@
 // mutation (who is expected, the slot a check-in counts at, what a decision changes) because the tables
 // hold only what the server sent: a check-in made with no signal must show at once, and dropping a refused
 // mutation must undo it. Pure: the store feeds it the outbox rows (sync/pending.ts types them).
-import type { AttendanceRow, LeaveRow, MeetingRow } from '../../domain/meetings'
-import { parseCheckinToken, slotStart } from '../../domain/checkin'
-import type { MemberRow } from '../../domain/members'
+import type { AttendanceRow, LeaveRow, MeetingRow } from '~/domain/meetings'
+import { parseCheckinToken, slotStart } from '~/domain/checkin'
+import type { MemberRow } from '~/domain/members'
 import { pendingOf, type OutboxEntry } from '../sync/pending'
 
 export type MeetingView = MeetingRow & { pending: boolean }

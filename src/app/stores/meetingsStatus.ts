@@ -1,14 +1,7 @@
 // Where a member stands at a meeting, and whether a scanned code can be their check-in (issue 5): pure
 // rules over the overlaid rows (meetingsOverlay.ts), so the list, the detail and the scanner agree.
-import {
-  attendanceOutcome,
-  inCheckinWindow,
-  ON_TIME_GRACE_MS,
-  type AttendanceRow,
-  type LeaveRow,
-  type MeetingRow,
-} from '../../domain/meetings'
-import { CLOCK_TOLERANCE_MS, parseCheckinToken, SLOT_MS, slotStart, TOKEN_GRACE_MS, TOKEN_PROBLEM_MESSAGES } from '../../domain/checkin'
+import { attendanceOutcome, inCheckinWindow, ON_TIME_GRACE_MS, type AttendanceRow, type LeaveRow, type MeetingRow } from '~/domain/meetings'
+import { CLOCK_TOLERANCE_MS, parseCheckinToken, SLOT_MS, slotStart, TOKEN_GRACE_MS, TOKEN_PROBLEM_MESSAGES } from '~/domain/checkin'
 import type { MeetingView } from './meetingsOverlay'
 
 export type MyStatusKey =

@@ -3,8 +3,8 @@ import { computed, ref, shallowRef, watch } from 'vue'
 import { api, ApiError } from '../api/client'
 import { useSyncStore } from './sync'
 import { pendingOf } from '../sync/pending'
-import { pointsCorrectArgsSchema, type MemberLedgerEntry, type MemberLedgerReply } from '../../domain/points'
-import { parseWith } from '../../domain/validation'
+import { pointsCorrectArgsSchema, type MemberLedgerEntry, type MemberLedgerReply } from '~/domain/points'
+import { parseWith } from '~/domain/validation'
 
 export const LEDGER_OFFLINE_MESSAGE = '积分记录需要联网查看：党员的积分记录保存在服务器上。请联网后重试。'
 

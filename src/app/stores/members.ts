@@ -3,8 +3,8 @@ import { computed } from 'vue'
 import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
-import { pendingMemberIds, withPendingMembers } from '../../domain/optimistic'
-import type { ProfileUpdateArgs } from '../../domain/members'
+import { pendingMemberIds, withPendingMembers } from '~/domain/optimistic'
+import type { ProfileUpdateArgs } from '~/domain/members'
 
 /** The member roster on this device (the branch's, or every branch's for the admin), with changes not yet confirmed. */
 export const useMembersStore = defineStore('members', () => {

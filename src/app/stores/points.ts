@@ -4,9 +4,9 @@ import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
 import { useStudyStore } from './study'
-import { ruleActiveOn, scoreEvents, totalsOf, type LedgerEntry, type LedgerRow, type PointsEvent } from '../../domain/points'
-import { dayInShanghai } from '../../domain/calendar'
-import { studyEventKind } from '../../domain/study'
+import { ruleActiveOn, scoreEvents, totalsOf, type LedgerEntry, type LedgerRow, type PointsEvent } from '~/domain/points'
+import { dayInShanghai } from '~/domain/calendar'
+import { studyEventKind } from '~/domain/study'
 import { pendingArgs } from '../sync/pending'
 
 const yearStart = (day: string) => `${day.slice(0, 4)}-01-01`

@@ -16,8 +16,8 @@ import {
   type QuizKind,
   type QuizQuestionRow,
   type QuizResultRow,
-} from '../../domain/quiz'
-import { addDays, dayInShanghai, startOfShanghaiDay, weekStartOf } from '../../domain/calendar'
+} from '~/domain/quiz'
+import { addDays, dayInShanghai, startOfShanghaiDay, weekStartOf } from '~/domain/calendar'
 
 /** Milliseconds from `now` to the next midnight in Asia/Shanghai (UTC+8 all year: no daylight saving). */
 export function msUntilNextShanghaiDay(now: Date): number {

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { api, ApiError } from '../api/client'
 import { appDB } from '../db/instance'
-import type { RankingQuery, RankingReply } from '../../domain/points'
+import type { RankingQuery, RankingReply } from '~/domain/points'
 
 const cacheKey = (q: RankingQuery) => `ranking:${q.scope}:${q.period}`
 

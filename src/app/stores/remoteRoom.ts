@@ -7,7 +7,7 @@ import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
 import { useMeetingsStore } from './meetings'
 import { useMembersStore } from './members'
-import { mayAttendRemotely, type MeetingMessageRow } from '../../domain/meetings'
+import { mayAttendRemotely, type MeetingMessageRow } from '~/domain/meetings'
 
 export const HEARTBEAT_INTERVAL_MS = 30_000
 

@@ -11,9 +11,9 @@ import {
   type PointsRule,
   type RuleRow,
   type RulesReviseArgs,
-} from '../../domain/points'
+} from '~/domain/points'
 import { pendingArgs } from '../sync/pending'
-import { dayInShanghai } from '../../domain/calendar'
+import { dayInShanghai } from '~/domain/calendar'
 
 const signed = (n: number) => (n > 0 ? `+${n}` : String(n))
 

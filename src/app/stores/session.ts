@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { meSchema, type Me } from '../../domain/users'
+import { meSchema, type Me } from '~/domain/users'
 import { api, ApiError } from '../api/client'
 import { appDB, reportStorageProblem } from '../db/instance'
 import { classifyStorageError } from '../db'

@@ -3,7 +3,7 @@ import { computed } from 'vue'
 import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
-import type { Course, Material, StudyProgressRow } from '../../domain/study'
+import type { Course, Material, StudyProgressRow } from '~/domain/study'
 import { pendingArgs } from '../sync/pending'
 
 /** Offline search: Chinese has no spaces, so every query word is matched as a substring of title, summary and text. */

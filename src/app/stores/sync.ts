@@ -6,7 +6,7 @@ import { SyncEngine } from '../sync/engine'
 import { SyncScheduler, type SchedulerOptions, type SchedulerStatus } from '../sync/scheduler'
 import { httpTransport, type SyncTransport } from '../sync/transport'
 import { BACKGROUND_SYNC_TAG, META_KEYS } from '../constants'
-import type { MutationArgs, MutationName } from '../../domain/mutations'
+import type { MutationArgs, MutationName } from '~/domain/mutations'
 import type { RejectedRow } from '../db'
 import { ApiError } from '../api/client'
 

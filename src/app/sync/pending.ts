@@ -4,7 +4,7 @@
 // and no raw `db.outbox` queries elsewhere: a row whose arguments no longer parse (written by an older
 // app) is left out, as the server would refuse it.
 import Dexie from 'dexie'
-import { MUTATIONS, type MutationArgs, type MutationName } from '../../domain/mutations'
+import { MUTATIONS, type MutationArgs, type MutationName } from '~/domain/mutations'
 import type { AppDB, OutboxRow } from '../db'
 
 /** Anything named like a mutation, its arguments not checked yet: outbox rows, rejected rows. */

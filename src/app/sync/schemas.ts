@@ -1,17 +1,17 @@
 // What the engine checks rows and changes against: most of the domain's schemas. The engine loads this
 // module on first use, so the app shell starts without it (first-load budget, bench/size.ts).
-import type { SyncTable } from '../../domain/sync'
-import { branchRowSchema } from '../../domain/users'
-import { courseSchema, materialSchema, studyProgressRowSchema } from '../../domain/study'
-import { ledgerRowSchema, ruleRowSchema } from '../../domain/points'
-import { examRowSchema, quizQuestionRowSchema, quizResultRowSchema } from '../../domain/quiz'
-import { honorListRowSchema, honorMarkRowSchema } from '../../domain/honor'
-import { attendanceRowSchema, leaveRowSchema, meetingKeyRowSchema, meetingMessageRowSchema, meetingRowSchema } from '../../domain/meetings'
-import { memberRowSchema } from '../../domain/members'
-import { commentRowSchema, householdRowSchema, noticeRowSchema, topicRowSchema } from '../../domain/board'
-import type { z } from '../../domain/validation'
+import type { SyncTable } from '~/domain/sync'
+import { branchRowSchema } from '~/domain/users'
+import { courseSchema, materialSchema, studyProgressRowSchema } from '~/domain/study'
+import { ledgerRowSchema, ruleRowSchema } from '~/domain/points'
+import { examRowSchema, quizQuestionRowSchema, quizResultRowSchema } from '~/domain/quiz'
+import { honorListRowSchema, honorMarkRowSchema } from '~/domain/honor'
+import { attendanceRowSchema, leaveRowSchema, meetingKeyRowSchema, meetingMessageRowSchema, meetingRowSchema } from '~/domain/meetings'
+import { memberRowSchema } from '~/domain/members'
+import { commentRowSchema, householdRowSchema, noticeRowSchema, topicRowSchema } from '~/domain/board'
+import type { z } from '~/domain/validation'
 
-export { mutationDefinition } from '../../domain/mutations'
+export { mutationDefinition } from '~/domain/mutations'
 
 export const ROW_SCHEMAS: Record<SyncTable, z.ZodMiniType> = {
   members: memberRowSchema,

@@ -1,5 +1,5 @@
 import { api } from '../api/client'
-import type { PullReply, PushBody, PushReply } from '../../domain/sync'
+import type { PullReply, PushBody, PushReply } from '~/domain/sync'
 
 /** How the engine reaches the server; tests give it one that fails on purpose. */
 export interface SyncTransport {

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify'
 import type { z } from 'zod/mini'
-import { parseWith } from '../../domain/validation'
+import { parseWith } from '~/domain/validation'
 
 /** An error with the HTTP status and the message a person reads; the error handler turns it into JSON. */
 export class HttpError extends Error {

@@ -5,7 +5,7 @@ import { HttpError, validate } from '../http/errors'
 import { requireUser } from './auth'
 import { adminContent } from '../features/quiz/content'
 import { previewHonorLists } from '../features/honor/honor'
-import { honorPublishArgsSchema } from '../../domain/honor'
+import { honorPublishArgsSchema } from '~/domain/honor'
 
 export function adminRoutes(app: FastifyInstance, deps: { db: Kysely<Database> }) {
   // The content the admin edits, with answer keys and withdrawn rows: online only, never synced to devices.

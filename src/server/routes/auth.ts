@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { AUTH_MESSAGES, loginBodySchema } from '../../domain/auth'
+import { AUTH_MESSAGES, loginBodySchema } from '~/domain/auth'
 import { HttpError, validate } from '../http/errors'
 import { sessionIdOf, type AuthService, type SessionUser } from '../services/auth'
 

@@ -9,8 +9,8 @@ import type { RelyingParty, WebauthnService } from '../services/webauthn'
 import { beat, joinRemotely, postMessage, remoteMeetingFor } from '../features/meetings/remote'
 import { memberName } from '../features/members/rows'
 import { MutationRejected } from '../sync/rejections'
-import { chatMessageSchema } from '../../domain/meetings'
-import { line, ref, z } from '../../domain/validation'
+import { chatMessageSchema } from '~/domain/meetings'
+import { line, ref, z } from '~/domain/validation'
 import type { SessionUser } from '../services/auth'
 
 // Credential ids go into database lookups: one line, bounded (base64url of at most 1023 bytes).

@@ -3,7 +3,7 @@ import { HttpError, validate } from '../http/errors'
 import { requireUser } from './auth'
 import type { SyncService } from '../sync/service'
 import { parseContentRange, PHOTO_CHUNK_MAX, type PhotoService } from '../services/photos'
-import { z } from '../../domain/validation'
+import { z } from '~/domain/validation'
 
 const photoParams = z.object({ id: z.string().check(z.regex(/^[\w-]{1,64}$/, '照片编号不正确')) })
 

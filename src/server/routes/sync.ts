@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { ServerResponse } from 'node:http'
-import { pullQuerySchema, pushBodySchema, type PushReply } from '../../domain/sync'
+import { pullQuerySchema, pushBodySchema, type PushReply } from '~/domain/sync'
 import { validate } from '../http/errors'
 import { requireUser } from './auth'
 import type { SyncService } from '../sync/service'

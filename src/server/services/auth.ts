@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import { verifyPassword } from '../security/password'
-import { LOGIN_LIMITS, lockRemainingMs, type ThrottleLimit } from '../../domain/auth'
-import type { Me } from '../../domain/users'
+import { LOGIN_LIMITS, lockRemainingMs, type ThrottleLimit } from '~/domain/auth'
+import type { Me } from '~/domain/users'
 
 export const SESSION_DAYS = 90
 

@@ -6,7 +6,7 @@
 import sharp from 'sharp'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
-import type { Viewer } from '../../domain/sync'
+import type { Viewer } from '~/domain/sync'
 import { HttpError } from '../http/errors'
 
 /** What a device may send for one photo (it compresses to well under this first). */

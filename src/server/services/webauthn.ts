@@ -12,7 +12,7 @@ import {
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import { HttpError } from '../http/errors'
-import { APP_NAME } from '../../domain/brand'
+import { APP_NAME } from '~/domain/brand'
 import { currentUserId } from '../sync/userIdAliases'
 
 const CHALLENGE_TTL_MS = 5 * 60_000

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
-import type { Scope, SyncTable } from '../../domain/sync'
+import type { Scope, SyncTable } from '~/domain/sync'
 
 /**
  * Records what a transaction changed for devices to pull. Each row written takes the next version of

@@ -5,8 +5,8 @@
 // mutation and every synced table is registered exactly once, and buildApp hands the result to SyncService.
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
-import { MUTATIONS, type MutationArgs, type MutationName } from '../../domain/mutations'
-import { SYNC_TABLES, type SyncTable, type Viewer } from '../../domain/sync'
+import { MUTATIONS, type MutationArgs, type MutationName } from '~/domain/mutations'
+import { SYNC_TABLES, type SyncTable, type Viewer } from '~/domain/sync'
 import type { ChangeWriter } from './changes'
 
 export interface MutationContext {

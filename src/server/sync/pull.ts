@@ -2,7 +2,7 @@
 // version of each scope the viewer sees, redacted for the viewer by the table's feature.
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
-import { decodeCursor, encodeCursor, type Change, type PullReply, type SyncTable, type Viewer } from '../../domain/sync'
+import { decodeCursor, encodeCursor, type Change, type PullReply, type SyncTable, type Viewer } from '~/domain/sync'
 import type { SyncFeatures } from './feature'
 
 export async function pullPage(

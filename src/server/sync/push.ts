@@ -3,9 +3,9 @@
 // mutation does is its feature's handler, looked up by name in the merged table.
 import type { ControlledTransaction, Kysely } from 'kysely'
 import type { Database } from '../db/schema'
-import { REJECTIONS, type Mutation, type MutationResult, type Viewer } from '../../domain/sync'
-import { isMutationName, mutationDefinition, type MutationName } from '../../domain/mutations'
-import { parseWith } from '../../domain/validation'
+import { REJECTIONS, type Mutation, type MutationResult, type Viewer } from '~/domain/sync'
+import { isMutationName, mutationDefinition, type MutationName } from '~/domain/mutations'
+import { parseWith } from '~/domain/validation'
 import { ChangeWriter } from './changes'
 import type { SyncFeatures } from './feature'
 import { isUniqueViolation, MutationRejected } from './rejections'

@@ -10,7 +10,7 @@ import {
   type PullReply,
   type PushBody,
   type Viewer,
-} from '../../domain/sync'
+} from '~/domain/sync'
 import { HttpError } from '../http/errors'
 import { ChangeWriter } from './changes'
 import type { SyncFeatures } from './feature'

@@ -1,4 +1,4 @@
-import type { z } from '../../../domain/validation'
+import type { z } from '~/domain/validation'
 
 export type FieldErrors = Record<string, string>
 

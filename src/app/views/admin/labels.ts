@@ -1,4 +1,4 @@
-import type { Question } from '../../../domain/study'
+import type { Question } from '~/domain/study'
 
 export const QUESTION_TYPE_LABELS: Record<Question['type'], string> = { single: '单选', multiple: '多选', judge: '判断' }
 export const JUDGE_OPTIONS = ['正确', '错误'] as const

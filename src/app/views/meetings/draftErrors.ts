@@ -1,6 +1,6 @@
 // The schedule form's messages, each by its field: the schema's rules, then the rule against creating a
 // meeting after the fact (issue 5), as the server will apply them.
-import { meetingDraftSchema, schedulingProblem, type MeetingDraft } from '../../../domain/meetings'
+import { meetingDraftSchema, schedulingProblem, type MeetingDraft } from '~/domain/meetings'
 
 export type DraftErrors = Partial<
   Record<

@@ -2,7 +2,7 @@
 // author's notices and the points an adopted suggestion earns. The rules are src/domain/board.ts; this
 // file loads rows, applies them with the server's clock and writes what devices pull.
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/schema'
+import type { Database } from '~/server/db/schema'
 import {
   commentNotice,
   mergeTargetProblem,
@@ -16,13 +16,13 @@ import {
   type NoticeRow,
   type TopicDraft,
   type TopicRow,
-} from '../../../domain/board'
-import type { Viewer } from '../../../domain/sync'
-import { dayInShanghai } from '../../../domain/calendar'
-import { OFFLINE_WINDOW_MS } from '../../../domain/study'
-import type { ChangeWriter } from '../../sync/changes'
-import { MutationRejected } from '../../sync/rejections'
-import { lockComment } from '../../sync/locks'
+} from '~/domain/board'
+import type { Viewer } from '~/domain/sync'
+import { dayInShanghai } from '~/domain/calendar'
+import { OFFLINE_WINDOW_MS } from '~/domain/study'
+import type { ChangeWriter } from '~/server/sync/changes'
+import { MutationRejected } from '~/server/sync/rejections'
+import { lockComment } from '~/server/sync/locks'
 import { awardPoints } from '../points/ledger'
 import { boardScope, commentFromRow, commentToRow, noticeFromRow, topicFromRow } from './rows'
 

@@ -1,7 +1,7 @@
 // 朋友圈: branch and town topics, comments on behalf of households and their handling, the households a
 // 党员中心户 looks after, and the author's notices.
-import { asStored, defineFeature } from '../../sync/feature'
-import { redactComment, type CommentRow } from '../../../domain/board'
+import { asStored, defineFeature } from '~/server/sync/feature'
+import { redactComment, type CommentRow } from '~/domain/board'
 import { actOnComment, deleteComment, likeComment, markNoticesRead, postBoardComment, saveTopic } from './board'
 import { publishBoard, publishHouseholds } from './rows'
 import { seedBoard } from './seed'

@@ -1,10 +1,10 @@
 // 朋友圈 rows (issue 6): what devices pull for topics, comments, notices and households, made from the
 // tables, and the scope a topic's rows are written to.
 import type { Kysely, Selectable } from 'kysely'
-import type { BoardCommentTable, BoardTopicTable, Database, NoticeTable } from '../../db/schema'
-import type { CommentRow, HouseholdRow, NoticeRow, TopicRow } from '../../../domain/board'
-import type { Scope } from '../../../domain/sync'
-import type { ChangeWriter } from '../../sync/changes'
+import type { BoardCommentTable, BoardTopicTable, Database, NoticeTable } from '~/server/db/schema'
+import type { CommentRow, HouseholdRow, NoticeRow, TopicRow } from '~/domain/board'
+import type { Scope } from '~/domain/sync'
+import type { ChangeWriter } from '~/server/sync/changes'
 
 export const boardScope = (townId: string, branchId: string | null): Scope => (branchId === null ? `town:${townId}` : `branch:${branchId}`)
 

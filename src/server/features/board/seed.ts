@@ -2,10 +2,10 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/schema'
-import { COMMENT_CATEGORIES, deadlineAfter, DEFAULT_DEADLINE_DAYS, TOPIC_CATEGORIES, type CommentRow } from '../../../domain/board'
-import { addDays, dayInShanghai, shanghaiTime } from '../../../domain/calendar'
-import { parseWith, z } from '../../../domain/validation'
+import type { Database } from '~/server/db/schema'
+import { COMMENT_CATEGORIES, deadlineAfter, DEFAULT_DEADLINE_DAYS, TOPIC_CATEGORIES, type CommentRow } from '~/domain/board'
+import { addDays, dayInShanghai, shanghaiTime } from '~/domain/calendar'
+import { parseWith, z } from '~/domain/validation'
 import { commentToRow } from './rows'
 
 const line = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max))

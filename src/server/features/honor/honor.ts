@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/schema'
+import type { Database } from '~/server/db/schema'
 import {
   honorLists,
   honorPreview,
@@ -8,10 +8,10 @@ import {
   type HonorPreview,
   type HonorPublishArgs,
   type HonorWithdrawArgs,
-} from '../../../domain/honor'
-import type { ChangeWriter } from '../../sync/changes'
+} from '~/domain/honor'
+import type { ChangeWriter } from '~/server/sync/changes'
 import { loadRules } from '../points/ledger'
-import { MutationRejected } from '../../sync/rejections'
+import { MutationRejected } from '~/server/sync/rejections'
 
 /**
  * The month's members as the 红黄榜 rules see them, from the ledger: the month's totals, net violation

@@ -1,5 +1,5 @@
 // 红黄榜: the month's lists the admin publishes from the ledger, and each member's own mark with its reasons.
-import { asStored, defineFeature } from '../../sync/feature'
+import { asStored, defineFeature } from '~/server/sync/feature'
 import { publishHonorLists, withdrawHonorLists } from './honor'
 
 export const honorFeature = defineFeature({

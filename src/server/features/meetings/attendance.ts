@@ -1,12 +1,12 @@
 // Attendance at a meeting (issue 5): on-site check-in by a scanned code, 代签 by the secretary, and the
 // secretary's review (核实) of a check-in held back.
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/schema'
-import type { Viewer } from '../../../domain/sync'
-import { attendanceOutcome, attendancePoints, inCheckinWindow, proxyProblem, reviewProblem } from '../../../domain/meetings'
-import { checkinReviewReason, TOKEN_PROBLEM_MESSAGES, verifyCheckinToken } from '../../../domain/checkin'
-import type { ChangeWriter } from '../../sync/changes'
-import { MutationRejected } from '../../sync/rejections'
+import type { Database } from '~/server/db/schema'
+import type { Viewer } from '~/domain/sync'
+import { attendanceOutcome, attendancePoints, inCheckinWindow, proxyProblem, reviewProblem } from '~/domain/meetings'
+import { checkinReviewReason, TOKEN_PROBLEM_MESSAGES, verifyCheckinToken } from '~/domain/checkin'
+import type { ChangeWriter } from '~/server/sync/changes'
+import { MutationRejected } from '~/server/sync/rejections'
 import { awardPoints } from '../points/ledger'
 import {
   attendanceFromRow,

@@ -1,6 +1,6 @@
 // 三会一课: meetings, attendance (on site, 代签, remote), leave, the secretaries' check-in keys and the room's chat.
-import { asStored, defineFeature } from '../../sync/feature'
-import type { LeaveRow } from '../../../domain/meetings'
+import { asStored, defineFeature } from '~/server/sync/feature'
+import type { LeaveRow } from '~/domain/meetings'
 import { checkIn, reviewAttendance, signByProxy } from './attendance'
 import { closeMeeting, decideLeave, requestLeave, scheduleMeeting } from './meetings'
 import { publishMeetings, seedMeetings } from './seed'

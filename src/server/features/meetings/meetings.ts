@@ -1,14 +1,14 @@
 // 三会一课 on the server (issue 5): scheduling, leave, and closing with final outcomes and points (check-in:
 // attendance.ts; the remote room: remote.ts). Every change is a sync row.
 import type { Kysely, Selectable } from 'kysely'
-import type { Database, LeaveTable } from '../../db/schema'
-import type { Viewer } from '../../../domain/sync'
-import { attendanceOutcome, attendancePoints, mayManageBranch, schedulingProblem, type MeetingDraft } from '../../../domain/meetings'
-import { newMeetingKey } from '../../../domain/checkin'
-import type { PointsEvent } from '../../../domain/points'
-import type { ChangeWriter } from '../../sync/changes'
-import { MutationRejected } from '../../sync/rejections'
-import { lockMembers } from '../../sync/locks'
+import type { Database, LeaveTable } from '~/server/db/schema'
+import type { Viewer } from '~/domain/sync'
+import { attendanceOutcome, attendancePoints, mayManageBranch, schedulingProblem, type MeetingDraft } from '~/domain/meetings'
+import { newMeetingKey } from '~/domain/checkin'
+import type { PointsEvent } from '~/domain/points'
+import type { ChangeWriter } from '~/server/sync/changes'
+import { MutationRejected } from '~/server/sync/rejections'
+import { lockMembers } from '~/server/sync/locks'
 import { awardPoints } from '../points/ledger'
 import {
   attendanceFromRow,

@@ -1,11 +1,11 @@
 // The remote room (issue 5): members working away join after their passkey (WebAuthn) signed the
 // meeting's challenge, heartbeats count their time, and the room's chat is a sync row of the branch.
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/schema'
-import { mayAttendRemotely, type MeetingMessageRow, type MeetingRow } from '../../../domain/meetings'
-import type { Role } from '../../../domain/users'
-import type { ChangeWriter } from '../../sync/changes'
-import { MutationRejected } from '../../sync/rejections'
+import type { Database } from '~/server/db/schema'
+import { mayAttendRemotely, type MeetingMessageRow, type MeetingRow } from '~/domain/meetings'
+import type { Role } from '~/domain/users'
+import type { ChangeWriter } from '~/server/sync/changes'
+import { MutationRejected } from '~/server/sync/rejections'
 import { attendanceId, loadMeeting, NOT_REVIEWED, writeAttendance } from './rows'
 
 /** Joins the remote room after a verified WebAuthn assertion; present from now, heartbeats add time. */

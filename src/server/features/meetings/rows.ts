@@ -1,12 +1,12 @@
 // 三会一课 rows (issue 5): the meeting, attendance and leave rows devices see, made from the tables, and the
 // checks every meeting change shares.
 import type { Kysely, Selectable } from 'kysely'
-import type { Database, AttendanceTable, LeaveTable, MeetingTable } from '../../db/schema'
-import type { AttendanceRow, LeaveRow, MeetingRow } from '../../../domain/meetings'
-import type { PointsEvent } from '../../../domain/points'
-import { dayInShanghai } from '../../../domain/calendar'
-import type { ChangeWriter } from '../../sync/changes'
-import { MutationRejected } from '../../sync/rejections'
+import type { Database, AttendanceTable, LeaveTable, MeetingTable } from '~/server/db/schema'
+import type { AttendanceRow, LeaveRow, MeetingRow } from '~/domain/meetings'
+import type { PointsEvent } from '~/domain/points'
+import { dayInShanghai } from '~/domain/calendar'
+import type { ChangeWriter } from '~/server/sync/changes'
+import { MutationRejected } from '~/server/sync/rejections'
 
 export const attendanceId = (meetingId: string, memberId: string) => `${meetingId}:${memberId}`
 

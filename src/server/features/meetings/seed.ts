@@ -6,19 +6,12 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/schema'
-import { newMeetingKey } from '../../../domain/checkin'
-import {
-  ATTENDANCE_MODES,
-  AUDIENCES,
-  LEAVE_STATUSES,
-  MEETING_TYPES,
-  mayAttendRemotely,
-  type MeetingMessageRow,
-} from '../../../domain/meetings'
-import { addDays, dayInShanghai, shanghaiTime } from '../../../domain/calendar'
-import { parseWith, z } from '../../../domain/validation'
-import type { ChangeWriter } from '../../sync/changes'
+import type { Database } from '~/server/db/schema'
+import { newMeetingKey } from '~/domain/checkin'
+import { ATTENDANCE_MODES, AUDIENCES, LEAVE_STATUSES, MEETING_TYPES, mayAttendRemotely, type MeetingMessageRow } from '~/domain/meetings'
+import { addDays, dayInShanghai, shanghaiTime } from '~/domain/calendar'
+import { parseWith, z } from '~/domain/validation'
+import type { ChangeWriter } from '~/server/sync/changes'
 import { attendanceFromRow, attendanceId, keyHolders, leaveFromRow, meetingFromRow } from './rows'
 
 const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max))

@@ -1,10 +1,10 @@
 // 我的: members (在家 / 外出务工, contact phone) and the town's branches.
-import type { MutationHandler } from '../../sync/feature'
-import { asStored, defineFeature } from '../../sync/feature'
-import { MutationRejected } from '../../sync/rejections'
-import { REJECTIONS } from '../../../domain/sync'
-import { applyProfileUpdate, mayUpdateProfile, redactMember, type MemberRow } from '../../../domain/members'
-import type { BranchRow } from '../../../domain/users'
+import type { MutationHandler } from '~/server/sync/feature'
+import { asStored, defineFeature } from '~/server/sync/feature'
+import { MutationRejected } from '~/server/sync/rejections'
+import { REJECTIONS } from '~/domain/sync'
+import { applyProfileUpdate, mayUpdateProfile, redactMember, type MemberRow } from '~/domain/members'
+import type { BranchRow } from '~/domain/users'
 import { memberRowFromUser, memberScope } from './rows'
 
 const updateProfile: MutationHandler<'profile.update'> = async ({ trx, viewer, writer, now }, args) => {

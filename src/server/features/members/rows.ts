@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely'
-import type { Database, UserTable } from '../../db/schema'
-import type { MemberRow } from '../../../domain/members'
-import type { Scope } from '../../../domain/sync'
+import type { Database, UserTable } from '~/server/db/schema'
+import type { MemberRow } from '~/domain/members'
+import type { Scope } from '~/domain/sync'
 
 export function memberRowFromUser(user: Selectable<UserTable>): MemberRow {
   return {

@@ -1,10 +1,10 @@
 // The admin's hand on the ledger: adjustments (志愿服务加分, 违规扣分) and corrections, both audited with the
 // admin and the reason; and revisions of the rule table, which end one version and start the next.
-import type { MutationHandler } from '../../sync/feature'
-import { MutationRejected } from '../../sync/rejections'
-import { counterEntry, pointsRuleSchema, reviseRule, ruleRowId, type PointsRule } from '../../../domain/points'
-import { dayInShanghai } from '../../../domain/calendar'
-import { parseWith } from '../../../domain/validation'
+import type { MutationHandler } from '~/server/sync/feature'
+import { MutationRejected } from '~/server/sync/rejections'
+import { counterEntry, pointsRuleSchema, reviseRule, ruleRowId, type PointsRule } from '~/domain/points'
+import { dayInShanghai } from '~/domain/calendar'
+import { parseWith } from '~/domain/validation'
 import { awardPoints, insertEntries, loadRules, ruleToRow } from './ledger'
 
 export const adjustPoints: MutationHandler<'points.adjust'> = async ({ trx, viewer, writer, now }, args) => {

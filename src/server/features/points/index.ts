@@ -1,6 +1,6 @@
 // 积分: the rule table, each member's ledger (private rows), and the admin's adjustments and corrections.
-import { asStored, defineFeature } from '../../sync/feature'
-import { ruleRowId, type RuleRow } from '../../../domain/points'
+import { asStored, defineFeature } from '~/server/sync/feature'
+import { ruleRowId, type RuleRow } from '~/domain/points'
 import { adjustPoints, correctPoints, reviseRules } from './adjustments'
 import { ruleFromRow } from './ledger'
 

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Kysely, Selectable } from 'kysely'
-import type { Database, PointsLedgerTable, PointsRuleTable } from '../../db/schema'
-import { pointsRuleSchema, scoreEvents, type LedgerEntry, type LedgerRow, type PointsEvent, type PointsRule } from '../../../domain/points'
-import { parseWith, z } from '../../../domain/validation'
-import type { ChangeWriter } from '../../sync/changes'
-import { lockMembers } from '../../sync/locks'
+import type { Database, PointsLedgerTable, PointsRuleTable } from '~/server/db/schema'
+import { pointsRuleSchema, scoreEvents, type LedgerEntry, type LedgerRow, type PointsEvent, type PointsRule } from '~/domain/points'
+import { parseWith, z } from '~/domain/validation'
+import type { ChangeWriter } from '~/server/sync/changes'
+import { lockMembers } from '~/server/sync/locks'
 
 export function ruleFromRow(row: Selectable<PointsRuleTable>): PointsRule {
   return {

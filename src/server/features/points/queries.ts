@@ -1,7 +1,7 @@
 // What the points screens read online: the 排行榜 and, for the admin, one member's ledger (ledgers are
 // private rows on each member's own devices, so the admin reads them here and never syncs them).
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/schema'
+import type { Database } from '~/server/db/schema'
 import {
   counterEntryId,
   ledgerSourceOf,
@@ -12,8 +12,8 @@ import {
   type MemberLedgerReply,
   type RankingQuery,
   type RankingReply,
-} from '../../../domain/points'
-import { dayInShanghai } from '../../../domain/calendar'
+} from '~/domain/points'
+import { dayInShanghai } from '~/domain/calendar'
 
 /** The user's branch's or the town's members by points this month or this year; the caller's place always included. */
 export async function ranking(

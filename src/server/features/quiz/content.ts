@@ -1,13 +1,13 @@
 // What the admin publishes from the app (issue 4): quiz questions and 专题考试 (study materials: study/materials.ts).
 // A withdrawn row becomes a tombstone in the town scope, so it disappears from every device on its next pull.
 import type { Kysely, Selectable } from 'kysely'
-import type { Database, ExamTable, QuestionTable } from '../../db/schema'
-import type { Question } from '../../../domain/study'
-import type { Exam, ExamRow } from '../../../domain/quiz'
-import { withoutAnswer } from '../../../domain/quiz'
-import type { ChangeWriter } from '../../sync/changes'
+import type { Database, ExamTable, QuestionTable } from '~/server/db/schema'
+import type { Question } from '~/domain/study'
+import type { Exam, ExamRow } from '~/domain/quiz'
+import { withoutAnswer } from '~/domain/quiz'
+import type { ChangeWriter } from '~/server/sync/changes'
 import { materialFromRow } from '../study/study'
-import { MutationRejected } from '../../sync/rejections'
+import { MutationRejected } from '~/server/sync/rejections'
 
 export function questionFromRow(row: Selectable<QuestionTable>): Question {
   return {

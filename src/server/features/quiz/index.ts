@@ -1,6 +1,6 @@
 // 答题: the question bank and 专题考试 the admin publishes (answer keys stay on the server), and each member's graded results.
-import { asStored, defineFeature } from '../../sync/feature'
-import { withoutAnswer } from '../../../domain/quiz'
+import { asStored, defineFeature } from '~/server/sync/feature'
+import { withoutAnswer } from '~/domain/quiz'
 import { examFromRow, questionFromRow, saveExam, saveQuestion, withdrawExam, withdrawQuestion } from './content'
 import { submitQuiz } from './submit'
 

@@ -1,11 +1,11 @@
 // 每日答题, 每周一答 and 专题考试: answered on the device (offline too), graded here once, scored by the rules.
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/schema'
-import type { MutationHandler } from '../../sync/feature'
-import { MutationRejected } from '../../sync/rejections'
-import { dailyQuizQuestionIds, gradeQuiz, parseQuizId, quizTiming, weeklyQuizQuestionIds, type QuizRef } from '../../../domain/quiz'
-import { OFFLINE_WINDOW_MS } from '../../../domain/study'
-import type { EventKind } from '../../../domain/points'
+import type { Database } from '~/server/db/schema'
+import type { MutationHandler } from '~/server/sync/feature'
+import { MutationRejected } from '~/server/sync/rejections'
+import { dailyQuizQuestionIds, gradeQuiz, parseQuizId, quizTiming, weeklyQuizQuestionIds, type QuizRef } from '~/domain/quiz'
+import { OFFLINE_WINDOW_MS } from '~/domain/study'
+import type { EventKind } from '~/domain/points'
 import { awardPoints } from '../points/ledger'
 import { examFromRow, questionFromRow } from './content'
 

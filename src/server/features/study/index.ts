@@ -1,6 +1,6 @@
 // 学习: 网上党校 courses, the 学习智库 materials the admin publishes, and each member's study sessions.
-import { asStored, defineFeature } from '../../sync/feature'
-import type { Course } from '../../../domain/study'
+import { asStored, defineFeature } from '~/server/sync/feature'
+import type { Course } from '~/domain/study'
 import { saveMaterial, withdrawMaterial } from './materials'
 import { recordStudy } from './record'
 import { materialFromRow, seedStudy } from './study'

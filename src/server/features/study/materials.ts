@@ -1,10 +1,10 @@
 // Study materials the admin publishes from the app (issue 4). A withdrawn material becomes a tombstone in
 // the town scope, so it disappears from every device on its next pull.
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/schema'
-import type { MaterialDraft } from '../../../domain/study'
-import type { ChangeWriter } from '../../sync/changes'
-import { MutationRejected } from '../../sync/rejections'
+import type { Database } from '~/server/db/schema'
+import type { MaterialDraft } from '~/domain/study'
+import type { ChangeWriter } from '~/server/sync/changes'
+import { MutationRejected } from '~/server/sync/rejections'
 import { materialFromRow } from './study'
 
 export async function saveMaterial(

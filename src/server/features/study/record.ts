@@ -1,9 +1,9 @@
 // 学习: a reading or listening session the device timed, counted once, scored by the rules and summed
 // into the member's progress on the material.
-import type { MutationHandler } from '../../sync/feature'
-import { MutationRejected } from '../../sync/rejections'
-import { checkStudySession, studyEventKind, type StudyProgressRow } from '../../../domain/study'
-import { dayInShanghai } from '../../../domain/calendar'
+import type { MutationHandler } from '~/server/sync/feature'
+import { MutationRejected } from '~/server/sync/rejections'
+import { checkStudySession, studyEventKind, type StudyProgressRow } from '~/domain/study'
+import { dayInShanghai } from '~/domain/calendar'
 import { awardPoints } from '../points/ledger'
 import { materialFromRow } from './study'
 

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Kysely, Selectable } from 'kysely'
-import type { Database, MaterialTable } from '../../db/schema'
-import { courseSchema, materialSchema, questionSchema, type Course, type Material, type Question } from '../../../domain/study'
-import { parseWith, z } from '../../../domain/validation'
+import type { Database, MaterialTable } from '~/server/db/schema'
+import { courseSchema, materialSchema, questionSchema, type Course, type Material, type Question } from '~/domain/study'
+import { parseWith, z } from '~/domain/validation'
 
 export function materialFromRow(row: Selectable<MaterialTable>): Material {
   return {
