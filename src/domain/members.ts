@@ -2,6 +2,7 @@
 import { calendarDay, line, ref, z } from './validation'
 import { MEMBER_STATUSES, ROLES, phoneSchema } from './users'
 import type { Viewer } from './sync'
+import { COMMITTEE_POSTS, END_REASONS, GENDERS, MEMBERSHIPS } from './roster'
 
 /** A member as a device sees them: one row of the synced `members` table. */
 export const memberRowSchema = z.object({
@@ -16,6 +17,18 @@ export const memberRowSchema = z.object({
   /** Only the member, their branch secretary and the admin see it; others get null. */
   contactPhone: z.nullable(z.string()),
   updatedAt: z.string(),
+  // The full record (issue 12). Optional: rows published before it lack them, and devices keep those.
+  gender: z.optional(z.enum(GENDERS)),
+  /** The login phone, birth date: like contactPhone, only the member, their secretary and the admin. */
+  loginPhone: z.optional(z.nullable(z.string())),
+  birthDate: z.optional(z.nullable(z.string())),
+  joinedPartyOn: z.optional(z.string()),
+  membership: z.optional(z.enum(MEMBERSHIPS)),
+  partyGroupId: z.optional(z.nullable(z.string())),
+  committeePost: z.optional(z.nullable(z.enum(COMMITTEE_POSTS))),
+  /** Membership ended: the row stays (names in history), and leaves every current list. */
+  endedAt: z.optional(z.nullable(z.string())),
+  endReason: z.optional(z.nullable(z.enum(END_REASONS))),
 })
 export type MemberRow = z.infer<typeof memberRowSchema>
 
@@ -55,5 +68,5 @@ export function mayUpdateProfile(actor: Viewer, target: { id: string; branchId: 
 /** What of a member row this viewer may read. */
 export function redactMember(row: MemberRow, viewer: Viewer): MemberRow {
   const seesContact = viewer.id === row.id || viewer.role === 'admin' || (viewer.role === 'secretary' && viewer.branchId === row.branchId)
-  return seesContact ? row : { ...row, contactPhone: null }
+  return seesContact ? row : { ...row, contactPhone: null, loginPhone: null, birthDate: null }
 }

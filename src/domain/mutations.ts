@@ -30,6 +30,17 @@ import {
   noticeReadArgsSchema,
   topicSaveArgsSchema,
 } from './board'
+import {
+  branchArchiveArgsSchema,
+  branchSaveArgsSchema,
+  END_REASON_LABELS,
+  groupArchiveArgsSchema,
+  groupSaveArgsSchema,
+  memberEndArgsSchema,
+  memberMoveArgsSchema,
+  memberRoleArgsSchema,
+  memberSaveArgsSchema,
+} from './roster'
 
 export interface MutationDefinition<A> {
   args: z.ZodMiniType<A>
@@ -182,6 +193,47 @@ export const MUTATIONS = {
     args: noticeReadArgsSchema,
     roles: ['member', 'secretary', 'admin'],
     describe: () => '标记通知已读',
+  }),
+  // Administration (issue 12): a secretary within their branch, the admin anywhere.
+  'member.save': define({
+    args: memberSaveArgsSchema,
+    roles: ['secretary', 'admin'],
+    describe: (a) => `保存党员信息（${a.name}）`,
+  }),
+  'member.end': define({
+    args: memberEndArgsSchema,
+    roles: ['secretary', 'admin'],
+    describe: (a) => `终止党籍关系（${END_REASON_LABELS[a.reason]}）`,
+  }),
+  'member.move': define({
+    args: memberMoveArgsSchema,
+    roles: ['admin'],
+    describe: () => '组织关系转接',
+  }),
+  'member.role': define({
+    args: memberRoleArgsSchema,
+    roles: ['admin'],
+    describe: (a) => (a.role === 'secretary' ? '任命支部书记' : '免去支部书记'),
+  }),
+  'branch.save': define({
+    args: branchSaveArgsSchema,
+    roles: ['admin'],
+    describe: (a) => `保存支部（${a.name}）`,
+  }),
+  'branch.archive': define({
+    args: branchArchiveArgsSchema,
+    roles: ['admin'],
+    describe: (a) => (a.archived ? '归档支部' : '恢复支部'),
+  }),
+  'group.save': define({
+    args: groupSaveArgsSchema,
+    roles: ['secretary', 'admin'],
+    describe: (a) => `保存党小组（${a.name}）`,
+  }),
+  'group.archive': define({
+    args: groupArchiveArgsSchema,
+    roles: ['secretary', 'admin'],
+    describe: () => '撤销党小组',
   }),
 } as const
 

@@ -60,6 +60,7 @@ export const SYNC_TABLES = [
   'comments',
   'households',
   'notices',
+  'party_groups',
 ] as const
 
 export type SyncTable = (typeof SYNC_TABLES)[number]

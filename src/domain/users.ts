@@ -29,8 +29,12 @@ export const branchSchema = z.object({
 })
 export type Branch = z.infer<typeof branchSchema>
 /** A branch as devices see it: one row of the synced `branches` table (town scope). */
-export const branchRowSchema = branchSchema
-export type BranchRow = Branch
+export const branchRowSchema = z.object({
+  ...branchSchema.shape,
+  /** Set when the admin archived it (issue 12); absent in rows published before. */
+  archivedAt: z.optional(z.nullable(z.string())),
+})
+export type BranchRow = z.infer<typeof branchRowSchema>
 
 export const householdSchema = z.object({
   id: text(),

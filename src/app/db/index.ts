@@ -1,6 +1,7 @@
 import Dexie, { type EntityTable } from 'dexie'
 import { DB_NAME } from '../constants'
 import type { MemberRow } from '~/domain/members'
+import type { PartyGroupRow } from '~/domain/roster'
 import type { SyncTable } from '~/domain/sync'
 import type { BranchRow } from '~/domain/users'
 import type { Course, Material } from '~/domain/study'
@@ -89,6 +90,7 @@ export class AppDB extends Dexie {
   households!: EntityTable<HouseholdRow, 'id'>
   notices!: EntityTable<NoticeRow, 'id'>
   photo_uploads!: EntityTable<PhotoUploadRow, 'id'>
+  party_groups!: EntityTable<PartyGroupRow, 'id'>
 
   constructor(name = DB_NAME) {
     super(name)
@@ -128,6 +130,9 @@ export class AppDB extends Dexie {
       notices: 'id, createdAt',
       photo_uploads: 'id, userId, createdAt',
     })
+    this.version(6).stores({
+      party_groups: 'id, branchId',
+    })
   }
 
   /** The tables the server fills by pull; a reset clears them, never the outbox. */
@@ -154,6 +159,7 @@ export class AppDB extends Dexie {
       comments: this.comments,
       households: this.households,
       notices: this.notices,
+      party_groups: this.party_groups,
     }
   }
 

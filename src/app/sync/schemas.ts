@@ -9,6 +9,7 @@ import { honorListRowSchema, honorMarkRowSchema } from '~/domain/honor'
 import { attendanceRowSchema, leaveRowSchema, meetingKeyRowSchema, meetingMessageRowSchema, meetingRowSchema } from '~/domain/meetings'
 import { memberRowSchema } from '~/domain/members'
 import { commentRowSchema, householdRowSchema, noticeRowSchema, topicRowSchema } from '~/domain/board'
+import { partyGroupRowSchema } from '~/domain/roster'
 import type { z } from '~/domain/validation'
 
 export { mutationDefinition } from '~/domain/mutations'
@@ -35,4 +36,5 @@ export const ROW_SCHEMAS: Record<SyncTable, z.ZodMiniType> = {
   comments: commentRowSchema,
   households: householdRowSchema,
   notices: noticeRowSchema,
+  party_groups: partyGroupRowSchema,
 }

@@ -452,6 +452,54 @@ const migrations: Record<string, Migration> = {
       await renameLegacyUserIds(db)
     },
   },
+  '0011_administration': {
+    // A real town from an empty database (issue 12): branches archived, members' full records, 党小组,
+    // 支委 posts, ended memberships, activation codes and the audit log.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('branches').addColumn('archived_at', 'text').execute()
+      for (const column of ['birth_date', 'party_group_id', 'committee_post', 'ended_at', 'end_reason', 'end_note']) {
+        await db.schema.alterTable('users').addColumn(column, 'text').execute()
+      }
+      await db.schema
+        .alterTable('users')
+        .addColumn('membership', 'text', (c) => c.notNull().defaultTo('full'))
+        .execute()
+      await db.schema
+        .createTable('party_groups')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('branch_id', 'text', (c) => c.notNull().references('branches.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('leader_id', 'text')
+        .addColumn('archived_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('party_groups_branch_idx').on('party_groups').column('branch_id').execute()
+      await db.schema
+        .createTable('activation_codes')
+        .addColumn('user_id', 'text', (c) => c.primaryKey().references('users.id'))
+        .addColumn('code_hash', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('issued_by', 'text', (c) => c.notNull())
+        .addColumn('issued_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('actor_id', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target_id', 'text')
+        .addColumn('branch_id', 'text')
+        .addColumn('detail_json', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('audit_log_at_idx').on('audit_log').columns(['at', 'id']).execute()
+      await db.schema.createIndex('audit_log_target_idx').on('audit_log').columns(['target_id', 'at']).execute()
+      // The move's safe order (docs/architecture.md): a tombstone is held back while the row lives in
+      // another scope the viewer sees, which pull finds by table and id.
+      await db.schema.createIndex('sync_rows_row_idx').on('sync_rows').columns(['table_name', 'row_id']).execute()
+    },
+  },
 }
 
 export const migrationProvider: MigrationProvider = {

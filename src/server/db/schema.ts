@@ -13,6 +13,8 @@ export interface BranchTable {
   name: string
   place: string
   kind: 'village' | 'community'
+  /** Archived branches keep their history and leave every list of current branches (issue 12). */
+  archived_at: string | null
 }
 
 export interface UserTable {
@@ -32,6 +34,17 @@ export interface UserTable {
   contact_phone: string | null
   created_at: string
   updated_at: string
+  /** YYYY-MM-DD when known (imported rosters have it; older rows only birth_year). */
+  birth_date: string | null
+  membership: Generated<'full' | 'probationary'>
+  /** 党小组 (party_groups.id) of the member's branch, if any. */
+  party_group_id: string | null
+  /** 支委 post (src/domain/roster.ts COMMITTEE_POSTS), null when not on the branch committee. */
+  committee_post: string | null
+  /** Membership ended (转出, 去世, 其他): kept, never deleted; such accounts can't sign in. */
+  ended_at: string | null
+  end_reason: 'transfer_out' | 'deceased' | 'other' | null
+  end_note: string | null
 }
 
 export interface HouseholdTable {
@@ -380,6 +393,37 @@ export interface PhotoLinkTable {
   owner_id: string
 }
 
+/** 党小组: a branch's party group; its members carry its id in users.party_group_id. */
+export interface PartyGroupTable {
+  id: string
+  branch_id: string
+  name: string
+  leader_id: string | null
+  archived_at: string | null
+  created_at: string
+  updated_at: string
+}
+
+/** One-time activation code of an account (new or reset): only its hash is kept, one per user. */
+export interface ActivationCodeTable {
+  user_id: string
+  code_hash: string
+  expires_at: string
+  issued_by: string
+  issued_at: string
+}
+
+/** Every administrative action: who, when, what (docs/api.md, 操作记录). */
+export interface AuditLogTable {
+  id: string
+  actor_id: string
+  action: string
+  target_id: string | null
+  branch_id: string | null
+  detail_json: string
+  at: string
+}
+
 /** Ids of users renamed by migration 0010 (they embedded the phone): for devices still naming the old id. */
 export interface UserIdAliasTable {
   old_id: string
@@ -422,4 +466,7 @@ export interface Database {
   photo_chunks: PhotoChunkTable
   photo_links: PhotoLinkTable
   user_id_aliases: UserIdAliasTable
+  party_groups: PartyGroupTable
+  activation_codes: ActivationCodeTable
+  audit_log: AuditLogTable
 }

@@ -23,6 +23,14 @@ export type LoginResult =
   | { ok: false; reason: 'wrong_credentials' }
   | { ok: false; reason: 'throttled'; retryAfterMs: number }
 
+/**
+ * Ends every session of a user (a reset, an ended membership, a changed phone): their next request is
+ * refused, on every instance, since sessions are rows.
+ */
+export async function endSessionsOf(db: Kysely<Database>, userId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).execute()
+}
+
 export class AuthService {
   /** What to do when a session of this process signs out (end its event streams), by session id. */
   private readonly endListeners = new Map<string, Set<() => void>>()
