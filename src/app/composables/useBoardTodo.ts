@@ -6,6 +6,8 @@ import { overlayComments, useBoardStore, type CommentView } from '../stores/boar
 import { useSyncStore } from '../stores/sync'
 import { useSessionStore } from '../stores/session'
 import { useLiveQuery } from './useLiveQuery'
+import { appDB } from '../db/instance'
+import { outboxOf, readWithOutbox, type WithOutbox } from '../sync/pending'
 
 export interface TodoItem {
   comment: CommentView
@@ -30,19 +32,24 @@ export function sortTodo(items: readonly TodoItem[]): TodoItem[] {
  * `count` is what needs attention now: 待处理 plus 已超期.
  */
 export function useBoardTodo(enabled: Ref<boolean>) {
+  const db = appDB()
   const board = useBoardStore()
   const sync = useSyncStore()
   const session = useSessionStore()
-  // Off, nothing is read (and nothing shows as loaded).
-  const rows = useLiveQuery(enabled, (on): Promise<CommentRow[] | null> => (on ? board.loadTodo() : Promise.resolve(null)), null, {
-    reset: true,
-  })
+  // Off, nothing is read (and nothing shows as loaded). The rows and the outbox as one moment (sync/pending.ts).
+  const synced = useLiveQuery(
+    enabled,
+    (on): Promise<WithOutbox<CommentRow[]> | null> =>
+      on ? readWithOutbox(db, [db.topics, db.comments], () => board.loadTodo()) : Promise.resolve(null),
+    null,
+    { reset: true },
+  )
 
   const items = computed<TodoItem[]>(() => {
     const viewer = board.viewer
-    if (!viewer || rows.value === null) return []
+    if (!viewer || synced.value === null) return []
     const now = new Date(board.now)
-    const overlaid = overlayComments(rows.value, sync.pending, {
+    const overlaid = overlayComments(synced.value.rows, outboxOf(synced.value, sync.userId), {
       viewer,
       viewerName: session.me?.user.name ?? '',
       topicOf: (id) => board.topicById(id),
@@ -57,5 +64,5 @@ export function useBoardTodo(enabled: Ref<boolean>) {
     return sortTodo(waiting.map((comment) => ({ comment, status: displayStatus(comment, now) })))
   })
   const count = computed(() => items.value.filter((i) => i.status.key === 'pending' || i.status.key === 'overdue').length)
-  return { items, count, loaded: computed(() => rows.value !== null) }
+  return { items, count, loaded: computed(() => synced.value !== null) }
 }

@@ -33,7 +33,11 @@ export function useStudyStreak() {
     new Set<string>(),
   )
 
-  const days = computed(() => new Set([...confirmedDays.value, ...studyDays(points.pending, codes.value)]))
+  // This year's days again from the points store, where they and the waiting ones are read as one moment:
+  // a pull landing moves a day from waiting to confirmed without it dropping out for a moment.
+  const days = computed(
+    () => new Set([...confirmedDays.value, ...studyDays(points.recent, codes.value), ...studyDays(points.pending, codes.value)]),
+  )
   const streak = computed(() => studyStreak(days.value, today))
   const studiedToday = computed(() => days.value.has(today))
   return { streak, studiedToday }

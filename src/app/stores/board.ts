@@ -24,7 +24,7 @@ import type { PhotoUploadRow } from '../db'
 import { overlayComments, overlayTopics, type CommentView, type TopicView } from './boardOverlay'
 import { compressPhoto } from './boardPhotos'
 import { keepPhoto, uploadPendingPhotos } from '../sync/photoUploads'
-import { pendingArgs } from '../sync/pending'
+import { outboxOf, pendingArgs, readWithOutbox, type WithOutbox } from '../sync/pending'
 
 export { overlayComments, overlayTopics, type CommentOverlayContext, type CommentView, type TopicView } from './boardOverlay'
 
@@ -42,14 +42,27 @@ export const useBoardStore = defineStore('board', () => {
   const sync = useSyncStore()
   const session = useSessionStore()
 
-  const topicRows = useLiveQuery<TopicRow[] | null>(() => db.topics.toArray(), null)
-  // [topicId, status] of every comment, read from the index without loading a single comment.
-  const commentKeys = useLiveQuery<[string, string][]>(
-    async () => (await db.comments.orderBy('[topicId+status]').keys()) as unknown as [string, string][],
-    [],
+  // What the overlays change, read with the outbox as one moment (sync/pending.ts): a pull landing never
+  // shows a comment twice or not at all.
+  const synced = useLiveQuery(
+    () =>
+      readWithOutbox(db, [db.topics, db.comments, db.notices], async (outbox) => ({
+        topics: await db.topics.toArray(),
+        // [topicId, status] of every comment, read from the index without loading a single comment.
+        commentKeys: (await db.comments.orderBy('[topicId+status]').keys()) as unknown as [string, string][],
+        // Waiting posts already stored: a pull of several pages brings them before they leave the outbox.
+        storedPosts: new Set(
+          await db.comments
+            .where('id')
+            .anyOf(pendingArgs(outbox, 'comment.post').map((args) => args.comment.id))
+            .primaryKeys(),
+        ),
+        notices: await db.notices.orderBy('createdAt').reverse().toArray(),
+      })),
+    null,
   )
+  const pending = computed(() => outboxOf(synced.value, sync.userId))
   const householdRows = useLiveQuery<HouseholdRow[]>(() => db.households.toArray(), [])
-  const noticeRows = useLiveQuery<NoticeRow[]>(() => db.notices.orderBy('createdAt').reverse().toArray(), [])
   const photoRows = useLiveQuery<PhotoUploadRow[]>(() => db.photo_uploads.toArray(), [])
 
   const now = ref(Date.now())
@@ -64,8 +77,8 @@ export const useBoardStore = defineStore('board', () => {
   const myId = computed(() => viewer.value?.id ?? '')
   const role = computed(() => viewer.value?.role ?? 'member')
 
-  const loaded = computed(() => topicRows.value !== null)
-  const topics = computed(() => overlayTopics(topicRows.value ?? [], sync.pending))
+  const loaded = computed(() => synced.value !== null)
+  const topics = computed(() => overlayTopics(synced.value?.rows.topics ?? [], pending.value))
   /** Newest first, as every device shows it. */
   const feed = computed<TopicView[]>(() => sortFeed(topics.value))
   const topicById = (id: string) => topics.value.find((t) => t.id === id)
@@ -78,12 +91,13 @@ export const useBoardStore = defineStore('board', () => {
   const summaries = computed(() => {
     const map = new Map<string, { comments: number; resolved: number; waiting: number }>()
     const entry = (id: string) => map.get(id) ?? map.set(id, { comments: 0, resolved: 0, waiting: 0 }).get(id)!
-    for (const [topicId, status] of commentKeys.value) {
+    for (const [topicId, status] of synced.value?.rows.commentKeys ?? []) {
       const e = entry(topicId)
       e.comments++
       if (status === 'resolved') e.resolved++
     }
-    for (const { comment } of pendingArgs(sync.pending, 'comment.post')) {
+    for (const { comment } of pendingArgs(pending.value, 'comment.post')) {
+      if (synced.value?.rows.storedPosts.has(comment.id)) continue
       entry(comment.topicId).comments++
       entry(comment.topicId).waiting++
     }
@@ -91,10 +105,10 @@ export const useBoardStore = defineStore('board', () => {
   })
   const summaryOf = (topicId: string) => summaries.value.get(topicId) ?? { comments: 0, resolved: 0, waiting: 0 }
 
-  const notices = computed(() => noticeRows.value)
+  const notices = computed<NoticeRow[]>(() => synced.value?.rows.notices ?? [])
   /** Notices marked read on this device whose change the synced rows don't show yet. */
-  const readingNow = computed(() => new Set(pendingArgs(sync.pending, 'notice.read').flatMap((args) => args.noticeIds)))
-  const unreadNotices = computed(() => noticeRows.value.filter((n) => n.readAt === null && !readingNow.value.has(n.id)).length)
+  const readingNow = computed(() => new Set(pendingArgs(pending.value, 'notice.read').flatMap((args) => args.noticeIds)))
+  const unreadNotices = computed(() => notices.value.filter((n) => n.readAt === null && !readingNow.value.has(n.id)).length)
 
   // Photos: the device's own copy while it has one, else the server's (cached by the service worker once seen).
   const objectUrls = new Map<string, string>()
@@ -225,18 +239,20 @@ export function useTopicComments(topicId: Ref<string>) {
   const board = useBoardStore()
   const sync = useSyncStore()
   const session = useSessionStore()
-  const rows = useLiveQuery(
+  const synced = useLiveQuery(
     topicId,
-    (id): Promise<CommentRow[] | null> =>
-      db.comments.where('[topicId+createdAt]').between([id, Dexie.minKey], [id, Dexie.maxKey]).toArray(),
+    (id): Promise<WithOutbox<CommentRow[]> | null> =>
+      readWithOutbox(db, [db.comments], () =>
+        db.comments.where('[topicId+createdAt]').between([id, Dexie.minKey], [id, Dexie.maxKey]).toArray(),
+      ),
     null,
     { reset: true },
   )
 
   const comments = computed<CommentView[]>(() => {
     const viewer = board.viewer
-    if (!viewer || rows.value === null) return []
-    const overlaid = overlayComments(rows.value, sync.pending, {
+    if (!viewer || synced.value === null) return []
+    const overlaid = overlayComments(synced.value.rows, outboxOf(synced.value, sync.userId), {
       viewer,
       viewerName: session.me?.user.name ?? '',
       topicOf: (id) => board.topicById(id),
@@ -246,5 +262,5 @@ export function useTopicComments(topicId: Ref<string>) {
       .filter((c) => c.topicId === topicId.value)
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
   })
-  return { comments, loaded: computed(() => rows.value !== null) }
+  return { comments, loaded: computed(() => synced.value !== null) }
 }

@@ -156,13 +156,18 @@ export const useContentAdminStore = defineStore('contentAdmin', () => {
   )
 
   // Once the server has answered for one of the admin's changes (acknowledged, or refused), read the list again.
-  watch(waiting, (now, before) => {
-    const still = new Set(now.map((row) => row.id))
-    const gone = before.filter((row) => !still.has(row.id))
-    if (gone.length === 0) return
-    sent.value = [...sent.value, ...gone]
-    void load()
-  })
+  // At once (`sync`): a change leaves `waiting` and joins `sent` in one step, so no state of `content` lacks it.
+  watch(
+    waiting,
+    (now, before) => {
+      const still = new Set(now.map((row) => row.id))
+      const gone = before.filter((row) => !still.has(row.id))
+      if (gone.length === 0) return
+      sent.value = [...sent.value, ...gone]
+      void load()
+    },
+    { flush: 'sync' },
+  )
 
   const find = {
     material: (id: string) => content.value?.materials.find((m) => m.id === id),

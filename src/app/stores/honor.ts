@@ -5,7 +5,7 @@ import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
 import { addMonths, dayInShanghai } from '~/domain/calendar'
 import { api } from '../api/client'
-import { pendingArgs } from '../sync/pending'
+import { outboxOf, pendingArgs, readWithOutbox } from '../sync/pending'
 import { lastCompleteMonth, type HonorListRow, type HonorMarkRow, type HonorPreview, type HonorPublishArgs } from '~/domain/honor'
 
 /** 2026-05 → 2026年5月 */
@@ -29,18 +29,20 @@ export function byBranch<T extends { branchName: string }>(entries: readonly T[]
 export const useHonorStore = defineStore('honor', () => {
   const db = appDB()
   const sync = useSyncStore()
-  const listRows = useLiveQuery<HonorListRow[] | null>(() => db.honor_lists.toArray(), null)
+  // The lists and the outbox as one moment (sync/pending.ts): a publication is never shown twice or not at all.
+  const synced = useLiveQuery(() => readWithOutbox(db, [db.honor_lists], () => db.honor_lists.toArray()), null)
+  const pending = computed(() => outboxOf(synced.value, sync.userId))
   const markRows = useLiveQuery<HonorMarkRow[]>(() => db.honor_marks.toArray(), [])
 
-  const loaded = computed(() => listRows.value !== null)
+  const loaded = computed(() => synced.value !== null)
   /** Published months, newest first. */
-  const lists = computed(() => [...(listRows.value ?? [])].sort((a, b) => b.month.localeCompare(a.month)))
+  const lists = computed<HonorListRow[]>(() => [...(synced.value?.rows ?? [])].sort((a, b) => b.month.localeCompare(a.month)))
   const listFor = (month: string) => lists.value.find((l) => l.month === month) ?? null
   const markFor = (month: string) => markRows.value.find((m) => m.month === month) ?? null
   /** Publications made here that the server hasn't taken yet. */
-  const pendingPublishes = computed(() => pendingArgs(sync.pending, 'honor.publish'))
+  const pendingPublishes = computed(() => pendingArgs(pending.value, 'honor.publish'))
   /** Withdrawals made here that the server hasn't taken yet (the list stays until it has). */
-  const pendingWithdrawals = computed(() => pendingArgs(sync.pending, 'honor.withdraw'))
+  const pendingWithdrawals = computed(() => pendingArgs(pending.value, 'honor.withdraw'))
   const currentMonth = () => dayInShanghai(new Date()).slice(0, 7)
   /** The month the form starts on: the last one that has ended (Asia/Shanghai). */
   const defaultMonth = () => lastCompleteMonth(new Date())

@@ -9,6 +9,7 @@ import { dayInShanghai } from '~/domain/calendar'
 import { attendanceRates, quorum, type AttendanceRow, type LeaveRow, type MeetingDraft, type MeetingRow } from '~/domain/meetings'
 import { overlayAttendance, overlayLeaves, overlayMeetings, meetingMemberKey } from './meetingsOverlay'
 import { checkScan, myStatus, type MyStatus } from './meetingsStatus'
+import { outboxOf, readWithOutbox } from '../sync/pending'
 
 export * from './meetingsOverlay'
 export * from './meetingsStatus'
@@ -28,9 +29,21 @@ export const useMeetingsStore = defineStore('meetings', () => {
   const session = useSessionStore()
   const members = useMembersStore()
 
-  const meetingRows = useLiveQuery<MeetingRow[] | null>(() => db.meetings.toArray(), null)
-  const attendanceRows = useLiveQuery<AttendanceRow[]>(() => db.attendance.toArray(), [])
-  const leaveRows = useLiveQuery<LeaveRow[]>(() => db.leaves.toArray(), [])
+  // What the overlays change, read with the outbox as one moment (sync/pending.ts): a pull landing never
+  // shows a closed meeting open again, nor a check-in missing.
+  const synced = useLiveQuery(
+    () =>
+      readWithOutbox(db, [db.meetings, db.attendance, db.leaves], async () => ({
+        meetings: await db.meetings.toArray(),
+        attendance: await db.attendance.toArray(),
+        leaves: await db.leaves.toArray(),
+      })),
+    null,
+  )
+  const meetingRows = computed<MeetingRow[]>(() => synced.value?.rows.meetings ?? [])
+  const attendanceRows = computed<AttendanceRow[]>(() => synced.value?.rows.attendance ?? [])
+  const leaveRows = computed<LeaveRow[]>(() => synced.value?.rows.leaves ?? [])
+  const pending = computed(() => outboxOf(synced.value, sync.userId))
   const keyRows = useLiveQuery<{ id: string; key: string }[] | null>(() => db.meeting_keys.toArray(), null)
 
   // The clock the lists go by: moves on by itself, and at once when the app comes back to the front.
@@ -44,17 +57,17 @@ export const useMeetingsStore = defineStore('meetings', () => {
     document.removeEventListener('visibilitychange', onVisible)
   })
 
-  const loaded = computed(() => meetingRows.value !== null)
+  const loaded = computed(() => synced.value !== null)
   const me = computed(() => session.me?.user ?? null)
   const role = computed(() => me.value?.role ?? 'member')
   const myId = computed(() => sync.userId ?? me.value?.id ?? '')
   const myBranchId = computed(() => session.me?.branch?.id ?? null)
 
-  // sync.pending keeps a change the server accepted until the pull with its result is stored (sync/engine.ts):
+  // The outbox keeps a change the server accepted until the pull with its result is stored (sync/engine.ts):
   // a closed meeting never flashes back open between the two.
-  const all = computed(() => overlayMeetings(meetingRows.value ?? [], sync.pending, members.roster))
-  const attendance = computed(() => overlayAttendance(attendanceRows.value, sync.pending))
-  const leaves = computed(() => overlayLeaves(leaveRows.value, sync.pending))
+  const all = computed(() => overlayMeetings(meetingRows.value, pending.value, members.roster))
+  const attendance = computed(() => overlayAttendance(attendanceRows.value, pending.value))
+  const leaves = computed(() => overlayLeaves(leaveRows.value, pending.value))
   const attendanceByKey = computed(() => new Map(attendance.value.map((a) => [meetingMemberKey(a.meetingId, a.memberId), a])))
   const leaveByKey = computed(() => new Map(leaves.value.map((l) => [meetingMemberKey(l.meetingId, l.memberId), l])))
   const keys = computed(() => new Map((keyRows.value ?? []).map((k) => [k.id, k.key])))
@@ -103,7 +116,7 @@ export const useMeetingsStore = defineStore('meetings', () => {
 
   /** Attendance rates over closed meetings, as the server confirmed them; `branchId` null is the whole town. */
   function rates(branchId: string | null) {
-    const meetings = (meetingRows.value ?? []).filter((m) => branchId === null || m.branchId === branchId)
+    const meetings = meetingRows.value.filter((m) => branchId === null || m.branchId === branchId)
     const awayIds = new Set(members.roster.filter((m) => m.status === 'away').map((m) => m.id))
     return { meetings, ...attendanceRates({ meetings, attendance: attendanceRows.value, leaves: leaveRows.value, awayIds }) }
   }

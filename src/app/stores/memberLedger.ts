@@ -127,14 +127,19 @@ export const useMemberLedgerStore = defineStore('memberLedger', () => {
     return sync.enqueue('points.correct', { entryId: entry.id, reason: reason.trim() })
   }
 
-  // Once the server has answered for a correction (acknowledged, or refused), read the list again.
-  watch(waiting, (now, before) => {
-    const still = new Set(now.map((row) => row.id))
-    const gone = before.filter((row) => !still.has(row.id))
-    if (gone.length === 0) return
-    settling.value = new Set([...settling.value, ...gone.map((row) => row.args.entryId)])
-    void reload()
-  })
+  // Once the server has answered for a correction (acknowledged, or refused), read the list again. At once
+  // (`sync`): an entry goes from 待同步 to 正在更新 in one step, never showing 更正 between.
+  watch(
+    waiting,
+    (now, before) => {
+      const still = new Set(now.map((row) => row.id))
+      const gone = before.filter((row) => !still.has(row.id))
+      if (gone.length === 0) return
+      settling.value = new Set([...settling.value, ...gone.map((row) => row.args.entryId)])
+      void reload()
+    },
+    { flush: 'sync' },
+  )
 
   // Signed out (or another user on this device): nothing of the last one's view stays in memory. Not when the
   // sync engine first starts for the signed-in user after a reload: that would drop a list being read.

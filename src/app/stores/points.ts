@@ -7,7 +7,7 @@ import { useStudyStore } from './study'
 import { ruleActiveOn, scoreEvents, totalsOf, type LedgerEntry, type LedgerRow, type PointsEvent } from '~/domain/points'
 import { dayInShanghai } from '~/domain/calendar'
 import { studyEventKind } from '~/domain/study'
-import { pendingArgs } from '../sync/pending'
+import { outboxOf, pendingArgs, readWithOutbox } from '../sync/pending'
 
 const yearStart = (day: string) => `${day.slice(0, 4)}-01-01`
 
@@ -26,11 +26,27 @@ export const usePointsStore = defineStore('points', () => {
 
   const ruleName = (code: string) => rules.value.find((r) => r.code === code)?.name ?? code
 
+  // The ledger and the outbox as one moment (sync/pending.ts): a pull landing moves points from 待确认 to
+  // confirmed at once. From January 1 of this year, or of an older waiting session's year: the daily and
+  // yearly caps count no further back.
+  const synced = useLiveQuery(
+    () =>
+      readWithOutbox(db, [db.points], (outbox) => {
+        const since = pendingArgs(outbox, 'study.record')
+          .map((session) => yearStart(dayInShanghai(session.endedAt)))
+          .reduce((from, start) => (start < from ? start : from), yearStart(today()))
+        return db.points.where('day').aboveOrEqual(since).toArray()
+      }),
+    null,
+  )
+  /** This year's ledger (or from an older waiting session's year), as confirmed. */
+  const recent = computed<LedgerRow[]>(() => synced.value?.rows ?? [])
+
   /** Study sessions waiting to sync, as the events the server will score. */
   const pendingEvents = computed<PointsEvent[]>(() => {
     const memberId = sync.userId ?? ''
     const events: PointsEvent[] = []
-    for (const session of pendingArgs(sync.pending, 'study.record')) {
+    for (const session of pendingArgs(outboxOf(synced.value, sync.userId), 'study.record')) {
       const material = study.byId(session.materialId)
       if (material)
         events.push({
@@ -43,16 +59,6 @@ export const usePointsStore = defineStore('points', () => {
     }
     return events
   })
-
-  // From January 1 of this year, or of an older pending session's year: the daily and yearly caps count no further back.
-  const since = computed(() =>
-    pendingEvents.value.reduce((from, e) => (yearStart(e.day) < from ? yearStart(e.day) : from), yearStart(today())),
-  )
-  const recent = useLiveQuery(
-    () => since.value,
-    (from) => db.points.where('day').aboveOrEqual(from).toArray(),
-    [] as LedgerRow[],
-  )
 
   const pending = computed<LedgerEntry[]>(() => {
     const memberId = sync.userId ?? ''
@@ -81,7 +87,7 @@ export const usePointsStore = defineStore('points', () => {
     return whole?.value ?? []
   })
 
-  return { ledger, pending, totals, pendingTotal, dailyMaximum, ruleName }
+  return { ledger, recent, pending, totals, pendingTotal, dailyMaximum, ruleName }
 })
 
 /**

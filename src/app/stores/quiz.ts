@@ -3,7 +3,7 @@ import { computed, onScopeDispose, ref } from 'vue'
 import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
-import { pendingArgs, pendingOf, readPendingArgs } from '../sync/pending'
+import { outboxOf, pendingArgs, pendingOf, readPendingArgs, readWithOutbox } from '../sync/pending'
 import {
   dailyQuizId,
   dailyQuizQuestionIds,
@@ -82,7 +82,9 @@ export const useQuizStore = defineStore('quiz', () => {
   const db = appDB()
   const sync = useSyncStore()
   const questionRows = useLiveQuery<QuizQuestionRow[] | null>(() => db.quiz_questions.toArray(), null)
-  const resultRows = useLiveQuery<QuizResultRow[] | null>(() => db.quiz_results.toArray(), null)
+  // The results and the outbox as one moment (sync/pending.ts): a sheet goes from sent to graded, never blank between.
+  const synced = useLiveQuery(() => readWithOutbox(db, [db.quiz_results], () => db.quiz_results.toArray()), null)
+  const resultRows = computed<QuizResultRow[] | null>(() => synced.value?.rows ?? null)
   const examRows = useLiveQuery<ExamRow[] | null>(() => db.exams.toArray(), null)
   // Also waits for the signed-in user: the daily draw is per member.
   const loaded = computed(() => sync.userId !== null && questionRows.value !== null && resultRows.value !== null && examRows.value !== null)
@@ -122,7 +124,7 @@ export const useQuizStore = defineStore('quiz', () => {
   /** The answers of each quiz submission still in the outbox, by quiz id. */
   const waitingByQuiz = computed(() => {
     const map = new Map<string, Record<string, number[]>>()
-    for (const { quizId, answers } of pendingArgs(sync.pending, 'quiz.submit')) map.set(quizId, answers)
+    for (const { quizId, answers } of pendingArgs(outboxOf(synced.value, sync.userId), 'quiz.submit')) map.set(quizId, answers)
     return map
   })
   /** The latest refusal of each quiz's submission. */

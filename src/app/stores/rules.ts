@@ -12,7 +12,7 @@ import {
   type RuleRow,
   type RulesReviseArgs,
 } from '~/domain/points'
-import { pendingArgs } from '../sync/pending'
+import { outboxOf, pendingArgs, readWithOutbox } from '../sync/pending'
 import { dayInShanghai } from '~/domain/calendar'
 
 const signed = (n: number) => (n > 0 ? `+${n}` : String(n))
@@ -97,9 +97,10 @@ export function latestVersion(rules: readonly RuleRow[], code: string): RuleRow 
 export const useRulesStore = defineStore('rules', () => {
   const db = appDB()
   const sync = useSyncStore()
-  const rows = useLiveQuery<RuleRow[] | null>(() => db.points_rules.toArray(), null)
-  const loaded = computed(() => rows.value !== null)
-  const all = computed(() => rows.value ?? [])
+  // The rules and the outbox as one moment (sync/pending.ts): a revision is never shown twice or not at all.
+  const synced = useLiveQuery(() => readWithOutbox(db, [db.points_rules], () => db.points_rules.toArray()), null)
+  const loaded = computed(() => synced.value !== null)
+  const all = computed<RuleRow[]>(() => synced.value?.rows ?? [])
   const today = () => dayInShanghai(new Date())
 
   const inForce = computed(() => rulesInForce(all.value, today()))
@@ -107,7 +108,8 @@ export const useRulesStore = defineStore('rules', () => {
   /** Revisions the admin made on this device that the server hasn't taken yet, by rule code. */
   const pendingRevisions = computed(() => {
     const byCode = new Map<string, RulesReviseArgs[]>()
-    for (const args of pendingArgs(sync.pending, 'rules.revise')) byCode.set(args.code, [...(byCode.get(args.code) ?? []), args])
+    for (const args of pendingArgs(outboxOf(synced.value, sync.userId), 'rules.revise'))
+      byCode.set(args.code, [...(byCode.get(args.code) ?? []), args])
     return byCode
   })
   const categoryOf = (code: string) => all.value.find((r) => r.code === code)?.category

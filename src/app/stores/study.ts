@@ -4,7 +4,7 @@ import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
 import type { Course, Material, StudyProgressRow } from '~/domain/study'
-import { pendingArgs } from '../sync/pending'
+import { outboxOf, pendingArgs, readWithOutbox } from '../sync/pending'
 
 /** Offline search: Chinese has no spaces, so every query word is matched as a substring of title, summary and text. */
 export function searchMaterials(materials: readonly Material[], query: string): Material[] {
@@ -69,11 +69,13 @@ export const useStudyStore = defineStore('study', () => {
   const db = appDB()
   const materials = useLiveQuery(() => db.materials.toArray(), [])
   const courses = useLiveQuery(() => db.courses.orderBy('id').toArray(), [])
-  const progressRows = useLiveQuery<StudyProgressRow[]>(() => db.study_progress.toArray(), [])
+  // The progress and the outbox as one moment (sync/pending.ts): a pull landing never shows a lesson undone.
+  const synced = useLiveQuery(() => readWithOutbox(db, [db.study_progress], () => db.study_progress.toArray()), null)
+  const progressRows = computed<StudyProgressRow[]>(() => synced.value?.rows ?? [])
   const sync = useSyncStore()
 
   /** Sessions recorded here and not yet synced count too, so an offline lesson shows as learnt at once. */
-  const unsynced = computed(() => pendingArgs(sync.pending, 'study.record'))
+  const unsynced = computed(() => pendingArgs(outboxOf(synced.value, sync.userId), 'study.record'))
   const opened = computed(() => new Set([...progressRows.value.map((row) => row.id), ...unsynced.value.map((s) => s.materialId)]))
   const completed = computed(
     () =>

@@ -43,9 +43,10 @@ export const useSyncStore = defineStore('sync', () => {
 
   const userId = computed(() => engine.value?.userId ?? null)
   /**
-   * This user's mutations whose effects the synced tables don't show yet, in outbox order: what the
-   * overlays replay (read them with `pendingOf`/`pendingArgs` from sync/pending.ts). Includes those the
-   * server acknowledged until the pull that brings their results is stored, so nothing flickers.
+   * This user's mutations whose effects the synced tables don't show yet, in outbox order, acknowledged ones
+   * included until the pull that brings their results is stored. For lists of changes (同步状态, 内容管理):
+   * an overlay of synced rows reads the outbox with its rows instead (`readWithOutbox`, sync/pending.ts),
+   * since this list and a table read apart change a moment apart when a pull lands.
    */
   const pending = computed(() => outbox.value.filter((row) => row.userId === userId.value))
   /** Still to be sent (待同步): the pending ones the server has not acknowledged. */
