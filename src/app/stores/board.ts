@@ -43,11 +43,20 @@ export const useBoardStore = defineStore('board', () => {
   const session = useSessionStore()
 
   // What the overlays change, read with the outbox as one moment (sync/pending.ts): a pull landing never
-  // shows a comment twice or not at all.
+  // shows a comment twice or not at all. Two moments, each whole: the topics and notices draw the feed at
+  // once, while the comment counts (every comment's key: thousands in a busy branch) follow without
+  // holding the first card back.
   const synced = useLiveQuery(
     () =>
-      readWithOutbox(db, [db.topics, db.comments, db.notices], async (outbox) => ({
+      readWithOutbox(db, [db.topics, db.notices], async () => ({
         topics: await db.topics.toArray(),
+        notices: await db.notices.orderBy('createdAt').reverse().toArray(),
+      })),
+    null,
+  )
+  const counted = useLiveQuery(
+    () =>
+      readWithOutbox(db, [db.comments], async (outbox) => ({
         // [topicId, status] of every comment, read from the index without loading a single comment.
         commentKeys: (await db.comments.orderBy('[topicId+status]').keys()) as unknown as [string, string][],
         // Waiting posts already stored: a pull of several pages brings them before they leave the outbox.
@@ -57,7 +66,6 @@ export const useBoardStore = defineStore('board', () => {
             .anyOf(pendingArgs(outbox, 'comment.post').map((args) => args.comment.id))
             .primaryKeys(),
         ),
-        notices: await db.notices.orderBy('createdAt').reverse().toArray(),
       })),
     null,
   )
@@ -91,13 +99,13 @@ export const useBoardStore = defineStore('board', () => {
   const summaries = computed(() => {
     const map = new Map<string, { comments: number; resolved: number; waiting: number }>()
     const entry = (id: string) => map.get(id) ?? map.set(id, { comments: 0, resolved: 0, waiting: 0 }).get(id)!
-    for (const [topicId, status] of synced.value?.rows.commentKeys ?? []) {
+    for (const [topicId, status] of counted.value?.rows.commentKeys ?? []) {
       const e = entry(topicId)
       e.comments++
       if (status === 'resolved') e.resolved++
     }
-    for (const { comment } of pendingArgs(pending.value, 'comment.post')) {
-      if (synced.value?.rows.storedPosts.has(comment.id)) continue
+    for (const { comment } of pendingArgs(outboxOf(counted.value, sync.userId), 'comment.post')) {
+      if (counted.value?.rows.storedPosts.has(comment.id)) continue
       entry(comment.topicId).comments++
       entry(comment.topicId).waiting++
     }
