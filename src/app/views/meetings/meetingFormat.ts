@@ -40,3 +40,16 @@ export function fromShanghai(date: string, time: string): string {
 }
 
 export const percent = (rate: number | null) => (rate === null ? '—' : `${Math.round(rate * 100)}%`)
+
+/**
+ * Where a new meeting's form starts: the next full hour, for an hour and a half, on one Shanghai day (the
+ * form has one date). Late in the evening that would cross midnight and the form would open in error, and
+ * in the small hours nobody meets, so then it offers the morning at 9 instead.
+ */
+export function defaultMeetingSlot(now: number): { date: string; start: string; end: string } {
+  const nextHour = Math.ceil((now + 30 * 60_000) / 3600_000) * 3600_000
+  const start = shanghaiParts(nextHour)
+  const end = shanghaiParts(nextHour + 90 * 60_000)
+  if (start.time >= '08:00' && end.date === start.date) return { date: start.date, start: start.time, end: end.time }
+  return { date: start.time < '08:00' ? start.date : end.date, start: '09:00', end: '10:30' }
+}
