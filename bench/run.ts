@@ -2,7 +2,8 @@
 // when one can be had, PostgreSQL, then sync (push, pull, and pulling into IndexedDB in Chromium), then points
 // at town scale (2,300 members, ~3 million ledger rows; BENCH_LEDGER_ROWS scales it down while developing), then
 // 积分明细 in Chromium with 10,000 ledger entries on the device, then the 朋友圈 board (a 20,000-comment branch pulled
-// and opened in Chromium, and a 12-megapixel photo compressed on the device).
+// and opened in Chromium, and a 12-megapixel photo compressed on the device), then a 花名册 import of 2,300 members
+// with their households and the admin's first pull afterwards.
 // Prints a report and writes it to bench/results/latest.json.
 // It reports; it never fails the process over a number.
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -18,6 +19,7 @@ import { printSyncSection } from './sync-report'
 import { pointsBenchOn, printPointsSection, type PointsBench } from './points'
 import { ledgerPageBench, printLedgerPageSection, type LedgerPageBench } from './ledger-page'
 import { meetingsBenchOn, printMeetingsSection, type MeetingsBench } from './meetings'
+import { printRosterSection, rosterBenchOn, type RosterBench } from './roster'
 import { boardBench, printBoardSection, type BoardBench } from './board'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -77,6 +79,7 @@ let browserSync: BrowserSync | { failed: string }
 const pointsRuns: PointsBench[] = []
 let ledgerPage: LedgerPageBench | { failed: string }
 const meetingsRuns: MeetingsBench[] = []
+const rosterRuns: RosterBench[] = []
 let board: BoardBench | { failed: string }
 try {
   for (const database of databases) {
@@ -122,6 +125,12 @@ try {
     console.log(`  running meetings on ${database.name} (500 check-ins, one of the runs spread over a minute; the remote room)…`)
     meetingsRuns.push(await meetingsBenchOn(ROOT, database.url))
   }
+
+  // 花名册: 2,300 members with their households imported from one .xlsx, then the admin's first pull, on each database.
+  for (const database of databases) {
+    console.log(`  running the roster import on ${database.name} (2,300 members, 2,300 households)…`)
+    rosterRuns.push(await rosterBenchOn(ROOT, database.url))
+  }
 } finally {
   stopPostgres()
 }
@@ -130,6 +139,7 @@ printSyncSection(syncRuns, browserSync, SECONDS)
 printPointsSection(pointsRuns, 'skipped' in postgres ? postgres.skipped : null)
 printLedgerPageSection(ledgerPage)
 printMeetingsSection(meetingsRuns, 'skipped' in postgres ? postgres.skipped : null)
+printRosterSection(rosterRuns, 'skipped' in postgres ? postgres.skipped : null)
 printBoardSection(board)
 
 // 5. JSON
@@ -149,6 +159,7 @@ const report = {
   points: { runs: pointsRuns, postgresSkipped: 'skipped' in postgres ? postgres.skipped : null },
   ledgerPage,
   meetings: { runs: meetingsRuns, postgresSkipped: 'skipped' in postgres ? postgres.skipped : null },
+  roster: { runs: rosterRuns, postgresSkipped: 'skipped' in postgres ? postgres.skipped : null },
   board,
 }
 mkdirSync(dirname(OUT), { recursive: true })

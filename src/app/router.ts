@@ -13,8 +13,13 @@ declare module 'vue-router' {
   }
 }
 
+const MANAGERS: Role[] = ['secretary', 'admin']
+
 export const routes: RouteRecordRaw[] = [
   { path: '/login', component: () => import('./views/login/LoginPage.vue'), meta: { title: '登录', public: true } },
+  { path: '/activate', component: () => import('./views/accounts/ActivatePage.vue'), meta: { title: '激活账号', public: true } },
+  { path: '/me/password', component: () => import('./views/accounts/PasswordPage.vue'), meta: { title: '修改密码' } },
+  { path: '/accounts/slip', component: () => import('./views/accounts/SlipPage.vue'), meta: { title: '打印激活单', roles: MANAGERS } },
   { path: '/', component: () => import('./views/home/HomePage.vue'), meta: { title: '首页', tab: true } },
   { path: '/study', component: () => import('./views/study/StudyPage.vue'), meta: { title: '学习', tab: true } },
   { path: '/meetings', component: () => import('./views/meetings/MeetingsPage.vue'), meta: { title: '会议', tab: true } },
@@ -98,6 +103,32 @@ export const routes: RouteRecordRaw[] = [
     path: '/branch/members/:id/ledger',
     component: () => import('./views/members/MemberLedgerPage.vue'),
     meta: { title: '积分记录', roles: ['admin'] },
+  },
+  // 管理 (issue 12): branches, members, 党小组, the audit log.
+  { path: '/roster', component: () => import('./views/roster/RosterHubPage.vue'), meta: { title: '管理', roles: MANAGERS } },
+  {
+    path: '/roster/import',
+    component: () => import('./views/roster/RosterImportPage.vue'),
+    meta: { title: '导入花名册', roles: MANAGERS },
+  },
+  { path: '/roster/audit', component: () => import('./views/roster/RosterAuditPage.vue'), meta: { title: '操作记录', roles: MANAGERS } },
+  { path: '/roster/branches/:id', component: () => import('./views/roster/BranchPage.vue'), meta: { title: '支部', roles: MANAGERS } },
+  {
+    path: '/roster/groups/new',
+    component: () => import('./views/roster/GroupEditPage.vue'),
+    meta: { title: '新建党小组', roles: MANAGERS },
+  },
+  { path: '/roster/groups/:id', component: () => import('./views/roster/GroupEditPage.vue'), meta: { title: '党小组', roles: MANAGERS } },
+  {
+    path: '/roster/members/new',
+    component: () => import('./views/roster/MemberEditPage.vue'),
+    meta: { title: '新增党员', roles: MANAGERS },
+  },
+  { path: '/roster/members/:id', component: () => import('./views/roster/MemberPage.vue'), meta: { title: '党员', roles: MANAGERS } },
+  {
+    path: '/roster/members/:id/edit',
+    component: () => import('./views/roster/MemberEditPage.vue'),
+    meta: { title: '编辑党员信息', roles: MANAGERS },
   },
   { path: '/:rest(.*)*', redirect: '/' },
 ]

@@ -1,6 +1,8 @@
 // 三会一课 (issue 5): scheduling, attendance (on site, remote, by proxy), leave, quorum and rates.
 // Pure rules; the server applies them, the app shows what they say before the server confirms.
 import { instant, line, ref, text, z } from './validation'
+import type { MemberRow } from './members'
+import { isCurrent } from './rosterOverlay'
 
 export const MEETING_TYPES = ['assembly', 'committee', 'group', 'lecture', 'theme_day'] as const
 export type MeetingType = (typeof MEETING_TYPES)[number]
@@ -232,6 +234,53 @@ export function reviewProblem(
   if (attendance.review !== 'pending')
     return { code: 'not_pending', message: attendance.review ? `这条签到已${REVIEW_LABELS[attendance.review]}` : '这条签到不需要核实' }
   return null
+}
+
+/**
+ * Who a branch-wide meeting expects: the branch's current members at the moment it is scheduled or closed,
+ * so never the admin, nor anyone whose membership ended (issue 12). Sorted, as the server stores it.
+ */
+export function branchAudience(members: readonly Pick<MemberRow, 'id' | 'branchId' | 'role' | 'endedAt'>[], branchId: string): string[] {
+  return members
+    .filter((m) => m.branchId === branchId && m.role !== 'admin' && isCurrent(m))
+    .map((m) => m.id)
+    .sort()
+}
+
+/**
+ * A meeting still to be held no longer expects a member who left its branch (membership ended, or moved):
+ * closing it must record no absence for them. null when they were not on it. Closed meetings keep them.
+ */
+export function withoutMember<M extends Pick<MeetingRow, 'expectedIds' | 'remoteMemberIds'>>(meeting: M, memberId: string): M | null {
+  if (!meeting.expectedIds.includes(memberId) && !meeting.remoteMemberIds.includes(memberId)) return null
+  return {
+    ...meeting,
+    expectedIds: meeting.expectedIds.filter((id) => id !== memberId),
+    remoteMemberIds: meeting.remoteMemberIds.filter((id) => id !== memberId),
+  }
+}
+
+/**
+ * The device's view of a scheduled meeting once the leavers it knows of are off it, as the server will
+ * have it (`withoutMember` at member.end and member.move). A member the device has no row for is kept:
+ * a missing row is not yet synced, not proof of leaving.
+ */
+export function withoutLeavers<M extends Pick<MeetingRow, 'branchId' | 'status' | 'expectedIds' | 'remoteMemberIds'>>(
+  meeting: M,
+  members: ReadonlyMap<string, Pick<MemberRow, 'branchId' | 'endedAt'>>,
+): M {
+  if (meeting.status !== 'scheduled') return meeting
+  const left = (id: string) => {
+    const member = members.get(id)
+    return member !== undefined && (!isCurrent(member) || member.branchId !== meeting.branchId)
+  }
+  return meeting.expectedIds.some(left) || meeting.remoteMemberIds.some(left)
+    ? {
+        ...meeting,
+        expectedIds: meeting.expectedIds.filter((id) => !left(id)),
+        remoteMemberIds: meeting.remoteMemberIds.filter((id) => !left(id)),
+      }
+    : meeting
 }
 
 /** Who may attend remotely: members working away, and those the secretary allowed, if the meeting allows it at all. */

@@ -63,10 +63,18 @@ export const PASSWORD_MAX = 128
 export function passwordProblem(password: string, phone: string): string | null {
   if (password.length < PASSWORD_MIN) return `密码至少${PASSWORD_MIN}位`
   if (password.length > PASSWORD_MAX) return `密码不超过${PASSWORD_MAX}位`
-  const digits = password.normalize('NFKC')
+  // As the phone itself is read: full-width digits, spaces, dashes and +86 don't make it another password.
+  const digits = normalizePhone(password)
   if (/^\d+$/.test(digits) && phone.includes(digits)) return '密码不能用手机号码'
-  if (/^(.)\1+$/u.test(password)) return '密码不能是同一个字符'
+  if (/^(.)\1+$/u.test(digits)) return '密码不能是同一个字符'
+  if (/^\d+$/.test(digits) && isDigitRun(digits)) return '密码太简单，不能用连续的数字'
   return null
+}
+
+/** 12345678, 87654321, 90123456: each digit one up (or one down) from the last, wrapping at 9. */
+function isDigitRun(digits: string): boolean {
+  const steps = new Set([...digits].slice(1).map((d, i) => (Number(d) - Number(digits[i]) + 10) % 10))
+  return steps.size === 1 && (steps.has(1) || steps.has(9))
 }
 
 // ------------------------------------------------------------------------------------------ records

@@ -100,6 +100,7 @@ export const meSchema = z.object({
 export type Me = z.infer<typeof meSchema>
 
 export function describeRole(me: Me): string {
-  if (me.user.role === 'admin') return `${me.town.name}${ROLE_LABELS.admin}`
+  // 新杭镇 + 镇党委管理员 would say 镇 twice.
+  if (me.user.role === 'admin') return `${me.town.name.replace(/镇$/, '')}${ROLE_LABELS.admin}`
   return me.branch ? `${me.branch.name} · ${ROLE_LABELS[me.user.role]}` : ROLE_LABELS[me.user.role]
 }

@@ -8,13 +8,17 @@ import { answerUnreadableRequest, HttpError, sendError } from './http/errors'
 import { isCrossSiteWrite, normaliseOrigin } from './http/origin'
 import { AuthService } from './services/auth'
 import { authRoutes } from './routes/auth'
+import { accountRoutes } from './routes/accounts'
+import { AccountService } from './services/accounts'
 import { healthRoutes } from './routes/health'
 import { staticRoutes, wantsAppShell } from './routes/static'
 import { syncRoutes } from './routes/sync'
 import { pointsRoutes } from './routes/points'
 import { adminRoutes } from './routes/admin'
+import { auditRoutes } from './routes/audit'
 import { meetingRoutes } from './routes/meetings'
 import { photoRoutes } from './routes/photos'
+import { rosterRoutes } from './routes/roster'
 import { PhotoService } from './services/photos'
 import { WebauthnService } from './services/webauthn'
 import { SyncService } from './sync/service'
@@ -153,13 +157,17 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   })
 
   const auth = new AuthService(db)
+  const accounts = new AccountService(db, auth)
   healthRoutes(app, { db, kind })
-  authRoutes(app, auth)
+  authRoutes(app, auth, accounts)
+  accountRoutes(app, { accounts })
   syncRoutes(app, { sync, notifier, auth })
   pointsRoutes(app, { db })
   adminRoutes(app, { db })
+  auditRoutes(app, { db })
   meetingRoutes(app, { db, sync, webauthn: new WebauthnService(db), origin: config.publicOrigin ?? null })
   await photoRoutes(app, { sync, photos: new PhotoService(db) })
+  await rosterRoutes(app, { db, sync })
   if (config.staticDir) await staticRoutes(app, config.staticDir)
   return app
 }

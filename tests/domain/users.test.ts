@@ -112,7 +112,7 @@ describe('describeRole', () => {
   }
 
   it('names the town for the admin', () => {
-    expect(describeRole(me('admin', false))).toBe('新杭镇镇党委管理员')
+    expect(describeRole(me('admin', false))).toBe('新杭镇党委管理员')
   })
 
   it('names the branch and 党员 for a member', () => {

@@ -1,9 +1,10 @@
 // One valid-looking argument object for every mutation in the registry, on the demo data: what the
 // authorization matrix and the property-based test start from. Typed by the registry, so a mutation added
 // without an example here fails the type check (and `exampleArgs` fails at run time) the day it is added.
-import { randomUUID } from 'node:crypto'
+import { randomInt, randomUUID } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '~/server/db/schema'
+import { newUserId } from '~/server/services/userIds'
 import type { MutationArgs, MutationName } from '~/domain/mutations'
 import { addDays, dayInShanghai, monthOf, previousMonth } from '~/domain/calendar'
 import { demoUserId } from '../demo-users'
@@ -18,6 +19,14 @@ const member = () => demoUserId(DEMO.member)
 const iso = (now: Date, minutes: number) => new Date(now.getTime() + minutes * 60_000).toISOString()
 const today = (now: Date) => dayInShanghai(now)
 const lastMonth = (now: Date) => previousMonth(monthOf(today(now)))
+
+/** 合兴村 members the roster's examples change: ended, moved to 金鸡窝村, appointed secretary, grouped. */
+export const ROSTER_EXAMPLE_MEMBERS = {
+  ended: demoUserId('13800000009'),
+  moved: demoUserId('13800000008'),
+  appointed: demoUserId('13800000007'),
+  group: [demoUserId('13800000004'), demoUserId('13800000005'), demoUserId('13800000006')],
+} as const
 
 /** Meetings of 合兴村 in the demo data: one that runs today, one next week. */
 export const DEMO_MEETINGS = { today: 'demo-hexing-04', nextWeek: 'demo-hexing-05' } as const
@@ -125,6 +134,37 @@ const EXAMPLES: Examples = {
   'comment.delete': () => ({ commentId: 'c-example' }),
   'comment.like': () => ({ commentId: 'c-hexing-road-1', liked: true }),
   'notice.read': () => ({ noticeIds: ['no-such-notice'] }),
+  // The roster (issue 12), on 合兴村's demo members: each example touches someone else, so none of them
+  // changes the three accounts the tests sign in with.
+  'member.save': () => ({
+    memberId: newUserId(),
+    branchId: 'b-hexing',
+    name: '新党员',
+    phone: `139${String(randomInt(100_000_000)).padStart(8, '0')}`,
+    gender: 'female',
+    birthDate: '1985-03-12',
+    joinedPartyOn: '2010-07-01',
+    membership: 'probationary',
+    status: 'away',
+    awayCity: '宁波',
+    centerHousehold: true,
+    partyGroupId: null,
+    committeePost: null,
+    households: [{ id: `h-${randomUUID()}`, headName: '王大伯', address: '合兴村三组12号', people: 4 }],
+  }),
+  'member.end': (now) => ({ memberId: ROSTER_EXAMPLE_MEMBERS.ended, reason: 'transfer_out', on: today(now), note: '转往外镇' }),
+  'member.move': () => ({ memberId: ROSTER_EXAMPLE_MEMBERS.moved, toBranchId: 'b-jinjiwo', note: '随子女迁居' }),
+  'member.role': () => ({ memberId: ROSTER_EXAMPLE_MEMBERS.appointed, role: 'secretary' }),
+  'branch.save': () => ({ branchId: 'b-example', name: '示例村党支部', place: '示例村', kind: 'village' }),
+  'branch.archive': () => ({ branchId: 'b-example', archived: true }),
+  'group.save': () => ({
+    groupId: 'g-example',
+    branchId: 'b-hexing',
+    name: '第一党小组',
+    leaderId: ROSTER_EXAMPLE_MEMBERS.group[0],
+    memberIds: [...ROSTER_EXAMPLE_MEMBERS.group],
+  }),
+  'group.archive': () => ({ groupId: 'g-example' }),
 }
 
 /** A fresh example of `name`'s arguments (new ids where the mutation creates something). */

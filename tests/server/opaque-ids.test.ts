@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import sharp from 'sharp'
-import { sql, type Kysely } from 'kysely'
+import { Migrator, sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO, databases, login, startServer, type TestServer } from './helpers'
 import { clientId, mutation, pull, pullAll, push } from './sync-helpers'
 import { SoftAuthenticator } from './soft-authenticator'
 import { PROJECT_ROOT } from '~/server/config'
 import type { Database } from '~/server/db/schema'
+import { migrationProvider } from '~/server/db/migrations'
 import { renameLegacyUserIds } from '~/server/services/userIds'
 import { decodeCursor, encodeCursor, type PullReply } from '~/domain/sync'
 import { dailyQuizId, dailyQuizQuestionIds } from '~/domain/quiz'
@@ -66,6 +67,26 @@ async function allText(db: Kysely<Database>): Promise<{ where: string; value: st
     }
   }
   return found
+}
+
+/**
+ * Runs one migration's `up` as Kysely's Migrator runs it: in a transaction where the database's DDL is
+ * transactional (PostgreSQL), on the connection as it is otherwise (SQLite). Its record is left alone.
+ */
+async function runMigration(db: Kysely<Database>, name: string): Promise<void> {
+  const migration = (await migrationProvider.getMigrations())[name]
+  if (!migration) throw new Error(`no migration ${name}`)
+  if (db.getExecutor().adapter.supportsTransactionalDdl) await db.transaction().execute((trx) => migration.up(trx))
+  else await migration.up(db)
+}
+
+/** Every table gone, the migrator's own too: an empty database, whatever later migrations add. */
+async function dropAllTables(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): Promise<void> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true })
+  if (kind === 'sqlite') await sql`pragma foreign_keys = off`.execute(db)
+  for (const table of tables.filter((t) => !t.isView))
+    await sql`drop table if exists ${sql.table(table.name)}${kind === 'postgres' ? sql` cascade` : sql``}`.execute(db)
+  if (kind === 'sqlite') await sql`pragma foreign_keys = on`.execute(db)
 }
 
 /**
@@ -252,8 +273,10 @@ describe.each(databases)('opaque user ids on %s', (kind) => {
       expect(before.ledger).toBeGreaterThanOrEqual(2)
       expect(before.attendance).toContain(started.id)
 
-      // The upgrade: 0010 has not run on this database's data yet; a restart runs it.
-      await server.withDb((db) => sql`delete from kysely_migration where name = '0010_opaque_user_ids'`.execute(db))
+      // The upgrade: migration 0010 runs on this database's data, then the server restarts on it. Run by
+      // itself: the later migrations (0011 …) have run, and the migrator refuses to re-run one before them
+      // (the path from a database at 0009 through every later migration is the test below).
+      await server.withDb((db) => runMigration(db, '0010_opaque_user_ids'))
       await server.reopen()
     })
     afterAll(async () => {
@@ -394,6 +417,53 @@ describe.each(databases)('opaque user ids on %s', (kind) => {
       const versions = await server.withDb(snapshot)
       expect(await server.withDb((db) => renameLegacyUserIds(db as Kysely<unknown>))).toBe(0)
       expect(await server.withDb(snapshot)).toEqual(versions)
+    })
+  })
+
+  describe('a database left at migration 0009', () => {
+    it('runs 0010 and then every later migration when the server starts', async () => {
+      const server = await startServer(kind, { seedDemoData: false })
+      const old = legacyId('13900000001')
+      try {
+        await server.withDb(async (db) => {
+          await dropAllTables(db, kind)
+          expect((await new Migrator({ db, provider: migrationProvider }).migrateTo('0009_review_and_withdraw')).error).toBeUndefined()
+          // The tables as they were at 0009: written as plain SQL, not with today's schema types.
+          const now = new Date().toISOString()
+          await sql`insert into towns (id, name) values ('town-old', '新杭镇')`.execute(db)
+          await sql`insert into branches (id, town_id, name, place, kind) values ('b-old', 'town-old', '合兴村党支部', '合兴村', 'village')`.execute(
+            db,
+          )
+          await sql`insert into users (id, phone, name, role, branch_id, gender, birth_year, joined_party_on, password_hash, created_at, updated_at)
+            values (${old}, '13900000001', '王建国', 'member', 'b-old', 'male', 1968, '1995-07-01', '', ${now}, ${now})`.execute(db)
+          await sql`insert into sessions (id, user_id, created_at, expires_at) values ('s-old', ${old}, ${now}, '2099-01-01T00:00:00.000Z')`.execute(
+            db,
+          )
+          await sql`insert into households (id, member_id, head_name, address, people) values ('h-old', ${old}, '王建国', '合兴村1组', 3)`.execute(
+            db,
+          )
+        })
+        await server.reopen()
+
+        const state = await server.withDb(async (db) => ({
+          users: await db.selectFrom('users').select(['id', 'phone', 'membership', 'ended_at']).execute(),
+          session: await db.selectFrom('sessions').select('user_id').where('id', '=', 's-old').executeTakeFirst(),
+          household: await db.selectFrom('households').select('member_id').where('id', '=', 'h-old').executeTakeFirst(),
+          aliases: await db.selectFrom('user_id_aliases').select(['old_id', 'new_id']).execute(),
+          migrations: (await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db)).rows.map((r) => r.name),
+        }))
+        const [user] = state.users
+        expect(state.users).toHaveLength(1)
+        // 0010 renamed the id everywhere; 0011 ran after it, on the renamed data.
+        expect(user).toMatchObject({ phone: '13900000001', membership: 'full', ended_at: null })
+        expect(user!.id).toMatch(/^u-[23456789a-km-np-z]{12}$/)
+        expect(state.session).toEqual({ user_id: user!.id })
+        expect(state.household).toEqual({ member_id: user!.id })
+        expect(state.aliases).toEqual([{ old_id: old, new_id: user!.id }])
+        expect(state.migrations).toEqual(Object.keys(await migrationProvider.getMigrations()).sort())
+      } finally {
+        await server.close()
+      }
     })
   })
 })

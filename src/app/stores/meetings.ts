@@ -65,7 +65,7 @@ export const useMeetingsStore = defineStore('meetings', () => {
 
   // The outbox keeps a change the server accepted until the pull with its result is stored (sync/engine.ts):
   // a closed meeting never flashes back open between the two.
-  const all = computed(() => overlayMeetings(meetingRows.value, pending.value, members.roster))
+  const all = computed(() => overlayMeetings(meetingRows.value, pending.value, members.all))
   const attendance = computed(() => overlayAttendance(attendanceRows.value, pending.value))
   const leaves = computed(() => overlayLeaves(leaveRows.value, pending.value))
   const attendanceByKey = computed(() => new Map(attendance.value.map((a) => [meetingMemberKey(a.meetingId, a.memberId), a])))
@@ -91,10 +91,17 @@ export const useMeetingsStore = defineStore('meetings', () => {
 
   const byId = (id: string) => all.value.find((m) => m.id === id)
   const attendanceOf = (meetingId: string) => attendance.value.filter((a) => a.meetingId === meetingId)
-  const leavesOf = (meetingId: string) => leaves.value.filter((l) => l.meetingId === meetingId)
+  // A leave from someone the meeting no longer expects (they left the branch) asks nothing of anyone.
+  const leavesOf = (meetingId: string) => {
+    const expected = byId(meetingId)?.expectedIds
+    return leaves.value.filter((l) => l.meetingId === meetingId && (!expected || expected.includes(l.memberId)))
+  }
   const attendanceFor = (meetingId: string, memberId: string) => attendanceByKey.value.get(meetingMemberKey(meetingId, memberId))
   const leaveFor = (meetingId: string, memberId: string) => leaveByKey.value.get(meetingMemberKey(meetingId, memberId))
-  const nameOf = (memberId: string) => members.roster.find((m) => m.id === memberId)?.name ?? '（未同步的党员）'
+  // Ended members too: past meetings keep them, with their names. A member moved to another branch leaves
+  // this branch's devices (docs/architecture.md, the move's safe order): once the roster is here, an id it
+  // lacks is one of them.
+  const nameOf = (memberId: string) => members.byId(memberId)?.name ?? (members.loaded ? '（已转到其他支部）' : '（未同步的党员）')
 
   function statusOf(meetingId: string, memberId = myId.value): MyStatus | null {
     const meeting = byId(meetingId)

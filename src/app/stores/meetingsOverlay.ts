@@ -3,7 +3,7 @@
 // mutation (who is expected, the slot a check-in counts at, what a decision changes) because the tables
 // hold only what the server sent: a check-in made with no signal must show at once, and dropping a refused
 // mutation must undo it. Pure: the store feeds it the outbox rows (sync/pending.ts types them).
-import type { AttendanceRow, LeaveRow, MeetingRow } from '~/domain/meetings'
+import { branchAudience, withoutLeavers, type AttendanceRow, type LeaveRow, type MeetingRow } from '~/domain/meetings'
 import { parseCheckinToken, slotStart } from '~/domain/checkin'
 import type { MemberRow } from '~/domain/members'
 import { pendingOf, type OutboxEntry } from '../sync/pending'
@@ -15,24 +15,26 @@ export type LeaveView = LeaveRow & { pending: boolean }
 /** The server's id for a member's attendance or leave at a meeting. */
 export const meetingMemberKey = (meetingId: string, memberId: string) => `${meetingId}:${memberId}`
 
-/** Who a draft expects, as the server will work it out: the whole branch, or the members chosen. */
+/** Who a draft expects, as the server will work it out: the branch's current members, or the members chosen. */
 export function expectedOf(
   draft: Pick<MeetingRow, 'branchId'> & { audience: MeetingRow['audience']; memberIds: string[] },
-  roster: readonly MemberRow[],
+  members: readonly MemberRow[],
 ): string[] {
   if (draft.audience !== 'branch') return [...new Set(draft.memberIds)].sort()
-  return roster
-    .filter((m) => m.branchId === draft.branchId && m.role !== 'admin')
-    .map((m) => m.id)
-    .sort()
+  return branchAudience(members, draft.branchId)
 }
 
+/**
+ * `members` are every row the device holds (with the roster's own waiting changes laid over), ended ones
+ * too: a member ended or moved, even from this device with no signal, leaves the meetings still to be held.
+ */
 export function overlayMeetings(
   confirmed: readonly MeetingRow[],
   outbox: readonly OutboxEntry[],
-  roster: readonly MemberRow[],
+  members: readonly MemberRow[],
 ): MeetingView[] {
-  const rows = new Map<string, MeetingView>(confirmed.map((m) => [m.id, { ...m, pending: false }]))
+  const byId = new Map(members.map((m) => [m.id, m]))
+  const rows = new Map<string, MeetingView>(confirmed.map((m) => [m.id, { ...withoutLeavers(m, byId), pending: false }]))
   for (const m of pendingOf(outbox, 'meeting.schedule', 'meeting.close')) {
     if (m.name === 'meeting.schedule') {
       const { memberIds, ...draft } = m.args.meeting
@@ -43,7 +45,7 @@ export function overlayMeetings(
         closedAt: null,
         ...existing,
         ...draft,
-        expectedIds: expectedOf({ ...draft, memberIds }, roster),
+        expectedIds: expectedOf({ ...draft, memberIds }, members),
         pending: true,
       })
       continue

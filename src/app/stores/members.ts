@@ -3,22 +3,35 @@ import { computed } from 'vue'
 import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
-import { pendingMemberIds, withPendingMembers } from '~/domain/optimistic'
-import type { ProfileUpdateArgs } from '~/domain/members'
+import { outboxOf, readWithOutbox } from '../sync/pending'
+import { isCurrent } from '~/domain/rosterOverlay'
+import type { MemberRow, ProfileUpdateArgs } from '~/domain/members'
+// The roster's overlay replays profile changes and the administrative ones (issue 12) in outbox order.
+import { overlayMembers } from './rosterOverlay'
 
-/** The member roster on this device (the branch's, or every branch's for the admin), with changes not yet confirmed. */
+/**
+ * The member roster on this device (the branch's, or every branch's for the admin), with changes not yet
+ * confirmed. `roster` is the current members; `all` keeps those whose membership ended, for names in history.
+ */
 export const useMembersStore = defineStore('members', () => {
   const db = appDB()
   const sync = useSyncStore()
-  const confirmed = useLiveQuery(() => db.members.toArray(), [])
+  // The rows and the outbox as one moment (sync/pending.ts): a pull landing never shows a change undone.
+  const synced = useLiveQuery(() => readWithOutbox(db, [db.members], () => db.members.toArray()), null)
+  const pending = computed(() => outboxOf(synced.value, sync.userId))
 
-  const roster = computed(() => withPendingMembers(confirmed.value, sync.pending).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')))
-  const unconfirmedIds = computed(() => pendingMemberIds(sync.pending))
+  const overlaid = computed(() => overlayMembers(synced.value?.rows ?? [], pending.value))
+  const all = computed(() => [...overlaid.value.rows].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')))
+  const roster = computed(() => all.value.filter(isCurrent))
+  const unconfirmedIds = computed(() => overlaid.value.pendingIds)
+  const byIdMap = computed(() => new Map(all.value.map((m) => [m.id, m])))
+  /** Any member this device knows, current or not. */
+  const byId = (id: string): MemberRow | undefined => byIdMap.value.get(id)
   const self = computed(() => roster.value.find((m) => m.id === sync.userId) ?? null)
 
   function updateProfile(args: ProfileUpdateArgs): Promise<string> {
     return sync.enqueue('profile.update', args)
   }
 
-  return { roster, unconfirmedIds, self, updateProfile }
+  return { loaded: computed(() => synced.value !== null), all, roster, byId, unconfirmedIds, self, updateProfile }
 })

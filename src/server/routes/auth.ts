@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AUTH_MESSAGES, loginBodySchema } from '~/domain/auth'
+import { activateBodySchema, passwordChangeBodySchema } from '~/domain/accounts'
 import { HttpError, validate } from '../http/errors'
 import { sessionIdOf, type AuthService, type SessionUser } from '../services/auth'
+import { throttledError, type AccountService } from '../services/accounts'
 
 export const SESSION_COOKIE = 'djy_session'
 
@@ -26,7 +28,7 @@ export function requireUser(request: FastifyRequest): SessionUser {
   return request.sessionUser
 }
 
-export function authRoutes(app: FastifyInstance, auth: AuthService) {
+export function authRoutes(app: FastifyInstance, auth: AuthService, accounts: AccountService) {
   app.decorateRequest('sessionUser', null)
   app.decorateRequest('sessionId', null)
   app.addHook('onRequest', async (request) => {
@@ -40,16 +42,26 @@ export function authRoutes(app: FastifyInstance, auth: AuthService) {
     const body = validate(loginBodySchema, request.body)
     const result = await auth.login(body.phone, body.password, request.ip)
     if (!result.ok) {
-      if (result.reason === 'throttled') {
-        const seconds = Math.ceil(result.retryAfterMs / 1000)
-        throw new HttpError(429, 'throttled', AUTH_MESSAGES.throttled(Math.ceil(seconds / 60)), {
-          'retry-after': String(seconds),
-        })
-      }
+      if (result.reason === 'throttled') throw throttledError(result.retryAfterMs)
       throw new HttpError(401, 'wrong_credentials', AUTH_MESSAGES.wrongCredentials)
     }
     setSessionCookie(request, reply, result.token, result.expiresAt)
     return auth.me(result.userId)
+  })
+
+  // The first sign-in with an activation code (new or reset account): sets the password, then as a login.
+  app.post('/api/auth/activate', async (request, reply) => {
+    const body = validate(activateBodySchema, request.body)
+    const result = await accounts.activate(body, request.ip)
+    setSessionCookie(request, reply, result.token, result.expiresAt)
+    return auth.me(result.userId)
+  })
+
+  app.post('/api/auth/password', async (request) => {
+    const user = requireUser(request)
+    const body = validate(passwordChangeBodySchema, request.body)
+    await accounts.changePassword(user, request.sessionId ?? '', body, request.ip)
+    return { ok: true }
   })
 
   app.post('/api/auth/logout', async (request, reply) => {

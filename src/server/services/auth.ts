@@ -23,6 +23,13 @@ export type LoginResult =
   | { ok: false; reason: 'wrong_credentials' }
   | { ok: false; reason: 'throttled'; retryAfterMs: number }
 
+/** An attempt counted against the keys of a phone and an address (login, activation, a password change). */
+export interface CountedAttempt {
+  key: string
+  windowStart: string
+}
+export type AttemptResult = { ok: true; counted: CountedAttempt[] } | { ok: false; reason: 'throttled'; retryAfterMs: number }
+
 /**
  * Ends every session of a user (a reset, an ended membership, a changed phone): their next request is
  * refused, on every instance, since sessions are rows.
@@ -38,10 +45,26 @@ export class AuthService {
   constructor(private readonly db: Kysely<Database>) {}
 
   async login(phone: string, password: string, address: string, now = new Date()): Promise<LoginResult> {
-    // Every attempt is counted before the password is checked, by one atomic statement per key: a burst of
-    // concurrent guesses cannot all read the same old count. The address first, so a locked address does not
-    // also use up the phone's attempts.
-    const counted: { key: string; windowStart: string }[] = []
+    const attempt = await this.countAttempts(phone, address, now)
+    if (!attempt.ok) return attempt
+
+    const user = await this.db.selectFrom('users').select(['id', 'password_hash', 'ended_at']).where('phone', '=', phone).executeTakeFirst()
+    // An unknown phone (or one not activated yet: no hash) still costs a hash check, so timing does not
+    // tell which phones have accounts.
+    const valid = await verifyPassword(password, user?.password_hash || DUMMY_HASH)
+    // A wrong one stays counted as a failure. An ended membership is a deactivated account (issue 12).
+    if (!user || !valid || user.ended_at !== null) return { ok: false, reason: 'wrong_credentials' }
+    await this.forgiveAttempts(attempt.counted)
+    return { ok: true, userId: user.id, ...(await this.startSession(user.id, now)) }
+  }
+
+  /**
+   * Counts one attempt at a phone's secret (a password, an activation code) before it is checked, by one
+   * atomic statement per key: a burst of concurrent guesses cannot all read the same old count. The
+   * address first, so a locked address does not also use up the phone's attempts.
+   */
+  async countAttempts(phone: string, address: string, now = new Date()): Promise<AttemptResult> {
+    const counted: CountedAttempt[] = []
     for (const [key, limit] of [
       [`address:${address}`, LOGIN_LIMITS.address],
       [`phone:${phone}`, LOGIN_LIMITS.phone],
@@ -56,16 +79,16 @@ export class AuthService {
       if (waitMs > 0) return { ok: false, reason: 'throttled', retryAfterMs: waitMs }
       counted.push({ key, windowStart: attempt.window_start })
     }
+    return { ok: true, counted }
+  }
 
-    const user = await this.db.selectFrom('users').select(['id', 'password_hash']).where('phone', '=', phone).executeTakeFirst()
-    // An unknown phone still costs a hash check, so timing does not tell which phones have accounts.
-    const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH)
-    // A wrong one stays counted as a failure.
-    if (!user || !valid) return { ok: false, reason: 'wrong_credentials' }
-    // The right one: the phone starts afresh, and the address gets back the attempt (it was no failure);
-    // only in the window it was counted in.
-    await this.db.deleteFrom('login_failures').where('key', '=', `phone:${phone}`).execute()
-    const [addressAttempt] = counted
+  /**
+   * The right secret: the phone starts afresh, and the address gets back the attempt (it was no failure);
+   * only in the window it was counted in.
+   */
+  async forgiveAttempts(counted: CountedAttempt[]): Promise<void> {
+    const [addressAttempt, phoneAttempt] = counted
+    if (phoneAttempt) await this.db.deleteFrom('login_failures').where('key', '=', phoneAttempt.key).execute()
     if (addressAttempt) {
       await this.db
         .updateTable('login_failures')
@@ -75,13 +98,17 @@ export class AuthService {
         .where('failures', '>', 0)
         .execute()
     }
+  }
+
+  /** A new session for someone who proved who they are (login, activation): its token goes into the cookie. */
+  async startSession(userId: string, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
     const token = randomBytes(32).toString('base64url')
     const expiresAt = new Date(now.getTime() + SESSION_DAYS * 86_400_000)
     await this.db
       .insertInto('sessions')
-      .values({ id: hashToken(token), user_id: user.id, created_at: now.toISOString(), expires_at: expiresAt.toISOString() })
+      .values({ id: hashToken(token), user_id: userId, created_at: now.toISOString(), expires_at: expiresAt.toISOString() })
       .execute()
-    return { ok: true, token, userId: user.id, expiresAt }
+    return { token, expiresAt }
   }
 
   async logout(token: string): Promise<void> {
@@ -112,6 +139,8 @@ export class AuthService {
       .innerJoin('users', 'users.id', 'sessions.user_id')
       .select(['users.id', 'users.role', 'users.branch_id', 'sessions.expires_at'])
       .where('sessions.id', '=', hashToken(token))
+      // A deactivated account's sessions are ended with it; this holds even for one that slipped through.
+      .where('users.ended_at', 'is', null)
       .executeTakeFirst()
     if (!row || row.expires_at <= now.toISOString()) return undefined
     return { id: row.id, role: row.role, branchId: row.branch_id }
@@ -178,4 +207,4 @@ export class AuthService {
 }
 
 // A valid hash of a random password, so the unknown-phone path runs the same scrypt.
-const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='
+export const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='

@@ -154,14 +154,19 @@ export class SyncService {
     const town = await this.db.selectFrom('towns').select('id').executeTakeFirst()
     if (!town) return
     const now = this.clock().toISOString()
-    await this.db.transaction().execute(async (trx) => {
-      const writer = new ChangeWriter(trx, now)
-      for (const feature of this.features.list) await feature.publish?.(trx, writer, town.id)
-    })
+    await this.db.transaction().execute((trx) => publishAll(trx, new ChangeWriter(trx, now), this.features, town.id))
   }
 
   /** At every start: rows an older database holds that no device was ever sent (each feature's publishMissing). */
   async publishMissing(): Promise<void> {
     for (const feature of this.features.list) await feature.publishMissing?.(this.db, (change) => this.write(change))
   }
+}
+
+/**
+ * Every feature's rows for a town's devices, in the features' order, inside the caller's transaction: on a
+ * database's first start, and when the first admin creates the town of an empty one (scripts/admin.ts).
+ */
+export async function publishAll(trx: Kysely<Database>, writer: ChangeWriter, features: SyncFeatures, townId: string): Promise<void> {
+  for (const feature of features.list) await feature.publish?.(trx, writer, townId)
 }

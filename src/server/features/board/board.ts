@@ -216,8 +216,17 @@ export async function actOnComment(
     if (problem) throw new MutationRejected(problem.code, problem.message)
   }
   if (action.type === 'accept' && action.handlerId !== undefined && action.handlerId !== viewer.id) {
-    const handler = await trx.selectFrom('users').select(['branch_id', 'role']).where('id', '=', action.handlerId).executeTakeFirst()
-    if (!handler || (comment.branchId !== null && handler.role !== 'admin' && handler.branch_id !== comment.branchId)) {
+    const handler = await trx
+      .selectFrom('users')
+      .select(['branch_id', 'role', 'ended_at'])
+      .where('id', '=', action.handlerId)
+      .executeTakeFirst()
+    // A current member only: one whose membership ended (issue 12) handles nothing new.
+    if (
+      !handler ||
+      handler.ended_at !== null ||
+      (comment.branchId !== null && handler.role !== 'admin' && handler.branch_id !== comment.branchId)
+    ) {
       throw new MutationRejected('invalid_args', '办理人须是本支部的党员')
     }
   }

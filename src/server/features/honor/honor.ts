@@ -15,8 +15,10 @@ import { MutationRejected } from '~/server/sync/rejections'
 
 /**
  * The month's members as the 红黄榜 rules see them, from the ledger: the month's totals, net violation
- * deductions (a corrected violation nets to zero) and net deductions for unexcused absence. Every member
- * of a branch, secretaries included (they are the branch's party members too); never the admin.
+ * deductions (a corrected violation nets to zero) and net deductions for unexcused absence. Every current
+ * member of a branch, secretaries included (they are the branch's party members too); never the admin, nor
+ * anyone whose membership ended (issue 12: lists published before keep them). A member who moved counts
+ * in their new branch, with the points they brought.
  */
 async function honorMembers(db: Kysely<Database>, month: string): Promise<{ members: HonorMember[]; anyPoints: boolean }> {
   const rules = await loadRules(db)
@@ -57,6 +59,7 @@ async function honorMembers(db: Kysely<Database>, month: string): Promise<{ memb
     .select(['id', 'name', 'branch_id'])
     .where('role', '!=', 'admin')
     .where('branch_id', 'is not', null)
+    .where('ended_at', 'is', null)
     .orderBy('id')
     .execute()
   const members = users.map((u) => ({

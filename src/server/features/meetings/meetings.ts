@@ -10,9 +10,11 @@ import type { ChangeWriter } from '~/server/sync/changes'
 import { MutationRejected } from '~/server/sync/rejections'
 import { lockMembers } from '~/server/sync/locks'
 import { awardPoints } from '../points/ledger'
+import { putMeetingKey } from './keys'
 import {
   attendanceFromRow,
   attendanceId,
+  currentMemberIds,
   keyHolders,
   leaveFromRow,
   loadMeeting,
@@ -38,14 +40,8 @@ export async function scheduleMeeting(
     const problem = schedulingProblem(draft, viewer.role, new Date(now))
     if (problem) throw new MutationRejected('invalid_time', problem)
   }
-  const branchMembers = await trx
-    .selectFrom('users')
-    .select('id')
-    .where('branch_id', '=', draft.branchId)
-    .where('role', '!=', 'admin')
-    .orderBy('id')
-    .execute()
-  const inBranch = new Set(branchMembers.map((m) => m.id))
+  // Only current members: one whose membership ended is neither expected nor offered remote attendance.
+  const inBranch = new Set(await currentMemberIds(trx, draft.branchId))
   if (draft.memberIds.some((id) => !inBranch.has(id)) || draft.remoteMemberIds.some((id) => !inBranch.has(id))) {
     throw new MutationRejected('forbidden', '参会人员须是本支部党员')
   }
@@ -84,8 +80,7 @@ export async function scheduleMeeting(
       .execute()
     const key = newMeetingKey()
     await trx.insertInto('meeting_keys').values({ meeting_id: draft.id, key }).execute()
-    for (const holder of await keyHolders(trx, draft.branchId))
-      await writer.put(`user:${holder}`, 'meeting_keys', draft.id, { id: draft.id, key })
+    for (const holder of await keyHolders(trx, draft.branchId)) await putMeetingKey(writer, holder, draft.id, key)
   }
   const row = await trx.selectFrom('meetings').selectAll().where('id', '=', draft.id).executeTakeFirstOrThrow()
   await writer.put(`branch:${draft.branchId}`, 'meetings', draft.id, meetingFromRow(row))
@@ -166,13 +161,17 @@ export async function closeMeeting(
   if (Date.parse(now) < Date.parse(meeting.startsAt)) throw new MutationRejected('too_early', '会议还没有开始，不能结束')
   // Before reading attendance and leaves: a check-in or leave being pushed now is either counted or refused as closed.
   await lockMembers(trx, meeting.expectedIds)
+  // Read under those locks: whoever left the branch since (membership ended, moved) is not expected, so
+  // gets no absence; member.end and member.move took them off already, this holds whatever the order.
+  const current = new Set(await currentMemberIds(trx, meeting.branchId))
+  const expectedIds = meeting.expectedIds.filter((id) => current.has(id))
   const attendance = await trx.selectFrom('attendance').selectAll().where('meeting_id', '=', meeting.id).execute()
   const leaves = await trx.selectFrom('leaves').selectAll().where('meeting_id', '=', meeting.id).execute()
   for (const row of attendance.filter((a) => a.mode === 'remote'))
     await writer.put(`branch:${meeting.branchId}`, 'attendance', row.id, attendanceFromRow(row))
   // A pending leave nobody decided is not an excuse.
   const events: PointsEvent[] = []
-  for (const memberId of meeting.expectedIds) {
+  for (const memberId of expectedIds) {
     const a = attendance.find((x) => x.member_id === memberId)
     const outcome = attendanceOutcome(
       meeting,
@@ -184,11 +183,12 @@ export async function closeMeeting(
   }
   await trx
     .updateTable('meetings')
-    .set({ status: 'closed', minutes: args.minutes, closed_at: now, closed_by: viewer.id })
+    .set({ status: 'closed', minutes: args.minutes, closed_at: now, closed_by: viewer.id, expected_ids_json: JSON.stringify(expectedIds) })
     .where('id', '=', meeting.id)
     .execute()
   await writer.put(`branch:${meeting.branchId}`, 'meetings', meeting.id, {
     ...meeting,
+    expectedIds,
     status: 'closed',
     minutes: args.minutes,
     closedAt: now,

@@ -71,6 +71,22 @@ export async function loadMeeting(trx: Kysely<Database>, meetingId: string): Pro
   return meetingFromRow(row)
 }
 
+/**
+ * A branch's current members, whom a branch-wide meeting expects: never the admin, nor anyone whose
+ * membership ended or who moved to another branch (issue 12). Sorted, as meetings store them.
+ */
+export async function currentMemberIds(trx: Kysely<Database>, branchId: string): Promise<string[]> {
+  const rows = await trx
+    .selectFrom('users')
+    .select('id')
+    .where('branch_id', '=', branchId)
+    .where('role', '!=', 'admin')
+    .where('ended_at', 'is', null)
+    .orderBy('id')
+    .execute()
+  return rows.map((r) => r.id)
+}
+
 /** The devices that hold a branch's meeting keys: its secretaries' and every admin's. */
 export async function keyHolders(trx: Kysely<Database>, branchId: string): Promise<string[]> {
   const rows = await trx

@@ -8,8 +8,10 @@ import { parseWith } from '~/domain/validation'
 import { awardPoints, insertEntries, loadRules, ruleToRow } from './ledger'
 
 export const adjustPoints: MutationHandler<'points.adjust'> = async ({ trx, viewer, writer, now }, args) => {
-  const member = await trx.selectFrom('users').select(['id', 'role']).where('id', '=', args.memberId).executeTakeFirst()
+  const member = await trx.selectFrom('users').select(['id', 'role', 'ended_at']).where('id', '=', args.memberId).executeTakeFirst()
   if (!member || member.role === 'admin') throw new MutationRejected('not_found', '找不到这名党员')
+  // An ended membership earns and loses nothing new; its entries stay, and can still be corrected.
+  if (member.ended_at !== null) throw new MutationRejected('already_ended', '该党员的党籍关系已经终止，不能再调整积分')
   const event = {
     id: `adjust:${args.adjustmentId}`,
     memberId: member.id,

@@ -15,7 +15,10 @@ import {
 } from '~/domain/points'
 import { dayInShanghai } from '~/domain/calendar'
 
-/** The user's branch's or the town's members by points this month or this year; the caller's place always included. */
+/**
+ * The user's branch's or the town's current members by points this month or this year; the caller's place
+ * always included. Ended memberships are left out; a moved member ranks in their new branch, with their points.
+ */
 export async function ranking(
   db: Kysely<Database>,
   user: { id: string; branchId: string | null },
@@ -28,6 +31,7 @@ export async function ranking(
     .leftJoin('points_totals', (join) => join.onRef('points_totals.member_id', '=', 'users.id').on('points_totals.period', '=', period))
     .select(['users.id', 'users.name', 'branches.name as branchName', 'points_totals.points'])
     .where('users.role', '!=', 'admin')
+    .where('users.ended_at', 'is', null)
   if (query.scope === 'branch' && user.branchId) members = members.where('users.branch_id', '=', user.branchId)
   const rows = await members.execute()
   const ranked = rank(
