@@ -5,9 +5,12 @@ import writeXlsxFile from 'write-excel-file/node'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium, loginAs, phoneContext, screenshot } from './browser'
+import { startTown, type OwnTown } from './town'
 import { HOUSEHOLD_COLUMNS, MEMBER_COLUMNS } from '~/domain/rosterImport'
 
-const baseUrl = inject('baseUrl')
+// A town of its own: this file moves and adds people, which the files reading the shared demo town must not see.
+let town: OwnTown
+let baseUrl = ''
 // A branch of its own, so the 50 newcomers change no other test's counts; phones no other run has.
 const run = Date.now().toString(36).slice(-4)
 const BRANCH = `导入${run}村党支部`
@@ -56,6 +59,8 @@ describe('the admin imports a roster of 50 from a spreadsheet, fixing three rows
   let admin: Page
 
   beforeAll(async () => {
+    town = await startTown(inject('staticDir'), { demoData: true })
+    baseUrl = town.baseUrl
     browser = await launchChromium()
     admin = await (await phoneContext(browser, baseUrl)).newPage()
     await admin.goto('/login')
@@ -80,6 +85,7 @@ describe('the admin imports a roster of 50 from a spreadsheet, fixing three rows
   })
   afterAll(async () => {
     await browser?.close()
+    await town?.stop()
   })
 
   it('downloads the template from 管理 → 导入花名册', async () => {

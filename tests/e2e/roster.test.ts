@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { launchChromium, loginAs, phoneContext, screenshot } from './browser'
+import { startTown, type OwnTown } from './town'
 
-const baseUrl = inject('baseUrl')
+// A town of its own: this file moves and adds people, which the files reading the shared demo town must not see.
+let town: OwnTown
+let baseUrl = ''
 /** 王建国, a member of 合兴村党支部 (seeds/users.json), moved to 流洞社区党支部 here. */
 const MOVED = 'u-66hr2jf7sv8n'
 const run = Date.now().toString(36).slice(-4)
@@ -28,6 +31,8 @@ describe('the admin puts a branch together and moves a member, both secretaries 
   let newcomerId = ''
 
   beforeAll(async () => {
+    town = await startTown(inject('staticDir'), { demoData: true })
+    baseUrl = town.baseUrl
     browser = await launchChromium()
     adminContext = await phoneContext(browser, baseUrl)
     admin = await adminContext.newPage()
@@ -36,6 +41,7 @@ describe('the admin puts a branch together and moves a member, both secretaries 
   })
   afterAll(async () => {
     await browser?.close()
+    await town?.stop()
   })
 
   it('takes each secretary from 管理 on 我的 straight to their own branch', async () => {
