@@ -99,4 +99,13 @@ describe('the audit log in words', () => {
       '说明：病故',
     ])
   })
+  it('says an issued code’s expiry and an import’s file and branches in words, not keys', () => {
+    const say = (action: AuditEntry['action'], detail: Record<string, unknown>) => describeDetail({ action, detail }, names)
+    expect(say('account.reset', { expiresAt: '2026-12-10T15:44:00.000Z' })).toEqual(['有效期至：12月10日 23:44'])
+    expect(say('roster.import', { fileName: '花名册.xlsx', households: 2, branches: { 'b-1': 25, 'b-x': 3 } })).toEqual([
+      '文件：花名册.xlsx',
+      '联系户：2户',
+      '各支部：合兴村党支部 25人、b-x 3人',
+    ])
+  })
 })

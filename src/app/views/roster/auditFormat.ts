@@ -53,6 +53,11 @@ const LABELS: Record<string, string> = {
   updated: '更新',
   rows: '行数',
   count: '人数',
+  expiresAt: '有效期至',
+  fileName: '文件',
+  branches: '各支部',
+  town: '镇',
+  townCreated: '新建镇',
 }
 
 const ENUMS: Record<string, Record<string, string>> = {
@@ -75,6 +80,11 @@ function sayValue(key: string, value: unknown, names: NameLookup): string {
   if (value === null || value === undefined || value === '') return '无'
   if (typeof value === 'boolean') return value ? '是' : '否'
   if (Array.isArray(value)) return value.map((v) => sayValue(LISTS.has(key) ? 'memberId' : key, v, names)).join('、')
+  // An import's members per branch, { 'b-…': 25 }: 新杭村党支部 25人.
+  if (key === 'branches' && typeof value === 'object')
+    return Object.entries(value as Record<string, unknown>)
+      .map(([id, count]) => `${names.branch(id) ?? id} ${String(count)}人`)
+      .join('、')
   if (typeof value === 'object') return JSON.stringify(value)
   if (typeof value === 'number') return `${value}${key === 'households' ? '户' : key === 'members' ? '人' : ''}`
   const text = String(value)
