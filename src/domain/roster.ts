@@ -230,3 +230,12 @@ export interface AuditEntry {
   /** What changed, by field (before → after) or a summary (counts of an import). */
   detail: Record<string, unknown>
 }
+
+/**
+ * The 支委 post after a role change: a branch secretary is the committee's 书记 (unless they already hold
+ * a post), and one removed from the role no longer holds the post 书记; other posts stay as they are.
+ */
+export function committeePostAfterRole(post: CommitteePost | null, role: (typeof BRANCH_ROLES)[number]): CommitteePost | null {
+  if (role === 'secretary') return post ?? 'secretary'
+  return post === 'secretary' ? null : post
+}

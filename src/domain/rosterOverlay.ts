@@ -6,6 +6,7 @@ import type { MemberRow } from './members'
 import type { BranchRow } from './users'
 import {
   COMMITTEE_POSTS,
+  committeePostAfterRole,
   type BranchArchiveArgs,
   type BranchSaveArgs,
   type GroupSaveArgs,
@@ -84,7 +85,7 @@ export function applyMemberMove(row: MemberRow, args: MemberMoveArgs, at: string
 /** `member.role`: 任命 or 免去 a branch secretary. */
 export function applyMemberRole(row: MemberRow, args: MemberRoleArgs, at: string): MemberRow | null {
   if (!isCurrent(row) || row.role === 'admin' || row.role === args.role) return null
-  return { ...row, role: args.role, updatedAt: at }
+  return { ...row, role: args.role, committeePost: committeePostAfterRole(row.committeePost ?? null, args.role), updatedAt: at }
 }
 
 /** `group.save` as a member sees it: in the group when chosen, out of it when they were in and are not chosen now. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { MemberRow } from '~/domain/members'
-import type { MemberSaveArgs, PartyGroupRow } from '~/domain/roster'
+import { committeePostAfterRole, type MemberSaveArgs, type PartyGroupRow } from '~/domain/roster'
 import {
   applyBranchArchive,
   applyBranchSave,
@@ -211,5 +211,14 @@ describe('reading the roster', () => {
     const rows = [member('u-1', { loginPhone: '13800000001' }), member('u-2', { loginPhone: '13800000002' })]
     expect(phoneTakenBy(rows, '13800000001', 'u-2')?.id).toBe('u-1')
     expect(phoneTakenBy(rows, '13800000001', 'u-1')).toBeNull()
+  })
+})
+
+describe('committeePostAfterRole', () => {
+  it('makes a new secretary the 书记 unless they hold a post, and takes 书记 from one removed', () => {
+    expect(committeePostAfterRole(null, 'secretary')).toBe('secretary')
+    expect(committeePostAfterRole('organization', 'secretary')).toBe('organization')
+    expect(committeePostAfterRole('secretary', 'member')).toBeNull()
+    expect(committeePostAfterRole('publicity', 'member')).toBe('publicity')
   })
 })

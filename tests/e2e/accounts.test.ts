@@ -1,75 +1,31 @@
 // A town starting for real (README, 从空数据库开始): an empty database, the first admin made by the
 // command, who signs in with the code on 激活账号, sets a password, changes it on 我的, and signs in again.
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium, loginAs, phoneContext, screenshot } from './browser'
-import { PROJECT_ROOT } from '~/server/config'
+import { startTown, type OwnTown } from './town'
 
 const PHONE = '13900000000'
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
-
 describe('a town from an empty database', () => {
-  const work = mkdtempSync(join(tmpdir(), 'djy-e2e-empty-'))
-  const env = { ...process.env, DATA_DIR: join(work, 'data'), DATABASE_URL: '', SEED_DEMO_DATA: '0', STATIC_DIR: inject('staticDir') }
-  let server: ChildProcess
+  let town: OwnTown
   let baseUrl = ''
   let browser: Browser
   let page: Page
 
   beforeAll(async () => {
-    const port = await freePort()
-    baseUrl = `http://127.0.0.1:${port}`
-    server = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-      cwd: PROJECT_ROOT,
-      env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    })
-    const deadline = Date.now() + 60_000
-    while (
-      !(await fetch(`${baseUrl}/api/health`).then(
-        (r) => r.ok,
-        () => false,
-      ))
-    ) {
-      if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}`)
-      if (Date.now() > deadline) throw new Error('server did not start within 60 s')
-      await new Promise((resolve) => setTimeout(resolve, 250))
-    }
+    town = await startTown(inject('staticDir'), { demoData: false })
+    baseUrl = town.baseUrl
     browser = await launchChromium()
     page = await (await phoneContext(browser, baseUrl)).newPage()
   })
   afterAll(async () => {
     await browser?.close()
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server.once('exit', resolve))
-      server.kill('SIGTERM')
-      await exited
-    }
-    rmSync(work, { recursive: true, force: true })
+    await town?.stop()
   })
 
   it('creates the first admin by the command, who activates with the code and lands on 首页', async () => {
-    const output = await new Promise<string>((resolve, reject) =>
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', 'scripts/admin.ts', 'create-admin', '--phone', PHONE, '--name', '周卫东', '--town', '新杭镇'],
-        { cwd: PROJECT_ROOT, env },
-        (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
-      ),
-    )
+    const output = await town.admin(['create-admin', '--phone', PHONE, '--name', '周卫东', '--town', '新杭镇'])
     const code = /^激活码：([A-Z2-9]{8})$/m.exec(output)?.[1]
     expect(code).toBeDefined()
 

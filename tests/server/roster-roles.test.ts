@@ -67,7 +67,7 @@ describe.each(databases)('roles, branches and 党小组 on %s', (kind) => {
     expect(outcome(await send(server.app, admin, 'member.role', { memberId: id, role: 'secretary' }))).toBe('applied')
     const after = await pullAll(server.app, cookie, device, before.cursor)
     expect(tableOf(after.rows, 'meeting_keys').map((k) => (k as { id: string }).id)).toEqual(open)
-    expect(after.members.find((m) => m.id === id)?.role).toBe('secretary')
+    expect(after.members.find((m) => m.id === id)).toMatchObject({ role: 'secretary', committeePost: 'secretary' })
     // Several secretaries: the first keeps their rights; the new one has them on the same session.
     expect((await user(HEXING.secretary)).role).toBe('secretary')
     const group = { groupId: 'g-by-new', branchId: 'b-hexing', name: '新书记的小组', leaderId: null, memberIds: [] }
@@ -77,7 +77,8 @@ describe.each(databases)('roles, branches and 党小组 on %s', (kind) => {
       db.selectFrom('audit_log').selectAll().where('target_id', '=', id).where('action', '=', 'member.role').executeTakeFirstOrThrow(),
     )
     expect(entry).toMatchObject({ actor_id: ADMIN_ID, branch_id: 'b-hexing' })
-    expect(JSON.parse(entry.detail_json)).toEqual({ role: ['member', 'secretary'] })
+    // A branch secretary is the committee's 书记.
+    expect(JSON.parse(entry.detail_json)).toEqual({ role: ['member', 'secretary'], committeePost: [null, 'secretary'] })
   })
 
   it('takes keys and rights from a removed secretary on their next request', async () => {
@@ -89,6 +90,8 @@ describe.each(databases)('roles, branches and 党小组 on %s', (kind) => {
 
     expect(outcome(await send(server.app, admin, 'member.role', { memberId: id, role: 'member' }))).toBe('applied')
     const reply = await pull(server.app, cookie, device, before.cursor)
+    const removed = reply.changes.find((c) => c.table === 'members' && c.id === id)?.row
+    expect(removed).toMatchObject({ role: 'member', committeePost: null })
     const deleted = reply.changes.filter((c) => c.table === 'meeting_keys' && c.op === 'delete').map((c) => c.id)
     expect(deleted.sort()).toEqual((await openKeys('b-hexing')).sort())
     // The same session, still signed in: a secretary's mutation is refused by the role it now has.

@@ -3,6 +3,7 @@
 import type { MutationHandler } from '~/server/sync/feature'
 import { MutationRejected } from '~/server/sync/rejections'
 import { recordAudit } from '~/server/services/audit'
+import { committeePostAfterRole, type CommitteePost } from '~/domain/roster'
 import { grantMeetingKeys, revokeMeetingKeys } from '../meetings/keys'
 import { removeFromScheduledMeetings } from '../meetings/leavers'
 import { loadBranch, loadMember, requireCurrentMember, requireOpenBranch } from './access'
@@ -45,14 +46,21 @@ export const setRole: MutationHandler<'member.role'> = async ({ trx, viewer, wri
   requireCurrentMember(user)
   if (user.role === args.role)
     throw new MutationRejected('unchanged', args.role === 'secretary' ? '该党员已是支部书记' : '该党员不是支部书记')
-  await trx.updateTable('users').set({ role: args.role, updated_at: now }).where('id', '=', user.id).execute()
+  const post = committeePostAfterRole(user.committee_post as CommitteePost | null, args.role)
+  await trx.updateTable('users').set({ role: args.role, committee_post: post, updated_at: now }).where('id', '=', user.id).execute()
   // Meeting keys reach a new secretary's devices now, not only when the next meeting is scheduled.
   if (args.role === 'secretary') await grantMeetingKeys(trx, writer, user.id, user.branch_id)
   else await revokeMeetingKeys(trx, writer, user.id, user.branch_id)
   await publishMember(trx, writer, user.id, viewer.townId)
   await recordAudit(
     trx,
-    { actorId: viewer.id, action: 'member.role', targetId: user.id, branchId: user.branch_id, detail: { role: [user.role, args.role] } },
+    {
+      actorId: viewer.id,
+      action: 'member.role',
+      targetId: user.id,
+      branchId: user.branch_id,
+      detail: { role: [user.role, args.role], ...(post !== user.committee_post ? { committeePost: [user.committee_post, post] } : {}) },
+    },
     now,
   )
 }
