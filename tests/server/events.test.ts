@@ -31,6 +31,15 @@ async function openEvents(app: FastifyInstance, cookie: string) {
         if (!chunk || chunk.done) throw new Error(`no "${event}" event; got: ${text}`)
       }
     },
+    /** Where the text read so far ends: for `waitForText` to look only at what comes after. */
+    mark: () => text.length,
+    async waitForText(needle: string, from: number) {
+      const deadline = Date.now() + 10_000
+      while (!text.slice(from).includes(needle)) {
+        const chunk = await read(deadline)
+        if (!chunk || chunk.done) throw new Error(`no "${needle}"; got: ${text.slice(from)}`)
+      }
+    },
     /** Everything sent from now on, and whether the server ended the stream (false: still open after 10 s). */
     async rest(): Promise<{ text: string; ended: boolean }> {
       const from = text.length
@@ -102,6 +111,42 @@ describe.each(databases)('the event stream after sign-out on %s', (kind) => {
       await events.waitFor('ready')
       await push(server.app, member, clientId(), [mutation('profile.update', { status: 'away', awayCity: '杭州' })])
       await events.waitFor('poke')
+    } finally {
+      events.close()
+    }
+  })
+
+  it('pokes the admin for a branch created after the stream opened, without a reconnect', async () => {
+    const admin = await login(server.app, DEMO.admin)
+    const events = await openEvents(server.app, admin)
+    const branchId = `b-live-${kind}`
+    try {
+      await events.waitFor('ready')
+      let from = events.mark()
+      const branch = { branchId, name: `新开${kind}支部`, place: '新开村', kind: 'village' }
+      const created = await push(server.app, admin, clientId(), [mutation('branch.save', branch)])
+      expect(created[0]).toMatchObject({ status: 'applied' })
+      // The town's poke comes after the stream has read its scopes again.
+      await events.waitForText('"scopes":["town:', from)
+      from = events.mark()
+      const member = {
+        memberId: `u-live-${kind}`,
+        branchId,
+        name: '新党员',
+        phone: kind === 'sqlite' ? '13711110001' : '13711110002',
+        gender: 'female',
+        birthDate: '1980-01-01',
+        joinedPartyOn: '2005-07-01',
+        membership: 'full',
+        status: 'home',
+        awayCity: null,
+        centerHousehold: false,
+        partyGroupId: null,
+        committeePost: null,
+      }
+      const added = await push(server.app, admin, clientId(), [mutation('member.save', member)])
+      expect(added[0]).toMatchObject({ status: 'applied' })
+      await events.waitForText(`branch:${branchId}`, from)
     } finally {
       events.close()
     }

@@ -10,6 +10,8 @@ import type { AuthService } from '../services/auth'
 const HEARTBEAT_MS = 25_000
 /** How often, at most, a stream asks the database whether its session still exists before a poke. */
 const SESSION_CHECK_MS = 5_000
+/** How long a stream trusts the scopes it read before reading them again on its next poke. */
+const SCOPES_REFRESH_MS = 30_000
 
 export function syncRoutes(app: FastifyInstance, deps: { sync: SyncService; notifier: Notifier; auth: AuthService }) {
   app.post('/api/sync/push', async (request): Promise<PushReply> => {
@@ -32,7 +34,18 @@ export function syncRoutes(app: FastifyInstance, deps: { sync: SyncService; noti
   app.get('/api/events', async (request, reply) => {
     const user = requireUser(request)
     const sessionId = request.sessionId ?? ''
-    const scopes = new Set(await deps.sync.scopesOf(await deps.sync.viewer(user)))
+    let scopes = new Set(await deps.sync.scopesOf(await deps.sync.viewer(user)))
+    // What a user sees changes while the stream is open: the admin's town gains a branch, a member is moved
+    // or appointed. Read again (from the user's row, not the session's start) when the town or the user's own
+    // scope changed, and otherwise now and then, so pokes follow without a reconnect.
+    let refreshedAt = Date.now()
+    const refreshScopes = async () => {
+      refreshedAt = Date.now()
+      const me = await deps.auth.me(user.id).catch(() => undefined)
+      if (!me) return
+      const viewer = await deps.sync.viewer({ id: me.user.id, role: me.user.role, branchId: me.branch?.id ?? null })
+      scopes = new Set(await deps.sync.scopesOf(viewer))
+    }
     reply.hijack()
     const stream = reply.raw
     stream.writeHead(200, {
@@ -60,8 +73,13 @@ export function syncRoutes(app: FastifyInstance, deps: { sync: SyncService; noti
         else if (!stream.writableEnded) stream.write(text)
       })
     const unsubscribe = deps.notifier.subscribe((changed) => {
-      const mine = changed.filter((scope) => scopes.has(scope))
-      if (mine.length > 0) send(`event: poke\ndata: ${JSON.stringify({ scopes: mine })}\n\n`)
+      const ownChanged = changed.some((scope) => scope === `user:${user.id}` || (scope.startsWith('town:') && scopes.has(scope)))
+      // Only a stream about to be poked anyway reads them when stale: it costs less than the pull that follows.
+      const stale = Date.now() - refreshedAt >= SCOPES_REFRESH_MS && changed.some((scope) => scopes.has(scope))
+      void (ownChanged || stale ? refreshScopes().catch(() => undefined) : Promise.resolve()).then(() => {
+        const mine = changed.filter((scope) => scopes.has(scope))
+        if (mine.length > 0) send(`event: poke\ndata: ${JSON.stringify({ scopes: mine })}\n\n`)
+      })
     })
     const stopOnSignOut = deps.auth.onSessionEnd(sessionId, () => stream.end())
     const heartbeat = setInterval(() => send(': ping\n\n'), HEARTBEAT_MS)
