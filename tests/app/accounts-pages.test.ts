@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router'
@@ -23,6 +23,10 @@ afterEach(async () => {
   document.body.innerHTML = ''
   await db.delete()
 })
+
+// Vant's NavBar measures its safe-area placeholder again 100, 200 and 300 ms after mounting; the last page
+// of this file must not leave those timers to fire after happy-dom's window is gone.
+afterAll(() => new Promise((resolve) => setTimeout(resolve, 350)))
 
 async function mountAt(path: string, page: Component) {
   const stub = (text: string) => ({ render: () => h('div', text) })

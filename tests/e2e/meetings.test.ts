@@ -154,7 +154,11 @@ describe('checking in to a meeting with no signal on either phone', () => {
     await admin.getByLabel('参会人员').getByText('孙长林').click()
     await admin.getByLabel('参会人员').getByText('郑永福').click()
     await admin.getByPlaceholder('如：村委会会议室').fill('合兴村党群服务中心')
-    const start = beijing(-2)
+    // Two minutes ago, but never on yesterday's date: just after midnight in Beijing the form's one date
+    // would hold a meeting that ended before it began (a failure seen at 00:01).
+    const today = beijing(0)
+    const twoMinutesAgo = beijing(-2)
+    const start = twoMinutesAgo.date === today.date ? twoMinutesAgo : { date: today.date, time: '00:00' }
     const end = beijing(60)
     await admin.getByLabel('会议日期').fill(start.date)
     await admin.getByLabel('开始时间').fill(start.time)
