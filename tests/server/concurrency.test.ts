@@ -395,7 +395,10 @@ describe.each(databases)('concurrent pushes on %s', (kind) => {
           .execute(),
       )
     expect(await meetingEntries(presentId)).toEqual([{ rule_code: 'meeting-attended', points: 2 }])
-    expect(await ledgerOn(presentId, yesterday)).toEqual({ 'article-read': 6, 'reading-time': 8 })
+    // Yesterday's study, capped. The meeting's own entry is dated on the meeting's day, which just after
+    // midnight in Shanghai is yesterday too (a failure seen at 00:15): it is checked above, not here.
+    const studied = Object.entries(await ledgerOn(presentId, yesterday)).filter(([code]) => !code.startsWith('meeting-'))
+    expect(Object.fromEntries(studied)).toEqual({ 'article-read': 6, 'reading-time': 8 })
     // The member checking in as the meeting closed is either counted present or refused: never checked in and absent.
     const attendance = await db((d) =>
       d.selectFrom('attendance').select('id').where('meeting_id', '=', meeting.id).where('member_id', '=', arrivingId).execute(),
