@@ -256,10 +256,15 @@ export const householdRowSchema = z.object({
 })
 export type HouseholdRow = z.infer<typeof householdRowSchema>
 
-/** An in-app notice to one member (their private scope): what became of their comment. */
+/**
+ * An in-app notice to one member (their private scope): what became of their comment, or (issue 13,
+ * `rectification`) a step of a 整改提示单, whose `topicId` and `commentId` are then empty.
+ */
 export const noticeRowSchema = z.object({
   id: z.string(),
-  kind: z.literal('comment'),
+  kind: z.enum(['comment', 'rectification']),
+  /** For a `rectification` notice: the notice it is about. */
+  rectificationId: z.optional(z.string()),
   topicId: z.string(),
   commentId: z.string(),
   title: z.string(),

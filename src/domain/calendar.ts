@@ -92,28 +92,47 @@ export const quarterEnd = (quarter: string): string => monthEnd(addMonths(quarte
 // -------------------------------------------------------------------------------------- working days
 
 /**
- * Monday to Friday. Public holidays and the weekends worked in their place (调休) are not known here
- * yet: a deadline counted in working days may fall on one.
+ * The days that aren't what their weekday says (the admin's working calendar, issue 13): a public
+ * holiday off (`holiday`), or a weekend day worked in its place (`workday`, 调休). Empty: Monday to Friday.
  */
-export const isWorkingDay = (day: string): boolean => weekdayOf(day) <= 5
+export type WorkCalendar = ReadonlyMap<string, 'holiday' | 'workday'>
+export const NO_HOLIDAYS: WorkCalendar = new Map()
+
+export const workCalendarOf = (rows: readonly { id: string; kind: 'holiday' | 'workday' }[]): WorkCalendar =>
+  new Map(rows.map((r) => [r.id, r.kind]))
+
+/** Monday to Friday, unless the calendar makes it a holiday; a 调休 Saturday or Sunday is worked. */
+export function isWorkingDay(day: string, calendar: WorkCalendar = NO_HOLIDAYS): boolean {
+  const marked = calendar.get(day)
+  return marked ? marked === 'workday' : weekdayOf(day) <= 5
+}
 
 /**
  * The day `n` working days after `day` (before it when `n` is negative): each step moves to the next
- * working day, so 1 working day after a Friday, a Saturday or a Sunday is the Monday. `n = 0` gives `day`.
+ * working day, so 1 working day after a Friday, a Saturday or a Sunday is the Monday (or the day after a
+ * holiday). `n = 0` gives `day`.
  */
-export function addWorkingDays(day: string, n: number): string {
+export function addWorkingDays(day: string, n: number, calendar: WorkCalendar = NO_HOLIDAYS): string {
   const step = n < 0 ? -1 : 1
   let at = day
   for (let left = Math.abs(n); left > 0;) {
     at = addDays(at, step)
-    if (isWorkingDay(at)) left--
+    if (isWorkingDay(at, calendar)) left--
   }
   return at
 }
 
 /** The working days after `from` up to and including `to` (negative when `to` is earlier). */
-export function workingDaysBetween(from: string, to: string): number {
-  if (to < from) return -workingDaysBetween(to, from)
+export function workingDaysBetween(from: string, to: string, calendar: WorkCalendar = NO_HOLIDAYS): number {
+  if (to < from) return -workingDaysBetween(to, from, calendar)
+  if (calendar.size > 0) {
+    let count = 0
+    for (let at = from; at < to;) {
+      at = addDays(at, 1)
+      if (isWorkingDay(at, calendar)) count++
+    }
+    return count
+  }
   const span = daysBetween(from, to)
   const weeks = Math.floor(span / 7)
   let count = weeks * 5

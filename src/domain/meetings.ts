@@ -4,7 +4,7 @@ import { instant, line, ref, text, z } from './validation'
 import type { MemberRow } from './members'
 import { isCurrent } from './rosterOverlay'
 
-export const MEETING_TYPES = ['assembly', 'committee', 'group', 'lecture', 'theme_day'] as const
+export const MEETING_TYPES = ['assembly', 'committee', 'group', 'lecture', 'theme_day', 'org_life', 'review'] as const
 export type MeetingType = (typeof MEETING_TYPES)[number]
 export const MEETING_TYPE_LABELS: Record<MeetingType, string> = {
   assembly: '支部党员大会',
@@ -12,6 +12,9 @@ export const MEETING_TYPE_LABELS: Record<MeetingType, string> = {
   group: '党小组会',
   lecture: '党课',
   theme_day: '主题党日',
+  // Once a year (issue 13's warning rules).
+  org_life: '组织生活会',
+  review: '民主评议党员',
 }
 
 export const AUDIENCES = ['branch', 'committee', 'group'] as const

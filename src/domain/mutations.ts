@@ -41,6 +41,13 @@ import {
   memberRoleArgsSchema,
   memberSaveArgsSchema,
 } from './roster'
+import {
+  rectificationAnswerArgsSchema,
+  rectificationDecideArgsSchema,
+  rectificationIssueArgsSchema,
+  warningRuleReviseArgsSchema,
+  workdaySetArgsSchema,
+} from './supervision'
 
 export interface MutationDefinition<A> {
   args: z.ZodMiniType<A>
@@ -234,6 +241,32 @@ export const MUTATIONS = {
     args: groupArchiveArgsSchema,
     roles: ['secretary', 'admin'],
     describe: () => '撤销党小组',
+  }),
+  // Supervision (issue 13): the admin sets the rules and issues notices; the branch's secretary answers.
+  'warningRule.revise': define({
+    args: warningRuleReviseArgsSchema,
+    roles: ['admin'],
+    describe: (a) => `修改预警规则（${a.from} 起）`,
+  }),
+  'workday.set': define({
+    args: workdaySetArgsSchema,
+    roles: ['admin'],
+    describe: (a) => (a.kind === 'holiday' ? `${a.day} 设为放假` : a.kind === 'workday' ? `${a.day} 设为调休上班` : `${a.day} 恢复正常`),
+  }),
+  'rectification.issue': define({
+    args: rectificationIssueArgsSchema,
+    roles: ['admin'],
+    describe: () => '下发整改提示单',
+  }),
+  'rectification.answer': define({
+    args: rectificationAnswerArgsSchema,
+    roles: ['secretary', 'admin'],
+    describe: () => '提交整改情况',
+  }),
+  'rectification.decide': define({
+    args: rectificationDecideArgsSchema,
+    roles: ['admin'],
+    describe: (a) => (a.outcome === 'accepted' ? '整改通过，办结' : '退回整改'),
   }),
 } as const
 

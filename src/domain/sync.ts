@@ -34,7 +34,8 @@ export interface PushReply {
 
 export const pullQuerySchema = z.object({
   clientId: clientIdSchema,
-  cursor: z.optional(z.string().check(z.maxLength(4096))),
+  // An admin's names every branch scope twice (branch and office): room for about 150 branches.
+  cursor: z.optional(z.string().check(z.maxLength(8192))),
 })
 
 /** Every table devices sync. Each gets its redaction from exactly one of the server's features (src/server/features.ts checks it). */
@@ -61,6 +62,12 @@ export const SYNC_TABLES = [
   'households',
   'notices',
   'party_groups',
+  // Supervision (issue 13): rules and the working calendar in the town scope; the rest in `office:` scopes.
+  'warning_rules',
+  'workdays',
+  'warnings',
+  'rectifications',
+  'overviews',
 ] as const
 
 export type SyncTable = (typeof SYNC_TABLES)[number]
@@ -84,7 +91,7 @@ export interface PullReply {
  * A scope is a set of rows that change together and are seen together: the town's, a branch's, one
  * user's private rows. Each has its own version counter, so the cursor is a map from scope to version.
  */
-export type Scope = `town:${string}` | `branch:${string}` | `user:${string}`
+export type Scope = `town:${string}` | `branch:${string}` | `office:${string}` | `user:${string}`
 
 export interface Viewer {
   id: string
@@ -93,10 +100,21 @@ export interface Viewer {
   townId: string
 }
 
-/** The scopes whose rows a user may receive, in the order a pull walks them. */
+/**
+ * The scopes whose rows a user may receive, in the order a pull walks them. An `office:` scope holds what
+ * only those who supervise see (issue 13: warnings, 整改提示单, the overview): `office:<branch>` its
+ * secretaries and the admins, `office:<town>` the admins. A secretary who stops being one no longer sees
+ * it, and their device is reset (pull), so nothing stays on it.
+ */
 export function visibleScopes(viewer: Viewer, allBranchIds: readonly string[]): Scope[] {
   const branches = viewer.role === 'admin' ? [...allBranchIds].sort() : viewer.branchId ? [viewer.branchId] : []
-  return [`town:${viewer.townId}`, ...branches.map((b) => `branch:${b}` as const), `user:${viewer.id}`]
+  const offices = viewer.role === 'admin' ? [viewer.townId, ...branches] : viewer.role === 'secretary' ? branches : []
+  return [
+    `town:${viewer.townId}`,
+    ...branches.map((b) => `branch:${b}` as const),
+    ...offices.map((o) => `office:${o}` as const),
+    `user:${viewer.id}`,
+  ]
 }
 
 /** The cursor is opaque to the app; only the server reads it. */

@@ -8,6 +8,7 @@ import { pointsFeature } from './features/points'
 import { honorFeature } from './features/honor'
 import { meetingsFeature } from './features/meetings'
 import { boardFeature } from './features/board'
+import { supervisionFeature } from './features/supervision'
 
 /** Compiles only when every mutation and synced table is registered by exactly one feature. */
 export const FEATURES = syncFeatures([
@@ -18,4 +19,6 @@ export const FEATURES = syncFeatures([
   honorFeature,
   meetingsFeature,
   boardFeature,
+  // Last: it reads what the others wrote (meetings, attendance, comments, the ledger).
+  supervisionFeature,
 ])

@@ -168,7 +168,7 @@ describe('periods at the boundaries, as the clock crosses them in Shanghai', () 
 
 describe('working days (Monday to Friday)', () => {
   it('knows weekends', () => {
-    expect(['2026-11-27', '2026-11-28', '2026-11-29', '2026-11-30'].map(isWorkingDay)).toEqual([true, false, false, true])
+    expect(['2026-11-27', '2026-11-28', '2026-11-29', '2026-11-30'].map((d) => isWorkingDay(d))).toEqual([true, false, false, true])
   })
 
   it('counts forward over weekends: a deadline 5 working days after a Wednesday is the next Wednesday', () => {

@@ -9,15 +9,23 @@ describe('visible scopes', () => {
     expect(visibleScopes(member, ['b-hexing', 'b-liudong'])).toEqual(['town:t', 'branch:b-hexing', 'user:u-1'])
   })
 
-  it('gives a secretary the same as a member of the branch', () => {
-    expect(visibleScopes({ ...member, role: 'secretary' }, ['b-hexing', 'b-liudong'])).toEqual(['town:t', 'branch:b-hexing', 'user:u-1'])
+  it("gives a secretary their branch's rows and its office (warnings, notices), which members never get", () => {
+    expect(visibleScopes({ ...member, role: 'secretary' }, ['b-hexing', 'b-liudong'])).toEqual([
+      'town:t',
+      'branch:b-hexing',
+      'office:b-hexing',
+      'user:u-1',
+    ])
   })
 
-  it('gives the admin every branch, in a stable order', () => {
+  it("gives the admin every branch and every office, the town's first, in a stable order", () => {
     expect(visibleScopes({ id: 'a', role: 'admin', branchId: null, townId: 't' }, ['b2', 'b1'])).toEqual([
       'town:t',
       'branch:b1',
       'branch:b2',
+      'office:t',
+      'office:b1',
+      'office:b2',
       'user:a',
     ])
   })

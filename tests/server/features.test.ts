@@ -13,6 +13,7 @@ import { pointsFeature } from '~/server/features/points'
 import { honorFeature } from '~/server/features/honor'
 import { meetingsFeature } from '~/server/features/meetings'
 import { boardFeature } from '~/server/features/board'
+import { supervisionFeature } from '~/server/features/supervision'
 
 const registered = (part: 'mutations' | 'tables') => FEATURES.list.flatMap((feature) => Object.keys(feature[part]))
 const sorted = (names: Iterable<string>) => [...names].sort()
@@ -64,7 +65,16 @@ describe('the features the server runs', () => {
   })
 
   it('refuses a list that registers a mutation or a synced table twice, at compile time and when it runs', () => {
-    const all = [membersFeature, studyFeature, quizFeature, pointsFeature, honorFeature, meetingsFeature, boardFeature] as const
+    const all = [
+      membersFeature,
+      studyFeature,
+      quizFeature,
+      pointsFeature,
+      honorFeature,
+      meetingsFeature,
+      boardFeature,
+      supervisionFeature,
+    ] as const
     expect(() => syncFeatures(all)).not.toThrow()
     const noticesAgain = defineFeature({ name: 'echo', mutations: { 'notice.read': boardFeature.mutations['notice.read'] }, tables: {} })
     // @ts-expect-error notice.read registered twice

@@ -28,6 +28,9 @@ export const ROSTER_EXAMPLE_MEMBERS = {
   group: [demoUserId('13800000004'), demoUserId('13800000005'), demoUserId('13800000006')],
 } as const
 
+/** A 整改提示单 to 合兴村 the examples answer and decide (the authorization tests issue it first). */
+export const EXAMPLE_RECTIFICATION = 'r-example-hexing'
+
 /** Meetings of 合兴村 in the demo data: one that runs today, one next week. */
 export const DEMO_MEETINGS = { today: 'demo-hexing-04', nextWeek: 'demo-hexing-05' } as const
 
@@ -165,6 +168,24 @@ const EXAMPLES: Examples = {
     memberIds: [...ROSTER_EXAMPLE_MEMBERS.group],
   }),
   'group.archive': () => ({ groupId: 'g-example' }),
+  // Supervision (issue 13). An answer and a decision need a notice: 'rectification.issue' with this id.
+  'warningRule.revise': (now) => ({ code: 'lecture-quarterly', from: addDays(today(now), 1), change: { period: 'month' } }),
+  'workday.set': (now) => ({ day: addDays(today(now), 10), kind: 'holiday', name: '本地假日' }),
+  'rectification.issue': () => ({
+    id: `r-${randomUUID()}`,
+    branchId: 'b-hexing',
+    warningId: null,
+    requirement: '本季度未召开支部党员大会，请于期限内召开并上传会议记录',
+    workingDays: 10,
+  }),
+  'rectification.answer': () => ({
+    id: EXAMPLE_RECTIFICATION,
+    answerId: `a-${randomUUID()}`,
+    text: '已于本周召开支部党员大会',
+    photoIds: [],
+    meetingId: null,
+  }),
+  'rectification.decide': () => ({ id: EXAMPLE_RECTIFICATION, outcome: 'returned', reason: '会议记录不完整，请补充' }),
 }
 
 /** A fresh example of `name`'s arguments (new ids where the mutation creates something). */

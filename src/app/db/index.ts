@@ -11,6 +11,8 @@ import type { StudyProgressRow } from '~/domain/study'
 import type { HonorListRow, HonorMarkRow } from '~/domain/honor'
 import type { AttendanceRow, LeaveRow, MeetingKeyRow, MeetingMessageRow, MeetingRow } from '~/domain/meetings'
 import type { CommentRow, HouseholdRow, NoticeRow, TopicRow } from '~/domain/board'
+import type { RectificationRow, WarningRow, WarningRuleRow, WorkdayRow } from '~/domain/supervision'
+import type { OverviewRow } from '~/domain/overview'
 
 export interface MetaRow {
   key: string
@@ -91,6 +93,11 @@ export class AppDB extends Dexie {
   notices!: EntityTable<NoticeRow, 'id'>
   photo_uploads!: EntityTable<PhotoUploadRow, 'id'>
   party_groups!: EntityTable<PartyGroupRow, 'id'>
+  warning_rules!: EntityTable<WarningRuleRow, 'id'>
+  workdays!: EntityTable<WorkdayRow, 'id'>
+  warnings!: EntityTable<WarningRow, 'id'>
+  rectifications!: EntityTable<RectificationRow, 'id'>
+  overviews!: EntityTable<OverviewRow, 'id'>
 
   constructor(name = DB_NAME) {
     super(name)
@@ -133,6 +140,14 @@ export class AppDB extends Dexie {
     this.version(6).stores({
       party_groups: 'id, branchId',
     })
+    // Supervision (issue 13).
+    this.version(7).stores({
+      warning_rules: 'id, code',
+      workdays: 'id',
+      warnings: 'id, branchId',
+      rectifications: 'id, branchId',
+      overviews: 'id',
+    })
   }
 
   /** The tables the server fills by pull; a reset clears them, never the outbox. */
@@ -160,6 +175,11 @@ export class AppDB extends Dexie {
       households: this.households,
       notices: this.notices,
       party_groups: this.party_groups,
+      warning_rules: this.warning_rules,
+      workdays: this.workdays,
+      warnings: this.warnings,
+      rectifications: this.rectifications,
+      overviews: this.overviews,
     }
   }
 

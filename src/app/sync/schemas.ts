@@ -1,6 +1,8 @@
 // What the engine checks rows and changes against: most of the domain's schemas. The engine loads this
 // module on first use, so the app shell starts without it (first-load budget, bench/size.ts).
 import type { SyncTable } from '~/domain/sync'
+import { rectificationRowSchema, warningRowSchema, warningRuleRowSchema, workdayRowSchema } from '~/domain/supervision'
+import { overviewRowSchema } from '~/domain/overview'
 import { branchRowSchema } from '~/domain/users'
 import { courseSchema, materialSchema, studyProgressRowSchema } from '~/domain/study'
 import { ledgerRowSchema, ruleRowSchema } from '~/domain/points'
@@ -37,4 +39,9 @@ export const ROW_SCHEMAS: Record<SyncTable, z.ZodMiniType> = {
   households: householdRowSchema,
   notices: noticeRowSchema,
   party_groups: partyGroupRowSchema,
+  warning_rules: warningRuleRowSchema,
+  workdays: workdayRowSchema,
+  warnings: warningRowSchema,
+  rectifications: rectificationRowSchema,
+  overviews: overviewRowSchema,
 }

@@ -500,6 +500,78 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('sync_rows_row_idx').on('sync_rows').columns(['table_name', 'row_id']).execute()
     },
   },
+  '0012_supervision': {
+    // Supervision (issue 13): warning rules (versioned like the points rules), warnings with their history,
+    // 整改提示单, the working calendar, and the day a branch is supervised from.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('branches').addColumn('created_on', 'text').execute()
+      await db.schema
+        .createTable('warning_rules')
+        .addColumn('code', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('meeting_type', 'text')
+        .addColumn('period', 'text')
+        .addColumn('min_count', 'integer', (c) => c.notNull())
+        .addColumn('per_group', 'integer', (c) => c.notNull())
+        .addColumn('threshold', 'integer')
+        .addColumn('auto_notice', 'integer', (c) => c.notNull())
+        .addColumn('enabled', 'integer', (c) => c.notNull())
+        .addColumn('active_from', 'text', (c) => c.notNull())
+        .addColumn('active_to', 'text')
+        .addPrimaryKeyConstraint('warning_rules_pk', ['code', 'version'])
+        .execute()
+      await db.schema
+        .createTable('warnings')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('branch_id', 'text', (c) => c.notNull().references('branches.id'))
+        .addColumn('rule_code', 'text', (c) => c.notNull())
+        .addColumn('rule_version', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('group_id', 'text')
+        .addColumn('period', 'text', (c) => c.notNull())
+        .addColumn('level', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('opened_at', 'text', (c) => c.notNull())
+        .addColumn('escalated_at', 'text')
+        .addColumn('cleared_at', 'text')
+        .addColumn('clear_reason', 'text')
+        .addColumn('history_json', 'text', (c) => c.notNull())
+        .addColumn('rectification_id', 'text')
+        .execute()
+      await db.schema.createIndex('warnings_branch_idx').on('warnings').columns(['branch_id', 'cleared_at']).execute()
+      await db.schema
+        .createTable('rectifications')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('branch_id', 'text', (c) => c.notNull().references('branches.id'))
+        .addColumn('warning_id', 'text')
+        .addColumn('number', 'text', (c) => c.notNull().unique())
+        .addColumn('requirement', 'text', (c) => c.notNull())
+        .addColumn('issued_by', 'text', (c) => c.notNull())
+        .addColumn('issued_at', 'text', (c) => c.notNull())
+        .addColumn('working_days', 'integer', (c) => c.notNull())
+        .addColumn('deadline', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('answers_json', 'text', (c) => c.notNull())
+        .addColumn('decisions_json', 'text', (c) => c.notNull())
+        .addColumn('follows_id', 'text')
+        .addColumn('escalated_at', 'text')
+        .addColumn('closed_at', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('rectifications_branch_idx').on('rectifications').columns(['branch_id', 'status']).execute()
+      // One open notice per warning: two admins (or two tabs) issuing for the same warning at once.
+      await db.schema.createIndex('rectifications_warning_idx').on('rectifications').column('warning_id').execute()
+      await db.schema
+        .createTable('workdays')
+        .addColumn('day', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute()
+    },
+  },
 }
 
 export const migrationProvider: MigrationProvider = {

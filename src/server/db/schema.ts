@@ -15,6 +15,8 @@ export interface BranchTable {
   kind: 'village' | 'community'
   /** Archived branches keep their history and leave every list of current branches (issue 12). */
   archived_at: string | null
+  /** The day it was created, from which supervision (issue 13) holds it to the rules; null: before supervision. */
+  created_on: string | null
 }
 
 export interface UserTable {
@@ -469,4 +471,66 @@ export interface Database {
   party_groups: PartyGroupTable
   activation_codes: ActivationCodeTable
   audit_log: AuditLogTable
+  warning_rules: WarningRuleTable
+  warnings: WarningTable
+  rectifications: RectificationTable
+  workdays: WorkdayTable
+}
+
+// Supervision (issue 13). Booleans are 0/1 integers on both databases; lists are JSON text.
+export interface WarningRuleTable {
+  code: string
+  version: number
+  name: string
+  kind: string
+  meeting_type: string | null
+  period: string | null
+  min_count: number
+  per_group: number
+  threshold: number | null
+  auto_notice: number
+  enabled: number
+  active_from: string
+  active_to: string | null
+}
+export interface WarningTable {
+  id: string
+  branch_id: string
+  rule_code: string
+  rule_version: number
+  kind: string
+  group_id: string | null
+  period: string
+  level: 'yellow' | 'red'
+  title: string
+  opened_at: string
+  escalated_at: string | null
+  cleared_at: string | null
+  clear_reason: string | null
+  history_json: string
+  rectification_id: string | null
+}
+export interface RectificationTable {
+  id: string
+  branch_id: string
+  warning_id: string | null
+  number: string
+  requirement: string
+  issued_by: string
+  issued_at: string
+  working_days: number
+  deadline: string
+  status: 'open' | 'answered' | 'returned' | 'accepted'
+  answers_json: string
+  decisions_json: string
+  follows_id: string | null
+  escalated_at: string | null
+  closed_at: string | null
+  updated_at: string
+}
+export interface WorkdayTable {
+  day: string
+  kind: 'holiday' | 'workday'
+  name: string
+  updated_at: string
 }
