@@ -3,7 +3,8 @@
 // at town scale (2,300 members, ~3 million ledger rows; BENCH_LEDGER_ROWS scales it down while developing), then
 // 积分明细 in Chromium with 10,000 ledger entries on the device, then the 朋友圈 board (a 20,000-comment branch pulled
 // and opened in Chromium, and a 12-megapixel photo compressed on the device), then a 花名册 import of 2,300 members
-// with their households and the admin's first pull afterwards.
+// with their households and the admin's first pull afterwards, then 总览: the overview's figures for a town of 50
+// branches and the server's supervision refresh on SQLite.
 // Prints a report and writes it to bench/results/latest.json.
 // It reports; it never fails the process over a number.
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -21,6 +22,7 @@ import { ledgerPageBench, printLedgerPageSection, type LedgerPageBench } from '.
 import { meetingsBenchOn, printMeetingsSection, type MeetingsBench } from './meetings'
 import { printRosterSection, rosterBenchOn, type RosterBench } from './roster'
 import { boardBench, printBoardSection, type BoardBench } from './board'
+import { printSupervisionSection, supervisionBench, type SupervisionBench } from './supervision'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const SECONDS = 5
@@ -81,6 +83,7 @@ let ledgerPage: LedgerPageBench | { failed: string }
 const meetingsRuns: MeetingsBench[] = []
 const rosterRuns: RosterBench[] = []
 let board: BoardBench | { failed: string }
+let supervision: SupervisionBench | { failed: string }
 try {
   for (const database of databases) {
     console.log(`  running ${database.name}…`)
@@ -131,6 +134,10 @@ try {
     console.log(`  running the roster import on ${database.name} (2,300 members, 2,300 households)…`)
     rosterRuns.push(await rosterBenchOn(ROOT, database.url))
   }
+
+  // 总览: the overview's figures for a town of 2,300 members in 50 branches, then the server's refresh on SQLite.
+  console.log('  running the overview at town scale (50 branches, 2,300 members; then the server refresh on SQLite)…')
+  supervision = await supervisionBench(ROOT).catch((error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }))
 } finally {
   stopPostgres()
 }
@@ -141,6 +148,7 @@ printLedgerPageSection(ledgerPage)
 printMeetingsSection(meetingsRuns, 'skipped' in postgres ? postgres.skipped : null)
 printRosterSection(rosterRuns, 'skipped' in postgres ? postgres.skipped : null)
 printBoardSection(board)
+printSupervisionSection(supervision)
 
 // 5. JSON
 const report = {
@@ -161,6 +169,7 @@ const report = {
   meetings: { runs: meetingsRuns, postgresSkipped: 'skipped' in postgres ? postgres.skipped : null },
   roster: { runs: rosterRuns, postgresSkipped: 'skipped' in postgres ? postgres.skipped : null },
   board,
+  supervision,
 }
 mkdirSync(dirname(OUT), { recursive: true })
 writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`)

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { gzipSync } from 'node:zlib'
 
 export interface FileSize {
@@ -29,10 +30,23 @@ export interface SizeReport {
   firstScreen: SizeGroup
   budgetGzip: number
   withinBudget: boolean
+  /** The chunks that carry Chart.js (the 总览 pages load them on demand), with the chart component's CSS. */
+  chartChunks: SizeGroup
+  /** Files of the first screen that carry Chart.js: must be none. */
+  chartInFirstScreen: string[]
 }
 
 /** First-load JS + CSS, gzipped, that index.html may cost at most. */
 export const FIRST_LOAD_BUDGET_GZIP = 150 * 1024
+
+/**
+ * A message only Chart.js's core carries (Chart's constructor), so it survives minification: a chunk with it
+ * holds Chart.js.
+ */
+export const CHART_JS_MARKER = 'Canvas is already in use. Chart with ID'
+
+const carriesChartJs = (dist: string, file: string) =>
+  file.endsWith('.js') && readFileSync(join(dist, file), 'utf8').includes(CHART_JS_MARKER)
 
 function measureFile(dist: string, file: string): FileSize {
   const bytes = readFileSync(join(dist, file))
@@ -118,6 +132,12 @@ export function measureSizes(root: string, options: { forceBuild?: boolean } = {
   const loginChunk = group(dist, own)
   const loginShared = group(dist, shared)
   const firstScreen = group(dist, [...entryFiles, ...own, ...shared])
+  const assets = readdirSync(join(dist, 'assets')).map((f) => `assets/${f}`)
+  const chartChunks = group(
+    dist,
+    assets.filter((f) => carriesChartJs(dist, f) || /^assets\/OverviewChart-[\w-]+\.(js|css)$/.test(f)),
+  )
+  const chartInFirstScreen = firstScreen.files.map((f) => f.file).filter((f) => carriesChartJs(dist, f))
 
   return {
     built,
@@ -128,5 +148,26 @@ export function measureSizes(root: string, options: { forceBuild?: boolean } = {
     firstScreen,
     budgetGzip: FIRST_LOAD_BUDGET_GZIP,
     withinBudget: firstLoad.gzip <= FIRST_LOAD_BUDGET_GZIP,
+    chartChunks,
+    chartInFirstScreen,
   }
+}
+
+// `npx tsx bench/size.ts [--build]`: this part alone, failing when over budget or Chart.js loads up front.
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+  const report = measureSizes(root, { forceBuild: process.argv.includes('--build') })
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
+  const chartOk = report.chartChunks.files.some((f) => f.file.endsWith('.js')) && report.chartInFirstScreen.length === 0
+  console.log(
+    `first load: ${kb(report.firstLoad.gzip)} gzipped (budget ${kb(report.budgetGzip)}) → ${report.withinBudget ? 'PASS' : 'OVER'}`,
+  )
+  console.log(`first screen (with the login route): ${kb(report.firstScreen.gzip)} gzipped`)
+  console.log(
+    `lazy chart chunk (Chart.js, 总览 only): ${kb(report.chartChunks.gzip)} gzipped — ${report.chartChunks.files.map((f) => f.file).join(', ') || 'none found'}`,
+  )
+  console.log(
+    `Chart.js in the first screen: ${report.chartInFirstScreen.length ? `YES (${report.chartInFirstScreen.join(', ')})` : 'no'} → ${chartOk ? 'PASS' : 'FAIL'}`,
+  )
+  if (!report.withinBudget || !chartOk) process.exitCode = 1
 }

@@ -15,6 +15,12 @@ declare module 'vue-router' {
 
 const MANAGERS: Role[] = ['secretary', 'admin']
 
+/** Where a secretary's 总览 is (their branch's page); null for the admin, who sees every branch. */
+function ownOverview(): string | null {
+  const me = useSessionStore().me
+  return me?.user.role === 'secretary' && me.branch ? `/overview/branches/${encodeURIComponent(me.branch.id)}` : null
+}
+
 export const routes: RouteRecordRaw[] = [
   { path: '/login', component: () => import('./views/login/LoginPage.vue'), meta: { title: '登录', public: true } },
   { path: '/activate', component: () => import('./views/accounts/ActivatePage.vue'), meta: { title: '激活账号', public: true } },
@@ -129,6 +135,50 @@ export const routes: RouteRecordRaw[] = [
     path: '/roster/members/:id/edit',
     component: () => import('./views/roster/MemberEditPage.vue'),
     meta: { title: '编辑党员信息', roles: MANAGERS },
+  },
+  // 总览 (issue 13): the admin's town page; a secretary has their own branch's page only.
+  {
+    path: '/overview',
+    component: () => import('./views/overview/OverviewPage.vue'),
+    meta: { title: '总览', roles: MANAGERS },
+    beforeEnter: () => ownOverview() ?? true,
+  },
+  {
+    path: '/overview/branches/:id',
+    component: () => import('./views/overview/OverviewBranchPage.vue'),
+    meta: { title: '支部总览', roles: MANAGERS },
+    beforeEnter: (to) => (to.params.id === useSessionStore().me?.branch?.id ? true : (ownOverview() ?? true)),
+  },
+  // 预警与整改 (issue 13): warnings and 整改提示单 for a branch's secretaries and the admins; rules and the calendar.
+  {
+    path: '/supervision/warnings',
+    component: () => import('./views/supervision/WarningsPage.vue'),
+    meta: { title: '组织生活预警', roles: MANAGERS },
+  },
+  {
+    path: '/supervision/notices',
+    component: () => import('./views/supervision/RectificationsPage.vue'),
+    meta: { title: '整改提示单', roles: MANAGERS },
+  },
+  {
+    path: '/supervision/notices/new',
+    component: () => import('./views/supervision/RectificationIssuePage.vue'),
+    meta: { title: '下发整改提示单', roles: ['admin'] },
+  },
+  {
+    path: '/supervision/notices/:id',
+    component: () => import('./views/supervision/RectificationPage.vue'),
+    meta: { title: '整改提示单', roles: MANAGERS },
+  },
+  {
+    path: '/supervision/rules',
+    component: () => import('./views/supervision/WarningRulesPage.vue'),
+    meta: { title: '预警规则', roles: MANAGERS },
+  },
+  {
+    path: '/supervision/workdays',
+    component: () => import('./views/supervision/WorkdaysPage.vue'),
+    meta: { title: '工作日历', roles: ['admin'] },
   },
   { path: '/:rest(.*)*', redirect: '/' },
 ]

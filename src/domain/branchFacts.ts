@@ -32,7 +32,11 @@ export interface BranchFacts {
   topics: readonly Pick<TopicRow, 'id' | 'createdAt'>[]
   /** Comments the branch handles (posted by its members or on its topics) in the window, or still open. */
   comments: readonly Pick<CommentRow, 'id' | 'category' | 'status' | 'deadline' | 'createdAt' | 'acceptedAt' | 'closedAt'>[]
-  /** The days (Asia/Shanghai) each member studied, in the window. */
+  /**
+   * The days (Asia/Shanghai) each member studied, in the window. The overview needs only the last day of
+   * each member's each month (up to today), so a loader may send just those: a few rows per member rather
+   * than hundreds (tests/domain/overview.test.ts holds the figures equal).
+   */
   studyDays: readonly { memberId: string; day: string }[]
   /** Points per member and month (`2026-11`), in the window, from the ledger. */
   points: readonly { memberId: string; month: string; points: number }[]

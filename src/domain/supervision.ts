@@ -2,6 +2,7 @@
 // the rows devices sync, the mutations' arguments and the labels. The rule engine that turns a branch's
 // facts into warnings is `superviseBranch` in ./warnings; working days are ./workdays.
 import { calendarDay, line, ref, text, z } from './validation'
+import { weekdayOf } from './calendar'
 import { MEETING_TYPES } from './meetings'
 
 // ------------------------------------------------------------------------------------------ the rules
@@ -212,6 +213,44 @@ export type RectificationRow = z.infer<typeof rectificationRowSchema>
 export const rectificationOverdue = (r: Pick<RectificationRow, 'status' | 'deadline'>, today: string): boolean =>
   (r.status === 'open' || r.status === 'returned') && today > r.deadline
 
+/** 整改〔2026〕3号 */
+export const rectificationNumber = (year: string, n: number): string => `整改〔${year}〕${n}号`
+
+/** The steps of a notice the other side is told of in the app (a `notices` row of kind `rectification`). */
+export type RectificationNoticeEvent = 'issued' | 'answered' | 'returned' | 'accepted' | 'overdue'
+
+const monthDay = (day: string) => `${Number(day.slice(5, 7))}月${Number(day.slice(8, 10))}日`
+/** The start of what someone wrote, its closing punctuation dropped so a sentence can follow it. */
+const excerpt = (text: string) => (text.length > 40 ? `${text.slice(0, 40)}…` : text.replace(/[。.！!？?；;，,、\s]+$/u, ''))
+
+/**
+ * What an in-app notice says of a step: to the branch's secretaries (`branch`) or the admins (`office`).
+ * `overdue` names the notice that follows the overdue one.
+ */
+export function rectificationNotice(
+  event: RectificationNoticeEvent,
+  r: Pick<RectificationRow, 'number' | 'requirement' | 'deadline' | 'answers' | 'decisions'>,
+  to: 'branch' | 'office',
+  context: { branchName: string; followUp?: Pick<RectificationRow, 'number' | 'deadline'> },
+): { title: string; body: string } {
+  switch (event) {
+    case 'issued':
+      return { title: `收到整改提示单（${r.number}）`, body: `${excerpt(r.requirement)}。请于${monthDay(r.deadline)}前提交整改情况。` }
+    case 'answered':
+      return { title: `${context.branchName}提交了整改情况`, body: `${r.number}：${excerpt(r.answers.at(-1)?.text ?? '')}` }
+    case 'returned':
+      return { title: `整改情况被退回（${r.number}）`, body: `退回原因：${excerpt(r.decisions.at(-1)?.reason ?? '')}。` }
+    case 'accepted':
+      return { title: `整改提示单已办结（${r.number}）`, body: '整改情况已审核通过，感谢支部的认真整改。' }
+    case 'overdue': {
+      const next = context.followUp ? `${context.followUp.number}，期限${monthDay(context.followUp.deadline)}` : ''
+      return to === 'branch'
+        ? { title: `整改提示单已超期（${r.number}）`, body: `期限${monthDay(r.deadline)}已过，仍未完成整改。已下发${next}，请抓紧整改。` }
+        : { title: `${context.branchName}的整改提示单已超期`, body: `${r.number}期限${monthDay(r.deadline)}已过，已自动下发${next}。` }
+    }
+  }
+}
+
 export const rectificationIssueArgsSchema = z.object({
   id: z.string().check(z.regex(/^[\w-]{1,64}$/, '编号只能用字母、数字、连字符')),
   branchId: ref(64, '请选择支部'),
@@ -268,6 +307,20 @@ export const workdaySetArgsSchema = z.object({
   name: line({ trim: true, min: 0, max: 20, tooLong: '名称不超过20字' }),
 })
 export type WorkdaySetArgs = z.infer<typeof workdaySetArgsSchema>
+
+/**
+ * Why a change to the working calendar can't be made, or null: the server refuses it and the app neither
+ * offers nor shows it. A past day, a nameless one, or a weekday set to 调休上班 (it is worked anyway). A
+ * weekend day may be a holiday: the State Council lists the weekend days inside a holiday among its 放假
+ * days (元旦 2026 is 1月1日 to 3日, a Saturday), and a schedule is entered as it is published.
+ */
+export function workdayProblem(args: WorkdaySetArgs, today: string): string | null {
+  if (args.day < today) return '不能修改过去的日期'
+  if (args.kind === null) return null
+  if (args.name === '') return '请填写名称，如“国庆节”'
+  if (args.kind === 'workday' && weekdayOf(args.day) <= 5) return '周一至周五本来就上班，无需设为调休上班'
+  return null
+}
 
 // --------------------------------------------------------------------------------- the default rules
 

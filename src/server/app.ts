@@ -19,10 +19,13 @@ import { auditRoutes } from './routes/audit'
 import { meetingRoutes } from './routes/meetings'
 import { photoRoutes } from './routes/photos'
 import { rosterRoutes } from './routes/roster'
+import { exportRoutes } from './routes/exports'
 import { PhotoService } from './services/photos'
 import { WebauthnService } from './services/webauthn'
 import { SyncService } from './sync/service'
 import { seedRulesIfEmpty } from './features/points/ledger'
+import { seedSupervisionDefaults } from './features/supervision/seed'
+import { SupervisionService } from './features/supervision/service'
 import { pruneTombstones, TOMBSTONE_DAYS } from './sync/changes'
 import { LocalNotifier, PostgresNotifier, type Notifier } from './sync/notifier'
 import { FEATURES } from './features'
@@ -46,6 +49,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const { db, kind } = openDatabase(config)
   await migrateToLatest(db)
   await seedRulesIfEmpty(db, config.seedDir)
+  await seedSupervisionDefaults(db)
   if (config.seedDemoData) await seedIfEmpty(db, config.seedDir, FEATURES.list)
   const notifier: Notifier = config.databaseUrl
     ? await PostgresNotifier.connect(config.databaseUrl, (error) => console.error('PostgreSQL LISTEN connection:', String(error)))
@@ -78,11 +82,20 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   const pruneTimer = setInterval(() => {
     pruneTombstones(db, new Date(Date.now() - TOMBSTONE_DAYS * 86_400_000).toISOString()).catch((error: unknown) => app.log.error(error))
   }, 6 * 3600_000).unref()
+  // Warnings and overviews (issue 13): computed now, on changes and daily; stopped before the database closes.
+  const supervision = new SupervisionService(
+    (change) => sync.write(change),
+    notifier,
+    (error) => app.log.error(error),
+  )
+  app.decorate('supervision', supervision)
   app.addHook('onClose', async () => {
     clearInterval(pruneTimer)
+    await supervision.stop()
     await notifier.close()
     await db.destroy()
   })
+  await supervision.start({ triggers: config.supervisionTriggers ?? true })
 
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -168,6 +181,7 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
   meetingRoutes(app, { db, sync, webauthn: new WebauthnService(db), origin: config.publicOrigin ?? null })
   await photoRoutes(app, { sync, photos: new PhotoService(db) })
   await rosterRoutes(app, { db, sync })
+  exportRoutes(app, { db })
   if (config.staticDir) await staticRoutes(app, config.staticDir)
   return app
 }

@@ -19,6 +19,12 @@ export interface AppConfig {
   trustProxy?: boolean
   /** The origin browsers use (https://…), for WebAuthn; derived from each request when absent. */
   publicOrigin?: string | undefined
+  /**
+   * Warnings and overviews (issue 13) computed again on their own: a second after a change in a branch and
+   * when the day changes (default). Off, they are computed at start and when `app.supervision.refresh` is
+   * called: tests see only the writes they ask for.
+   */
+  supervisionTriggers?: boolean
 }
 
 /** Reads the environment of a real run: PORT, HOST, DATA_DIR, DATABASE_URL, SESSION_SECRET, SEED_DEMO_DATA, STATIC_DIR, TRUST_PROXY, PUBLIC_ORIGIN. */

@@ -187,7 +187,7 @@ describe('meetings store', () => {
     await waitFor(() => expect(meetings.statusOf('upcoming')).toMatchObject({ label: '请假待审批', pending: true }))
   })
 
-  it('lists today’s meetings by the day in Shanghai, for the reminder on 首页', async () => {
+  it('lists today’s meetings still to be held by the day in Shanghai, for the reminder on 首页', async () => {
     const { meetings } = await device(demoMe, {
       meetings: [
         meeting('tonight', 0, { startsAt: '2026-03-10T19:30:00+08:00', endsAt: '2026-03-10T21:00:00+08:00' }),
@@ -196,6 +196,13 @@ describe('meetings store', () => {
         meeting('yesterday', 0, { startsAt: '2026-03-09T15:30:00.000Z', endsAt: '2026-03-09T16:30:00.000Z' }),
         meeting('tomorrow', 0, { startsAt: '2026-03-11T08:00:00+08:00', endsAt: '2026-03-11T09:00:00+08:00' }),
         meeting('cancelled', 0, { startsAt: '2026-03-10T14:00:00+08:00', endsAt: '2026-03-10T15:00:00+08:00', status: 'cancelled' }),
+        // Held this morning and closed already: nothing left to remind anyone of.
+        meeting('closed', 0, {
+          startsAt: '2026-03-10T07:00:00+08:00',
+          endsAt: '2026-03-10T08:30:00+08:00',
+          status: 'closed',
+          closedAt: '2026-03-10T08:40:00+08:00',
+        }),
         meeting('not-mine', 0, { startsAt: '2026-03-10T14:00:00+08:00', endsAt: '2026-03-10T15:00:00+08:00', expectedIds: [SECRETARY] }),
       ],
     })

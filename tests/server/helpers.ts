@@ -56,6 +56,8 @@ export async function startServer(kind: DatabaseName, overrides: Partial<AppConf
     seedDemoData: true,
     seedDir: join(PROJECT_ROOT, 'seeds'),
     logger: false,
+    // No refresh of warnings and overviews behind the test's back (a second after its pushes); tests of it turn it on.
+    supervisionTriggers: false,
     ...overrides,
   }
   let app = await buildApp(config)

@@ -6,7 +6,7 @@ import { sql, type Kysely } from 'kysely'
 import type { Database } from '~/server/db/schema'
 import { newUserId } from '~/server/services/userIds'
 import type { MutationArgs, MutationName } from '~/domain/mutations'
-import { addDays, dayInShanghai, monthOf, previousMonth } from '~/domain/calendar'
+import { addDays, dayInShanghai, monthOf, previousMonth, weekdayOf } from '~/domain/calendar'
 import { demoUserId } from '../demo-users'
 import { DEMO } from './helpers'
 
@@ -19,6 +19,7 @@ const member = () => demoUserId(DEMO.member)
 const iso = (now: Date, minutes: number) => new Date(now.getTime() + minutes * 60_000).toISOString()
 const today = (now: Date) => dayInShanghai(now)
 const lastMonth = (now: Date) => previousMonth(monthOf(today(now)))
+const weekdayFrom = (day: string) => (weekdayOf(day) > 5 ? addDays(day, 8 - weekdayOf(day)) : day)
 
 /** 合兴村 members the roster's examples change: ended, moved to 金鸡窝村, appointed secretary, grouped. */
 export const ROSTER_EXAMPLE_MEMBERS = {
@@ -168,11 +169,13 @@ const EXAMPLES: Examples = {
     memberIds: [...ROSTER_EXAMPLE_MEMBERS.group],
   }),
   'group.archive': () => ({ groupId: 'g-example' }),
-  // Supervision (issue 13). An answer and a decision need a notice: 'rectification.issue' with this id.
+  // Supervision (issue 13). An answer and a decision need a notice: 'rectification.issue' with this id,
+  // which comes before them in the registry (the first valid issue creates it; later ones are duplicates).
   'warningRule.revise': (now) => ({ code: 'lecture-quarterly', from: addDays(today(now), 1), change: { period: 'month' } }),
-  'workday.set': (now) => ({ day: addDays(today(now), 10), kind: 'holiday', name: '本地假日' }),
+  // A weekday: a weekend day is a holiday already, and marking one so is refused.
+  'workday.set': (now) => ({ day: weekdayFrom(addDays(today(now), 10)), kind: 'holiday', name: '本地假日' }),
   'rectification.issue': () => ({
-    id: `r-${randomUUID()}`,
+    id: EXAMPLE_RECTIFICATION,
     branchId: 'b-hexing',
     warningId: null,
     requirement: '本季度未召开支部党员大会，请于期限内召开并上传会议记录',

@@ -83,10 +83,10 @@ export const useMeetingsStore = defineStore('meetings', () => {
   const isPast = (m: MeetingRow) => m.status !== 'scheduled' || Date.parse(m.endsAt) < now.value
   const upcoming = computed(() => visible.value.filter((m) => !isPast(m)))
   const past = computed(() => visible.value.filter(isPast).reverse())
-  /** Today's meetings (in Shanghai), for the reminder on 首页. */
+  /** Today's meetings (in Shanghai) still to be held, for the reminder on 首页: not cancelled, not closed already. */
   const todaysMeetings = computed(() => {
     const today = dayInShanghai(new Date(now.value))
-    return visible.value.filter((m) => m.status !== 'cancelled' && dayInShanghai(m.startsAt) === today)
+    return visible.value.filter((m) => m.status === 'scheduled' && dayInShanghai(m.startsAt) === today)
   })
 
   const byId = (id: string) => all.value.find((m) => m.id === id)

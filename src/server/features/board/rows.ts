@@ -79,11 +79,14 @@ export function commentToRow(c: CommentRow, receivedAt: string): Selectable<Boar
 }
 
 export function noticeFromRow(row: Selectable<NoticeTable>): NoticeRow {
+  // A 整改提示单's notice (issue 13) keeps the notice's id in `comment_id`: the table has no column of its own for it.
+  const about =
+    row.kind === 'rectification'
+      ? { kind: 'rectification' as const, rectificationId: row.comment_id, topicId: '', commentId: '' }
+      : { kind: 'comment' as const, topicId: row.topic_id, commentId: row.comment_id }
   return {
     id: row.id,
-    kind: 'comment',
-    topicId: row.topic_id,
-    commentId: row.comment_id,
+    ...about,
     title: row.title,
     body: row.body,
     createdAt: row.created_at,

@@ -7,6 +7,7 @@ import { reviseWarningRule } from './rules'
 import { setWorkday } from './workdays'
 import { answerRectification, decideRectification, issueRectificationByAdmin } from './rectifications'
 import { publishSupervision, publishMissingSupervision } from './publish'
+import { seedSupervisionDemo } from './demo'
 
 export const supervisionFeature = defineFeature({
   name: 'supervision',
@@ -40,4 +41,6 @@ export const supervisionFeature = defineFeature({
   },
   publish: publishSupervision,
   publishMissing: publishMissingSupervision,
+  // The demo town's routine meetings and topics (demo data only; the default rules are seeded at every start).
+  seed: seedSupervisionDemo,
 })
