@@ -3,7 +3,7 @@
 // facts into warnings is `superviseBranch` in ./warnings; working days are ./workdays.
 import { calendarDay, line, ref, text, z } from './validation'
 import { weekdayOf } from './calendar'
-import { MEETING_TYPES } from './meetings'
+import { MEETING_TYPE_LABELS, MEETING_TYPES, type MeetingType } from './meetings'
 
 // ------------------------------------------------------------------------------------------ the rules
 
@@ -212,6 +212,28 @@ export type RectificationRow = z.infer<typeof rectificationRowSchema>
 /** Overdue: still waiting for the secretary (open or returned) after its deadline day in Shanghai. */
 export const rectificationOverdue = (r: Pick<RectificationRow, 'status' | 'deadline'>, today: string): boolean =>
   (r.status === 'open' || r.status === 'returned') && today > r.deadline
+
+/** What a branch is asked to do about each kind of warning. */
+const REMEDIES: Record<Exclude<WarningKind, 'meeting'>, string> = {
+  topic: '在期限内发布朋友圈话题，引导党员参与讨论',
+  attendance: '提高参会率：会前逐一通知党员，落实请假和远程参会',
+  migrant_attendance: '提高外出务工党员的参会率：会前逐一联系，落实请假和远程参会',
+  quorum: '重新召开支部党员大会并达到法定人数（到会党员超过应到人数的一半），上传会议记录',
+  overdue_comments: '限期办结超期留言并答复群众',
+}
+
+/**
+ * The requirement a notice for a warning starts with, fitting its kind: the app pre-fills it for the
+ * admin to edit, the server sends it as is on a notice it issues by itself. A meeting warning names the
+ * meeting its rule asks for (`meetingType`, from the rule), or says 会议 without it.
+ */
+export function rectificationRequirement(warning: Pick<WarningRow, 'title' | 'kind'>, meetingType: MeetingType | null = null): string {
+  const remedy =
+    warning.kind === 'meeting'
+      ? `在期限内召开${meetingType ? MEETING_TYPE_LABELS[meetingType] : '会议'}并上传会议记录`
+      : REMEDIES[warning.kind]
+  return `针对“${warning.title}”，请支部认真查找原因，${remedy}，并在期限内提交整改情况。`
+}
 
 /** 整改〔2026〕3号 */
 export const rectificationNumber = (year: string, n: number): string => `整改〔${year}〕${n}号`

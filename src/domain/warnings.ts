@@ -11,7 +11,10 @@
 //   (or anything settled by a 整改提示单) never reopens; periods before P-1 are never touched.
 // - `attendance` / `migrant_attendance` (last 90 days), `quorum` (this quarter's latest assembly) and
 //   `overdue_comments` (now) are states keyed by the current quarter or month: below the bar → yellow,
-//   red when the previous quarter/month had one; back above → the current and the previous clear.
+//   red when the previous quarter/month had one; back above → the current and the previous clear. The
+//   attendance rates and overdue comments are one state going on: once the new period's row is open, the
+//   previous one still open is cleared as continued in it (延续至…继续督办), not left open beside it.
+//   A quorum warning is about one assembly, so the previous quarter's stands on its own.
 // Every change appends to `history`; rows keep their `ruleVersion` and `rectificationId`.
 import { addDays, dayInShanghai } from './calendar'
 import { attendanceRates, quorum, MEETING_TYPE_LABELS, type MeetingRow } from './meetings'
@@ -217,11 +220,18 @@ function stateItem(run: Run, rule: WarningRule, kind: 'quarter' | 'month', title
   return { item, prevId, repeated: run.ledger.get(prevId) !== undefined, word: PREVIOUS_WORDS[kind] }
 }
 
-/** Raise the current item (red when the previous one had a warning), or clear both. */
-function settle(run: Run, s: ReturnType<typeof stateItem>, bad: string | null, fine: string): void {
+/** Why the previous period's row of a continuing state clears: 延续至2027年1月继续督办. */
+export const continuedWhy = (period: string) => `延续至${periodLabel(period)}继续督办`
+
+/**
+ * Raise the current item (red when the previous one had a warning), or clear both. `continues`: the
+ * state is the same one going on, so the open current row takes over from the previous one.
+ */
+function settle(run: Run, s: ReturnType<typeof stateItem>, bad: string | null, fine: string, continues = true): void {
   if (bad !== null) {
     const want: Want = s.repeated ? { level: 'red', why: `${bad}；${s.word}已预警，${CONSECUTIVE_WHY}` } : { level: 'yellow', why: bad }
     run.ledger.raise(s.item, want, (w) => !settledByNotice(w))
+    if (continues && run.ledger.get(run.ledger.idOf(s.item))?.clearedAt === null) run.ledger.clear(s.prevId, continuedWhy(s.item.period))
   } else {
     run.ledger.clear(run.ledger.idOf(s.item), fine)
     run.ledger.clear(s.prevId, fine)
@@ -262,7 +272,7 @@ function superviseQuorum(run: Run, rule: WarningRule): void {
   const { needed, met } = quorum(rate.expected, rate.present)
   const named = `《${latest.title}》（${monthDay(dayInShanghai(latest.startsAt))}）`
   const bad = met ? null : `${named}应到${rate.expected}人、实到${rate.present}人，未达到法定人数（需${needed}人）`
-  settle(run, s, bad, `${named}到会${rate.present}人，达到法定人数`)
+  settle(run, s, bad, `${named}到会${rate.present}人，达到法定人数`, false)
 }
 
 function superviseOverdueComments(run: Run, rule: WarningRule): void {

@@ -388,18 +388,48 @@ describe('attendance rates over the last 90 days', () => {
     const m1 = meeting('m1', 'theme_day', at('2026-12-01'))
     const b = new Branch([rule('attendance-rate')], facts({ meetings: [m1], attendance: present('m1', ids(7), m1.startsAt) }))
     b.run(at('2026-12-02'))
-    const [q1] = b.run(at('2027-01-02'))
+    const [q4, q1] = b.run(at('2027-01-02'))
     expect(q1).toMatchObject({ period: '2027-Q1', level: 'red' })
     expect(q1!.history[0]!.why).toBe('近一季度参会率 70.0%，低于 80%；上季度已预警，连续两个周期预警')
+    expect(q4).toMatchObject({ period: '2026-Q4', clearReason: '延续至2027年第一季度继续督办' })
     const m2 = meeting('m2', 'theme_day', at('2027-01-05'))
     b.add(m2)
     // 16 of 20: exactly the threshold is enough.
     b.facts = { ...b.facts, attendance: [...b.facts.attendance, ...present('m2', ids(9), m2.startsAt)] }
     const cleared = b.run(at('2027-01-05', '12:00'))
-    expect(cleared.map((w) => `${w.period}:${w.clearReason}`)).toEqual([
-      '2026-Q4:近一季度参会率回升至 80.0%',
-      '2027-Q1:近一季度参会率回升至 80.0%',
+    expect(cleared.map((w) => `${w.period}:${w.clearReason}`)).toEqual(['2027-Q1:近一季度参会率回升至 80.0%'])
+  })
+
+  it('carries an open quarter into the next at Shanghai midnight, the old row cleared as continued', () => {
+    const m1 = meeting('m1', 'theme_day', at('2026-12-01'))
+    const f = facts({ members: migrants, meetings: [m1], attendance: present('m1', ids(7), m1.startsAt) })
+    const b = new Branch([rule('attendance-rate'), rule('migrant-attendance-rate')], f)
+    expect(b.run(at('2026-12-02')).map((w) => `${w.ruleCode}:${w.period}:${w.level}`)).toEqual([
+      'attendance-rate:2026-Q4:yellow',
+      'migrant-attendance-rate:2026-Q4:yellow',
     ])
+    expect(b.run('2026-12-31T15:59:59.999Z')).toEqual([])
+    const out = b.run('2026-12-31T16:00:00.000Z')
+    expect(out.map((w) => `${w.ruleCode}:${w.period}:${w.level}:${w.clearReason}`)).toEqual([
+      'attendance-rate:2026-Q4:yellow:延续至2027年第一季度继续督办',
+      'attendance-rate:2027-Q1:red:null',
+      'migrant-attendance-rate:2026-Q4:yellow:延续至2027年第一季度继续督办',
+      'migrant-attendance-rate:2027-Q1:red:null',
+    ])
+    expect(events(b.get('attendance-rate', '2026-Q4'))).toEqual(['opened:yellow', 'cleared:yellow'])
+    // Only one row per rule stays open from here on.
+    b.run(at('2027-01-20'))
+    expect([...b.warnings.values()].filter((w) => w.clearedAt === null).map((w) => w.period)).toEqual(['2027-Q1', '2027-Q1'])
+  })
+
+  it('leaves a previous quarter settled by a notice as it was', () => {
+    const m1 = meeting('m1', 'theme_day', at('2026-12-01'))
+    const b = new Branch([rule('attendance-rate')], facts({ meetings: [m1], attendance: present('m1', ids(7), m1.startsAt) }))
+    const [q4] = b.run(at('2026-12-02'))
+    const why = '整改提示单已办结（2026-001）'
+    b.warnings.set(q4!.id, { ...q4!, clearedAt: at('2026-12-10'), clearReason: why })
+    expect(b.run(at('2027-01-02')).map((w) => `${w.period}:${w.level}:${w.clearReason}`)).toEqual(['2027-Q1:red:null'])
+    expect(b.get('attendance-rate', '2026-Q4')!.clearReason).toBe(why)
   })
 
   it('leaves the migrant rate alone when no migrant member was expected', () => {
@@ -452,12 +482,30 @@ describe('overdue comments', () => {
     const [w] = b.run(at('2026-11-21', '00:00'))
     expect(w).toMatchObject({ period: '2026-11', level: 'yellow', title: '2026年11月朋友圈留言超期未办结' })
     expect(w!.history[0]!.why).toBe('1条留言已过限时办结期限')
-    expect(b.run(at('2026-12-01', '00:00'))[0]).toMatchObject({ period: '2026-12', level: 'red' })
-    b.facts = { ...b.facts, comments: [comment('c1', deadline, 'resolved')] }
-    expect(b.run(at('2026-12-02')).map((x) => `${x.period}:${x.clearReason}`)).toEqual([
-      '2026-11:超期留言已全部办结',
-      '2026-12:超期留言已全部办结',
+    expect(b.run(at('2026-12-01', '00:00')).map((x) => `${x.period}:${x.level}:${x.clearReason}`)).toEqual([
+      '2026-11:yellow:延续至2026年12月继续督办',
+      '2026-12:red:null',
     ])
+    b.facts = { ...b.facts, comments: [comment('c1', deadline, 'resolved')] }
+    expect(b.run(at('2026-12-02')).map((x) => `${x.period}:${x.clearReason}`)).toEqual(['2026-12:超期留言已全部办结'])
+  })
+
+  it('opens January red at Shanghai midnight on New Year and clears December as continued in it', () => {
+    const b = new Branch([rule('overdue-comments')], facts({ comments: [comment('c1', at('2026-12-10'))] }))
+    expect(b.run(at('2026-12-15'))[0]).toMatchObject({ period: '2026-12', level: 'yellow' })
+    expect(b.run('2026-12-31T15:59:59.999Z')).toEqual([])
+    const [dec, jan] = b.run('2026-12-31T16:00:00.000Z')
+    expect(jan).toMatchObject({ period: '2027-01', level: 'red', clearedAt: null, title: '2027年1月朋友圈留言超期未办结' })
+    expect(dec).toMatchObject({ period: '2026-12', clearedAt: '2026-12-31T16:00:00.000Z', clearReason: '延续至2027年1月继续督办' })
+    expect(dec!.history.at(-1)).toEqual({
+      at: '2026-12-31T16:00:00.000Z',
+      event: 'cleared',
+      level: 'yellow',
+      why: '延续至2027年1月继续督办',
+    })
+    // February goes on from January the same way; December, already cleared, is left alone.
+    const feb = b.run(at('2027-02-01', '00:00'))
+    expect(feb.map((x) => `${x.period}:${x.level}:${x.clearReason}`)).toEqual(['2027-01:red:延续至2027年2月继续督办', '2027-02:red:null'])
   })
 
   it('tolerates up to the threshold', () => {

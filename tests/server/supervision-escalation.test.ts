@@ -2,6 +2,7 @@
 // with a follow-up, a red warning's notice opened once, and five issuing for one warning at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addDays, addWorkingDays, dayInShanghai, startOfShanghaiDay } from '~/domain/calendar'
+import { rectificationRequirement } from '~/domain/supervision'
 import { ChangeWriter } from '~/server/sync/changes'
 import { escalateOverdueRectifications, issueAutomaticRectification } from '~/server/features/supervision/rectifications'
 import { loadWorkCalendar } from '~/server/features/supervision/workdays'
@@ -118,7 +119,7 @@ describe.each(databases)('整改提示单 the server issues on %s', (kind) => {
     expect(await storedNotice(server, rows[0]!.id)).toMatchObject({
       issuedById: 'system',
       workingDays: 10,
-      requirement: expect.stringContaining(warning.title),
+      requirement: rectificationRequirement(warning, 'assembly'),
     })
     expect(await stepNotices(server, rows[0]!.id)).toEqual(secretaries.map((id) => `${id} issued`))
     expect(await as('admin', 'rectification.issue', issueArgs({ warningId: warning.id }))).toMatchObject({

@@ -1,11 +1,10 @@
 // How the supervision screens say rules, days and deadlines: in plain Chinese, Beijing time.
 import { weekdayOf } from '~/domain/calendar'
-import { MEETING_TYPE_LABELS, type MeetingType } from '~/domain/meetings'
+import { MEETING_TYPE_LABELS } from '~/domain/meetings'
 import {
   PERIOD_LABELS,
   WARNING_LEVEL_LABELS,
   type WarningEvent,
-  type WarningKind,
   type WarningLevel,
   type WarningRow,
   type WarningRule,
@@ -59,23 +58,12 @@ export function sayDeadline(state: DeadlineState, closed: boolean): string {
   return state.daysLeft === 0 ? '今天截止' : `还有 ${state.daysLeft} 个工作日`
 }
 
-/** What a branch is asked to do about each kind of warning. */
-const REMEDIES: Record<Exclude<WarningKind, 'meeting'>, string> = {
-  topic: '在期限内发布朋友圈话题，引导党员参与讨论',
-  attendance: '提高参会率：会前逐一通知党员，落实请假和远程参会',
-  migrant_attendance: '提高外出务工党员的参会率：会前逐一联系，落实请假和远程参会',
-  quorum: '重新召开支部党员大会并达到法定人数（到会党员超过应到人数的一半），上传会议记录',
-  overdue_comments: '限期办结超期留言并答复群众',
-}
-
 /**
- * The requirement a notice for a warning starts with, fitting its kind; the admin edits it. A meeting
- * warning names the meeting its rule asks for (`meetingType`, from the rule), or says 会议 without it.
+ * When the card says the warning turned red: only when it was yellow first. One opened red straight
+ * away has `escalatedAt` = `openedAt`, and "发出，升级为红色" at the same minute would mislead.
  */
-export function requirementFor(warning: Pick<WarningRow, 'title' | 'kind'>, meetingType: MeetingType | null = null): string {
-  const remedy =
-    warning.kind === 'meeting'
-      ? `在期限内召开${meetingType ? MEETING_TYPE_LABELS[meetingType] : '会议'}并上传会议记录`
-      : REMEDIES[warning.kind]
-  return `针对“${warning.title}”，请支部认真查找原因，${remedy}，并在期限内提交整改情况。`
+export function escalatedFromYellow(warning: Pick<WarningRow, 'history'>): string | null {
+  const yellow = warning.history.findIndex((h) => h.event === 'opened' && h.level === 'yellow')
+  if (yellow < 0) return null
+  return warning.history.slice(yellow + 1).find((h) => h.event === 'escalated')?.at ?? null
 }

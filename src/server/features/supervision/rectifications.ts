@@ -9,8 +9,10 @@ import type { MutationContext } from '~/server/sync/feature'
 import { isPostgres } from '~/server/sync/locks'
 import { MutationRejected } from '~/server/sync/rejections'
 import { addWorkingDays, dayInShanghai } from '~/domain/calendar'
+import type { MeetingType } from '~/domain/meetings'
 import {
   DEFAULT_RECTIFICATION_WORKING_DAYS,
+  rectificationRequirement,
   type RectificationAnswerArgs,
   type RectificationDecideArgs,
   type RectificationIssueArgs,
@@ -18,6 +20,7 @@ import {
   type WarningRow,
 } from '~/domain/supervision'
 import { loadWorkCalendar } from './workdays'
+import { warningRuleFromRow } from './rules'
 import { clearWarning, putWarning, warningFromRow } from './warningRows'
 import {
   admins,
@@ -91,6 +94,17 @@ export async function issueRectificationByAdmin(
   await notifyStep(trx, writer, r, 'issued', { branch: await branchSecretaries(trx, r.branchId), office: [] }, now)
 }
 
+/** The meeting a warning's rule (the version it was raised with) asks for, for the notice's wording. */
+async function meetingTypeOf(trx: Kysely<Database>, warning: WarningRow): Promise<MeetingType | null> {
+  const rule = await trx
+    .selectFrom('warning_rules')
+    .selectAll()
+    .where('code', '=', warning.ruleCode)
+    .where('version', '=', warning.ruleVersion)
+    .executeTakeFirst()
+  return rule ? warningRuleFromRow(rule).meetingType : null
+}
+
 /**
  * A red warning whose rule says so opens a notice by itself (the refresh service calls this). Idempotent:
  * a warning that has a notice gets no second one. Returns the warning as now stored, its notice linked.
@@ -115,7 +129,7 @@ export async function issueAutomaticRectification(
     id: `r-${randomUUID()}`,
     branchId: warning.branchId,
     warningId: warning.id,
-    requirement: `${warning.title}。请支部对照要求认真整改，在${DEFAULT_RECTIFICATION_WORKING_DAYS}个工作日内提交整改情况（会议记录、照片等）。`,
+    requirement: rectificationRequirement(warning, await meetingTypeOf(trx, warning)),
     workingDays: DEFAULT_RECTIFICATION_WORKING_DAYS,
     issuedById: SYSTEM_ISSUER,
     followsId: null,

@@ -1,22 +1,21 @@
-// The requirement a new 整改提示单 starts with (issue 13): it fits what the warning is about, so the admin
-// isn't sending "补齐会议记录" to a branch whose warning is about overdue comments.
+// The requirement a new 整改提示单 starts with (issue 13), the app's pre-filled one and the server's own
+// alike: it fits what the warning is about, so no branch is sent "补齐会议记录" about overdue comments.
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_WARNING_RULES, WARNING_KINDS } from '~/domain/supervision'
-import { requirementFor } from '~/app/views/supervision/supervisionFormat'
+import { DEFAULT_WARNING_RULES, rectificationRequirement, WARNING_KINDS } from '~/domain/supervision'
 
 const TITLE = '2026年第四季度未召开支部党员大会'
 
-describe('requirementFor', () => {
+describe('rectificationRequirement', () => {
   it('asks for the meeting the rule wants, with its minutes', () => {
     const assembly = DEFAULT_WARNING_RULES.find((r) => r.code === 'assembly-quarterly')!
-    expect(requirementFor({ title: TITLE, kind: 'meeting' }, assembly.meetingType)).toBe(
+    expect(rectificationRequirement({ title: TITLE, kind: 'meeting' }, assembly.meetingType)).toBe(
       `针对“${TITLE}”，请支部认真查找原因，在期限内召开支部党员大会并上传会议记录，并在期限内提交整改情况。`,
     )
-    expect(requirementFor({ title: '2026年11月未召开支委会', kind: 'meeting' })).toContain('召开会议并上传会议记录')
+    expect(rectificationRequirement({ title: '2026年11月未召开支委会', kind: 'meeting' })).toContain('召开会议并上传会议记录')
   })
 
   it('asks each other kind for its own remedy, and nothing about minutes', () => {
-    const said = (kind: (typeof WARNING_KINDS)[number]) => requirementFor({ title: '某项预警', kind })
+    const said = (kind: (typeof WARNING_KINDS)[number]) => rectificationRequirement({ title: '某项预警', kind })
     expect(said('topic')).toContain('发布朋友圈话题')
     expect(said('attendance')).toContain('提高参会率')
     expect(said('attendance')).toContain('落实请假和远程参会')
