@@ -14,6 +14,7 @@ import type { AppConfig } from '../src/server/config'
 import { openDatabase } from '../src/server/db'
 import type { Database } from '../src/server/db/schema'
 import { loadBranchFacts } from '../src/server/features/supervision/facts'
+import { noteStudyDays } from '../src/server/features/study/studyMonths'
 import type { Town } from './supervision-town'
 
 const RUNS = 5
@@ -66,7 +67,7 @@ async function insertAll<T extends keyof Database>(db: Kysely<Database>, table: 
 }
 
 /** The town's tables: town, branches, members (the first of each branch its secretary), groups, meetings, attendance, leaves, study, points, 朋友圈. */
-async function insertTown(db: Kysely<Database>, town: Town): Promise<number> {
+export async function insertTown(db: Kysely<Database>, town: Town): Promise<number> {
   const created = '2025-01-01T00:00:00.000Z'
   let rows = 0
   await db.transaction().execute(async (trx) => {
@@ -193,6 +194,11 @@ async function insertTown(db: Kysely<Database>, town: Town): Promise<number> {
           decided_at: l.status === 'pending' ? null : created,
           note: null,
         })),
+      )
+      // The study writer keeps each member's last day of each month with the sessions (study_months).
+      await noteStudyDays(
+        trx,
+        f.studyDays.map((s) => ({ member_id: s.memberId, day: s.day })),
       )
       rows += await insertAll(
         trx,

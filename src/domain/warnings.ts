@@ -96,6 +96,8 @@ interface Run {
   now: string
   today: string
   ledger: Ledger
+  /** The last 90 days' attendance rates, computed once for both attendance rules. */
+  quarterRates?: ReturnType<typeof attendanceRates>
 }
 
 // ------------------------------------------------------------------------------ meetings and topics
@@ -123,19 +125,20 @@ function superviseCounted(run: Run, current: WarningRule): void {
   const prevRule = ruleInForce(run.rules, current.code, periodRange(prev).to)
   const groups = current.perGroup ? facts.groups.filter((g) => g.archivedAt === null) : [{ id: null, name: '' }]
   const memberGroup = new Map(facts.members.map((m) => [m.id, m.partyGroupId]))
+  // The rule's meetings with their days and groups, once for all its groups.
+  const ofType = current.kind === 'topic' ? [] : facts.meetings.filter((m) => m.type === current.meetingType)
   const groupOf = new Map<string, string | null>()
-  if (current.perGroup) for (const m of facts.meetings) groupOf.set(m.id, meetingGroupOf(m, memberGroup))
-
+  if (current.perGroup) for (const m of ofType) groupOf.set(m.id, meetingGroupOf(m, memberGroup))
+  const dayOf = new Map(ofType.map((m) => [m.id, dayInShanghai(m.startsAt)]))
   for (const group of groups) {
     const held: Occurrence[] = []
     const scheduled: Occurrence[] = []
     if (current.kind === 'topic') {
       for (const t of facts.topics) held.push({ day: dayInShanghai(t.createdAt), startsAt: t.createdAt, title: null })
     } else {
-      for (const m of facts.meetings) {
-        if (m.type !== current.meetingType) continue
+      for (const m of ofType) {
         if (group.id !== null && groupOf.get(m.id) !== group.id) continue
-        const o = { day: dayInShanghai(m.startsAt), startsAt: m.startsAt, title: m.title }
+        const o = { day: dayOf.get(m.id)!, startsAt: m.startsAt, title: m.title }
         if (m.status === 'closed' && m.minutes?.trim()) held.push(o)
         else if (m.status === 'scheduled') scheduled.push(o)
       }
@@ -144,7 +147,11 @@ function superviseCounted(run: Run, current: WarningRule): void {
     held.sort(byStart)
     scheduled.sort(byStart)
     const words = wordsFor(current, group.name)
-    const heldIn = (key: string) => held.filter((o) => inPeriod(key, o.day))
+    const within = (list: Occurrence[], key: string) => {
+      const { from, to } = periodRange(key)
+      return list.filter((o) => o.day >= from && o.day <= to)
+    }
+    const heldIn = (key: string) => within(held, key)
 
     // The previous period first: whether it had a warning decides the current one's level.
     if (prevRule?.enabled && prevRule.period === kind && judged(run, current.code, prev)) {
@@ -167,7 +174,7 @@ function superviseCounted(run: Run, current: WarningRule): void {
     if (!judged(run, current.code, period)) continue
     const item: Item = { rule: current, period, groupId: group.id, title: words.title(period, current.minCount) }
     const done = heldIn(period)
-    const planned = scheduled.filter((o) => inPeriod(period, o.day))
+    const planned = within(scheduled, period)
     if (done.length >= current.minCount) {
       ledger.clear(ledger.idOf(item), words.done(done[current.minCount - 1]!))
     } else if (halfPassed(period, run.today) && done.length + planned.length < current.minCount) {
@@ -238,15 +245,24 @@ function settle(run: Run, s: ReturnType<typeof stateItem>, bad: string | null, f
   }
 }
 
-function superviseAttendance(run: Run, rule: WarningRule): void {
+function quarterRates(run: Run): ReturnType<typeof attendanceRates> {
+  if (run.quarterRates) return run.quarterRates
   const { facts } = run
   const from = addDays(run.today, -89)
   const meetings = facts.meetings.filter((m) => {
     const day = dayInShanghai(m.startsAt)
     return m.status === 'closed' && day >= from && day <= run.today
   })
+  // Only these meetings' rows: the facts hold thirteen months of them.
+  const ids = new Set(meetings.map((m) => m.id))
+  const attendance = facts.attendance.filter((a) => ids.has(a.meetingId))
+  const leaves = facts.leaves.filter((l) => ids.has(l.meetingId))
   const awayIds = new Set(facts.members.filter((m) => m.away).map((m) => m.id))
-  const rates = attendanceRates({ meetings, attendance: facts.attendance, leaves: facts.leaves, awayIds })
+  return (run.quarterRates = attendanceRates({ meetings, attendance, leaves, awayIds }))
+}
+
+function superviseAttendance(run: Run, rule: WarningRule): void {
+  const rates = quarterRates(run)
   const migrant = rule.kind === 'migrant_attendance'
   const rate = migrant ? rates.away : rates.overall
   const threshold = rule.threshold ?? 0
@@ -268,7 +284,13 @@ function superviseQuorum(run: Run, rule: WarningRule): void {
   const s = stateItem(run, rule, 'quarter', (key) => `${periodLabel(key)}《${latest?.title ?? ''}》未达到法定人数`)
   if (!latest) return
   const awayIds = new Set<string>()
-  const rate = attendanceRates({ meetings: [latest], attendance: facts.attendance, leaves: facts.leaves, awayIds }).overall
+  const ofLatest = <R extends { meetingId: string }>(rows: readonly R[]) => rows.filter((r) => r.meetingId === latest.id)
+  const rate = attendanceRates({
+    meetings: [latest],
+    attendance: ofLatest(facts.attendance),
+    leaves: ofLatest(facts.leaves),
+    awayIds,
+  }).overall
   const { needed, met } = quorum(rate.expected, rate.present)
   const named = `《${latest.title}》（${monthDay(dayInShanghai(latest.startsAt))}）`
   const bad = met ? null : `${named}应到${rate.expected}人、实到${rate.present}人，未达到法定人数（需${needed}人）`

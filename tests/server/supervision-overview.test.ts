@@ -8,6 +8,7 @@ import { dayInShanghai, monthOf } from '~/domain/calendar'
 import { branchOverview, townOverview, type OverviewRow } from '~/domain/overview'
 import { DEFAULT_WARNING_RULES, warningRuleRowId, type WarningRuleRow, type WorkdayRow } from '~/domain/supervision'
 import { loadBranchFacts } from '~/server/features/supervision/facts'
+import { noteStudyDays } from '~/server/features/study/studyMonths'
 import { loadSupervisionState } from '~/server/features/supervision/service'
 import { HOLIDAYS_2026 } from '~/server/features/supervision/holidays'
 import { demoUserId } from '../demo-users'
@@ -68,6 +69,7 @@ describe.each(databases)('the overview computed by the server on %s', (kind) => 
           received_at: at,
         })
         .execute()
+      await noteStudyDays(db, [{ member_id: member, day: dayInShanghai(at) }])
     })
     const facts = new Map((await server.withDb((db) => loadBranchFacts(db, new Date().toISOString()))).map((f) => [f.branchId, f]))
     const hexing = facts.get('b-hexing')!

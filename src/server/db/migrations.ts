@@ -1,4 +1,4 @@
-import { PostgresAdapter, type Kysely, type Migration, type MigrationProvider } from 'kysely'
+import { PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
 import { renameLegacyUserIds } from '../services/userIds'
 import { normaliseStoredInstants } from './utcInstants'
 
@@ -570,6 +570,17 @@ const migrations: Record<string, Migration> = {
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute()
+      // The last day each member studied in each month, kept by the writers of study_sessions: supervision
+      // reads these rather than aggregating every session of the window (bench/supervision.ts).
+      await db.schema
+        .createTable('study_months')
+        .addColumn('month', 'text', (c) => c.notNull())
+        .addColumn('member_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('last_day', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('study_months_pk', ['member_id', 'month'])
+        .execute()
+      await sql`insert into study_months (month, member_id, last_day)
+        select substr(day, 1, 7), member_id, max(day) from study_sessions group by member_id, substr(day, 1, 7)`.execute(db)
     },
   },
 }

@@ -203,6 +203,13 @@ export interface StudySessionTable {
   received_at: string
 }
 
+/** The last day (Asia/Shanghai) a member studied in a month (`2026-11`), kept with study_sessions (issue 13). */
+export interface StudyMonthTable {
+  month: string
+  member_id: string
+  last_day: string
+}
+
 export interface ExamTable {
   id: string
   title: string
@@ -449,6 +456,7 @@ export interface Database {
   points_rules: PointsRuleTable
   points_ledger: PointsLedgerTable
   study_sessions: StudySessionTable
+  study_months: StudyMonthTable
   points_totals: PointsTotalTable
   questions: QuestionTable
   quiz_attempts: QuizAttemptTable

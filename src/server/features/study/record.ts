@@ -6,6 +6,7 @@ import { checkStudySession, studyEventKind, type StudyProgressRow } from '~/doma
 import { dayInShanghai } from '~/domain/calendar'
 import { awardPoints } from '../points/ledger'
 import { materialFromRow } from './study'
+import { noteStudyDays } from './studyMonths'
 
 export const recordStudy: MutationHandler<'study.record'> = async ({ trx, viewer, writer, now }, args) => {
   const material = await trx.selectFrom('materials').selectAll().where('id', '=', args.materialId).executeTakeFirst()
@@ -38,6 +39,7 @@ export const recordStudy: MutationHandler<'study.record'> = async ({ trx, viewer
       received_at: now,
     })
     .execute()
+  await noteStudyDays(trx, [{ member_id: viewer.id, day }])
   const kind = studyEventKind({ kind: material.kind })
   await awardPoints(trx, writer, [{ id: `study:${args.sessionId}`, memberId: viewer.id, kind, day, quantity: args.activeSeconds }], now)
   const progress = await trx

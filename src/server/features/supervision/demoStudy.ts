@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '~/server/db/schema'
 import { addDays, dayInShanghai, shanghaiTime } from '~/domain/calendar'
+import { noteStudyDays } from '../study/studyMonths'
 
 /** The share (percent) of each branch's members who study in a given month; others 70. */
 const STUDYING: Readonly<Record<string, number>> = { 'b-dongting': 25, 'b-jinjiwo': 60 }
@@ -56,4 +57,5 @@ export async function seedDemoStudy(trx: Kysely<Database>, now: Date, roll: (tex
       .insertInto('study_sessions')
       .values(rows.slice(i, i + 200))
       .execute()
+  await noteStudyDays(trx, rows)
 }
