@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
@@ -23,6 +23,8 @@ export interface LoadOptions {
   seconds: number
   method?: 'GET' | 'POST'
   body?: string
+  /** Bodies sent in turn instead of `body`, one per request. */
+  bodies?: readonly string[]
   headers?: Record<string, string>
   /** Unmeasured run first, so the JIT has warmed the server's path. */
   warmupSeconds?: number
@@ -31,6 +33,8 @@ export interface LoadOptions {
 /** One autocannon run against 127.0.0.1, bounded by `seconds`. */
 export async function load(options: LoadOptions): Promise<LoadResult> {
   if (new URL(options.url).hostname !== '127.0.0.1') throw new Error(`load only targets 127.0.0.1, not ${options.url}`)
+  let turn = 0
+  const bodies = options.bodies
   const run = (duration: number) =>
     autocannon({
       url: options.url,
@@ -39,6 +43,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
       method: options.method ?? 'GET',
       body: options.body,
       headers: options.headers,
+      requests: bodies?.length ? [{ setupRequest: (request) => ({ ...request, body: bodies[turn++ % bodies.length] }) }] : undefined,
     })
   if (options.warmupSeconds) await run(options.warmupSeconds)
   const r = await run(options.seconds)
@@ -119,7 +124,11 @@ export async function loadServer(root: string, databaseUrl: string | undefined, 
       connections: 10,
       seconds,
       method: 'POST',
-      body: JSON.stringify(DEMO_LOGIN),
+      // The demo accounts in turn: one phone hit by 10 connections at once is throttled once 5 attempts are in
+      // flight (each counts before it is checked, src/server/services/auth.ts), and the run would measure 429s.
+      bodies: (JSON.parse(readFileSync(join(root, 'seeds', 'users.json'), 'utf8')) as { phone: string }[]).map((u) =>
+        JSON.stringify({ ...DEMO_LOGIN, phone: u.phone }),
+      ),
       headers: { 'content-type': 'application/json' },
     })
     return {

@@ -4,7 +4,7 @@
 // 积分明细 in Chromium with 10,000 ledger entries on the device, then the 朋友圈 board (a 20,000-comment branch pulled
 // and opened in Chromium, and a 12-megapixel photo compressed on the device), then a 花名册 import of 2,300 members
 // with their households and the admin's first pull afterwards, then 总览: the overview's figures for a town of 50
-// branches and the server's supervision refresh on SQLite.
+// branches and the server's supervision refresh on SQLite, and the 总览 page drawn in Chromium with that town synced in.
 // Prints a report and writes it to bench/results/latest.json.
 // It reports; it never fails the process over a number.
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -23,6 +23,7 @@ import { meetingsBenchOn, printMeetingsSection, type MeetingsBench } from './mee
 import { printRosterSection, rosterBenchOn, type RosterBench } from './roster'
 import { boardBench, printBoardSection, type BoardBench } from './board'
 import { printSupervisionSection, supervisionBench, type SupervisionBench } from './supervision'
+import { overviewRenderBench, printOverviewRenderSection, type OverviewRender } from './overview-render'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const SECONDS = 5
@@ -58,6 +59,11 @@ console.log(line('first screen (all of the above)', size.firstScreen))
 console.log(
   `  budget: first-load JS+CSS ≤ ${kb(size.budgetGzip)} gzipped → ${size.withinBudget ? 'PASS' : 'OVER'} (${kb(size.firstLoad.gzip)}, ${size.withinBudget ? `${kb(spare)} to spare` : `${kb(-spare)} over`})`,
 )
+console.log(line('lazy chart chunk (总览 only)', size.chartChunks))
+console.log(files(size.chartChunks))
+console.log(
+  `  Chart.js in the first screen: ${size.chartInFirstScreen.length ? `YES (${size.chartInFirstScreen.join(', ')})` : 'no'}${size.chartChunks.files.length ? '' : ' — no chart chunk found'}`,
+)
 
 // 2. Server under load
 const postgres = await startPostgres()
@@ -84,6 +90,7 @@ const meetingsRuns: MeetingsBench[] = []
 const rosterRuns: RosterBench[] = []
 let board: BoardBench | { failed: string }
 let supervision: SupervisionBench | { failed: string }
+let overviewRender: OverviewRender | { failed: string }
 try {
   for (const database of databases) {
     console.log(`  running ${database.name}…`)
@@ -138,6 +145,10 @@ try {
   // 总览: the overview's figures for a town of 2,300 members in 50 branches, then the server's refresh on SQLite.
   console.log('  running the overview at town scale (50 branches, 2,300 members; then the server refresh on SQLite)…')
   supervision = await supervisionBench(ROOT).catch((error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }))
+  console.log('  running 总览 in Chromium (the 50-branch town synced in; the page drawn, against /me)…')
+  overviewRender = await overviewRenderBench(ROOT, join(ROOT, 'dist')).catch((error: unknown) => ({
+    failed: error instanceof Error ? error.message : String(error),
+  }))
 } finally {
   stopPostgres()
 }
@@ -149,6 +160,7 @@ printMeetingsSection(meetingsRuns, 'skipped' in postgres ? postgres.skipped : nu
 printRosterSection(rosterRuns, 'skipped' in postgres ? postgres.skipped : null)
 printBoardSection(board)
 printSupervisionSection(supervision)
+printOverviewRenderSection(overviewRender)
 
 // 5. JSON
 const report = {
@@ -170,6 +182,7 @@ const report = {
   roster: { runs: rosterRuns, postgresSkipped: 'skipped' in postgres ? postgres.skipped : null },
   board,
   supervision,
+  overviewRender,
 }
 mkdirSync(dirname(OUT), { recursive: true })
 writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`)
