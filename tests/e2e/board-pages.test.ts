@@ -292,11 +292,15 @@ describe('朋友圈 feed, topics, statistics, 待办 and notices', () => {
     await admin.locator('.board-entries').getByText('议事统计').click()
     await admin.locator('[data-stat="comments"]').waitFor()
     expect(await admin.getByTestId('stats-scope').textContent()).toBe('全镇 · 全部时间')
-    expect(Number(await stat(admin, 'topics'))).toBeGreaterThanOrEqual(8)
+    const townTopics = Number(await stat(admin, 'topics'))
+    expect(townTopics).toBeGreaterThanOrEqual(8)
     await admin.locator('.stats-filters .van-dropdown-menu__item').nth(1).click()
     await admin.locator('.van-dropdown-item__option').filter({ hasText: '金鸡窝村党支部' }).click()
     await expect.poll(() => admin.getByTestId('stats-scope').textContent()).toBe('金鸡窝村党支部 · 全部时间')
-    await expect.poll(() => stat(admin, 'topics')).toBe('1')
+    // seeds/board.json's one topic, and the demo routine's monthly topics (supervision/demo.ts), which
+    // depend on the day the demo was loaded: fewer than the town's, and at least the seeded one.
+    await expect.poll(async () => Number(await stat(admin, 'topics'))).toBeLessThan(townTopics)
+    expect(Number(await stat(admin, 'topics'))).toBeGreaterThanOrEqual(1)
     expect(Number(await stat(admin, 'comments'))).toBeGreaterThanOrEqual(2)
     expect(Number(await stat(admin, 'resolved'))).toBeGreaterThanOrEqual(1)
     await screenshot(admin, 'board-1x-112-stats-admin')
