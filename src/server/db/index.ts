@@ -2,9 +2,10 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
 import pg from 'pg'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
+import { Kysely, Migrator, PostgresDialect } from 'kysely'
 import type { Database } from './schema'
 import { migrationProvider } from './migrations'
+import { SqliteReadWriteDialect } from './sqliteReadWrite'
 
 export type DatabaseKind = 'sqlite' | 'postgres'
 
@@ -35,7 +36,11 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), kind: 'sqlite' }
+  // Reads outside a transaction go here, so that a push batch doesn't hold up health checks and pulls.
+  const reader = new SQLite(join(options.dataDir, SQLITE_FILE))
+  reader.pragma('query_only = ON')
+  reader.pragma('busy_timeout = 5000')
+  return { db: new Kysely<Database>({ dialect: new SqliteReadWriteDialect(sqlite, reader) }), kind: 'sqlite' }
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

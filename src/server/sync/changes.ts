@@ -2,63 +2,113 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import type { Scope, SyncTable } from '~/domain/sync'
 
-/** Rows (or scopes) per statement in `putMany`: 7 parameters a row, well within SQLite's 32,766 and PostgreSQL's 65,535. */
+/** Rows (or scopes) per statement in a flush: 7 parameters a row, well within SQLite's 32,766 and PostgreSQL's 65,535. */
 const PAGE = 500
 
+interface Pending {
+  scope: Scope
+  table: SyncTable
+  id: string
+  /** JSON, or null for a tombstone. */
+  rowJson: string | null
+}
+
+/** A row held, with the number of its scope's write it was last written by. */
+interface Held extends Pending {
+  ordinal: number
+}
+
 /**
- * Records what a transaction changed for devices to pull. Each row written takes the next version of
- * its scope with `UPDATE … RETURNING` inside the transaction: the scope's row stays locked until commit,
- * so versions of one scope become visible in order and a reader can never skip one (docs/architecture.md).
+ * Records what a transaction changed for devices to pull. A scope's version counter, once raised, stays
+ * locked until commit, so versions of one scope become visible in order and a reader never skips one
+ * (docs/architecture.md). Rows are therefore held here and written by `flush()`, which raises each scope
+ * once by its number of rows, in one lock order, as late as possible: the counters are locked only for the
+ * last statements of the transaction, not while the rest of a push batch runs.
+ *
+ * `new ChangeWriter(trx, now)` writes at each call, as a caller that never flushes expects; a push batch
+ * uses `ChangeWriter.deferred` and flushes before commit. A handler that reads `sync_rows` calls
+ * `flush()` first, so that it sees what the batch wrote before it.
  */
 export class ChangeWriter {
   readonly scopes = new Set<string>()
+  /** Keyed by scope, table and id: a row written twice is written once, as it was last. */
+  private readonly pending = new Map<string, Held>()
+  /**
+   * Writes per scope since the last flush, a row written twice counted twice: a scope's version still rises
+   * by one per write, as when each write took its own, so a version counts the changes made in its scope.
+   */
+  private readonly writes = new Map<string, number>()
 
   constructor(
     private readonly trx: Kysely<Database>,
     private readonly now: string,
+    private readonly deferred = false,
   ) {}
 
-  put(scope: Scope, table: SyncTable, id: string, row: unknown): Promise<number> {
-    return this.write(scope, table, id, JSON.stringify(row))
+  /** A writer that holds its rows until `flush()`. */
+  static deferred(trx: Kysely<Database>, now: string): ChangeWriter {
+    return new ChangeWriter(trx, now, true)
   }
 
-  delete(scope: Scope, table: SyncTable, id: string): Promise<number> {
-    return this.write(scope, table, id, null)
+  put(scope: Scope, table: SyncTable, id: string, row: unknown): Promise<void> {
+    return this.add([{ scope, table, id, rowJson: JSON.stringify(row) }])
   }
 
-  /**
-   * Many rows at once (a roster import of thousands): each scope's version is raised once, by the number
-   * of its rows, and the rows are inserted a page at a time, numbered as `put` one by one would have.
-   */
-  async putMany(rows: readonly { scope: Scope; table: SyncTable; id: string; row: unknown }[]): Promise<void> {
-    // The same key twice: the later row wins, as one by one (and a statement may not touch a row twice).
-    const unique = new Map(rows.map((r) => [JSON.stringify([r.scope, r.table, r.id]), r]))
-    const byScope = new Map<string, { scope: Scope; table: SyncTable; id: string; row: unknown }[]>()
-    for (const r of unique.values()) {
-      const scoped = byScope.get(r.scope)
-      if (scoped) scoped.push(r)
-      else byScope.set(r.scope, [r])
+  delete(scope: Scope, table: SyncTable, id: string): Promise<void> {
+    return this.add([{ scope, table, id, rowJson: null }])
+  }
+
+  /** Many rows at once (a roster import of thousands), numbered as `put` one by one would have. */
+  putMany(rows: readonly { scope: Scope; table: SyncTable; id: string; row: unknown }[]): Promise<void> {
+    return this.add(rows.map((r) => ({ scope: r.scope, table: r.table, id: r.id, rowJson: JSON.stringify(r.row) })))
+  }
+
+  private hold(change: Pending): void {
+    const key = JSON.stringify([change.scope, change.table, change.id])
+    const ordinal = (this.writes.get(change.scope) ?? 0) + 1
+    this.writes.set(change.scope, ordinal)
+    // Deleted first so that the row takes its place (and version) as last written.
+    this.pending.delete(key)
+    this.pending.set(key, { ...change, ordinal })
+  }
+
+  private async add(changes: readonly Pending[]): Promise<void> {
+    for (const change of changes) this.hold(change)
+    if (!this.deferred) await this.flush()
+  }
+
+  /** Writes the rows held: each scope's version raised once, by its number of writes, and the rows a page at a time. */
+  async flush(): Promise<void> {
+    if (this.pending.size === 0) return
+    const byScope = new Map<string, Held[]>()
+    for (const change of this.pending.values()) {
+      const scoped = byScope.get(change.scope)
+      if (scoped) scoped.push(change)
+      else byScope.set(change.scope, [change])
     }
-    // One lock order for every writer: two imports wait for each other instead of deadlocking.
+    const writes = new Map(this.writes)
+    this.pending.clear()
+    this.writes.clear()
+    // One lock order for every writer: two batches wait for each other instead of deadlocking.
     const scopes = [...byScope.keys()].sort()
     for (let start = 0; start < scopes.length; start += PAGE) {
       const bumped = await this.trx
         .insertInto('scope_versions')
-        .values(scopes.slice(start, start + PAGE).map((scope) => ({ scope, version: byScope.get(scope)?.length ?? 0, horizon: 0 })))
+        .values(scopes.slice(start, start + PAGE).map((scope) => ({ scope, version: writes.get(scope) ?? 0, horizon: 0 })))
         .onConflict((oc) =>
           oc.column('scope').doUpdateSet((eb) => ({ version: eb('scope_versions.version', '+', eb.ref('excluded.version')) })),
         )
         .returning(['scope', 'version'])
         .execute()
       const values = bumped.flatMap(({ scope, version }) => {
-        const scoped = byScope.get(scope) ?? []
-        return scoped.map((r, i) => ({
+        const base = Number(version) - (writes.get(scope) ?? 0)
+        return (byScope.get(scope) ?? []).map((r) => ({
           scope,
           table_name: r.table,
           row_id: r.id,
-          version: Number(version) - scoped.length + 1 + i,
-          op: 'put' as const,
-          row_json: JSON.stringify(r.row),
+          version: base + r.ordinal,
+          op: r.rowJson === null ? ('delete' as const) : ('put' as const),
+          row_json: r.rowJson,
           changed_at: this.now,
         }))
       })
@@ -77,23 +127,6 @@ export class ChangeWriter {
           .execute()
       for (const { scope } of bumped) this.scopes.add(scope)
     }
-  }
-
-  private async write(scope: Scope, table: SyncTable, id: string, rowJson: string | null): Promise<number> {
-    const { version } = await this.trx
-      .insertInto('scope_versions')
-      .values({ scope, version: 1, horizon: 0 })
-      .onConflict((oc) => oc.column('scope').doUpdateSet((eb) => ({ version: eb('scope_versions.version', '+', 1) })))
-      .returning('version')
-      .executeTakeFirstOrThrow()
-    const values = { version, op: rowJson === null ? ('delete' as const) : ('put' as const), row_json: rowJson, changed_at: this.now }
-    await this.trx
-      .insertInto('sync_rows')
-      .values({ scope, table_name: table, row_id: id, ...values })
-      .onConflict((oc) => oc.columns(['scope', 'table_name', 'row_id']).doUpdateSet(values))
-      .execute()
-    this.scopes.add(scope)
-    return version
   }
 }
 

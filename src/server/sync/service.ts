@@ -16,6 +16,8 @@ import { ChangeWriter } from './changes'
 import type { SyncFeatures } from './feature'
 import type { Notifier } from './notifier'
 import { applyBatch, type BatchContext } from './push'
+import { CommitGroups } from './commitGroups'
+import { isPostgres } from './locks'
 import { pullPage } from './pull'
 import { isTransactionConflict, isUniqueViolation } from './rejections'
 import { withCurrentUserIds } from './userIdAliases'
@@ -33,13 +35,17 @@ const retryable = (error: unknown) => isTransactionConflict(error) || isUniqueVi
 
 export class SyncService {
   private townId: string | undefined
+  /** SQLite: pushes arriving together share a transaction (commitGroups.ts). */
+  private readonly groups: CommitGroups | undefined
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly notifier: Notifier,
     private readonly features: SyncFeatures,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.groups = isPostgres(db) ? undefined : new CommitGroups(db, features)
+  }
 
   async viewer(user: SyncUser): Promise<Viewer> {
     this.townId ??= (await this.db.selectFrom('towns').select('id').executeTakeFirstOrThrow()).id
@@ -54,8 +60,15 @@ export class SyncService {
     )
   }
 
-  /** Binds a device to the user on first sight; a device bound to someone else is refused outright. */
-  private async claimClient(clientId: string, viewer: Viewer): Promise<{ pulledBefore: boolean }> {
+  /**
+   * Binds a device to the user on first sight; a device bound to someone else is refused outright. The
+   * write it needs, if any, is returned to be run: a push runs it inside its batch's transaction, so that
+   * on SQLite it costs no disk flush of its own.
+   */
+  private async claimClient(
+    clientId: string,
+    viewer: Viewer,
+  ): Promise<{ pulledBefore: boolean; write: ((db: Kysely<Database>) => Promise<unknown>) | undefined }> {
     const now = this.clock().toISOString()
     const client = await this.db
       .selectFrom('sync_clients')
@@ -67,17 +80,21 @@ export class SyncService {
     }
     if (client) {
       // At most once a minute: on SQLite each of these is a disk flush, and a chat message makes every device pull.
-      if (Date.parse(now) - Date.parse(client.last_seen_at) > LAST_SEEN_RESOLUTION_MS) {
-        await this.db.updateTable('sync_clients').set({ last_seen_at: now }).where('id', '=', clientId).execute()
+      const stale = Date.parse(now) - Date.parse(client.last_seen_at) > LAST_SEEN_RESOLUTION_MS
+      return {
+        pulledBefore: client.pulled_at !== null,
+        write: stale ? (db) => db.updateTable('sync_clients').set({ last_seen_at: now }).where('id', '=', clientId).execute() : undefined,
       }
-      return { pulledBefore: client.pulled_at !== null }
     }
-    await this.db
-      .insertInto('sync_clients')
-      .values({ id: clientId, user_id: viewer.id, created_at: now, last_seen_at: now, pulled_at: null })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute()
-    return { pulledBefore: false }
+    return {
+      pulledBefore: false,
+      write: (db) =>
+        db
+          .insertInto('sync_clients')
+          .values({ id: clientId, user_id: viewer.id, created_at: now, last_seen_at: now, pulled_at: null })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute(),
+    }
   }
 
   /**
@@ -86,7 +103,8 @@ export class SyncService {
    */
   async push(user: SyncUser, body: PushBody): Promise<MutationResult[]> {
     const viewer = await this.viewer(user)
-    await this.claimClient(body.clientId, viewer)
+    const { write: claim } = await this.claimClient(body.clientId, viewer)
+    if (body.mutations.length === 0) await claim?.(this.db)
     // An app newer than this server (a deploy in progress): a rejection would make the device drop its
     // changes for good, so the whole request is refused and the device sends them again later.
     if (body.schemaVersion > SCHEMA_VERSION)
@@ -94,11 +112,14 @@ export class SyncService {
     const now = this.clock().toISOString()
     const clockSkewMs = body.sentAt === undefined ? null : Date.parse(body.sentAt) - Date.parse(now)
     for (let attempt = 1; ; attempt++) {
-      const batch: BatchContext = { viewer, clientId: body.clientId, now, clockSkewMs, scopes: new Set() }
+      const batch: BatchContext = { viewer, clientId: body.clientId, now, clockSkewMs, scopes: new Set(), claim }
       let results: MutationResult[]
       try {
-        results = await applyBatch(this.db, this.features, batch, await withCurrentUserIds(this.db, body.mutations))
+        const mutations = await withCurrentUserIds(this.db, body.mutations)
+        results = await (this.groups ? this.groups.apply(batch, mutations) : applyBatch(this.db, this.features, batch, mutations))
       } catch (error) {
+        // A long batch on SQLite commits in parts: what did commit is sent to devices all the same.
+        if (batch.scopes.size > 0) await this.notifier.notify([...batch.scopes])
         if (attempt < TRANSACTION_ATTEMPTS && retryable(error)) continue
         throw error
       }
@@ -111,6 +132,7 @@ export class SyncService {
     const viewer = await this.viewer(user)
     const scopes = await this.scopesOf(viewer)
     const client = await this.claimClient(clientId, viewer)
+    await client.write?.(this.db)
     const reply = await pullPage(this.db, this.features, viewer, scopes, client, cursorText, limit)
     if (!client.pulledBefore)
       await this.db.updateTable('sync_clients').set({ pulled_at: this.clock().toISOString() }).where('id', '=', clientId).execute()

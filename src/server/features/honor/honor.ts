@@ -133,7 +133,9 @@ export async function withdrawHonorLists(
     .where('month', '=', args.month)
     .execute()
   await writer.delete(`town:${townId}`, 'honor_lists', args.month)
-  // Every member who was sent a mark for the month, as it was sent (members may have moved since).
+  // Every member who was sent a mark for the month, as it was sent (members may have moved since), this
+  // batch's own marks included.
+  await writer.flush()
   const marked = await trx
     .selectFrom('sync_rows')
     .select('scope')

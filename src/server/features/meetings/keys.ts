@@ -25,6 +25,8 @@ export async function grantMeetingKeys(trx: Kysely<Database>, writer: ChangeWrit
 /** A secretary removed, moved or ended: every key of the branch their devices hold is deleted from them. */
 export async function revokeMeetingKeys(trx: Kysely<Database>, writer: ChangeWriter, holderId: string, branchId: string): Promise<void> {
   const scope = `user:${holderId}` as const
+  // What this batch wrote so far is in sync_rows too (a key granted by an earlier mutation of the batch).
+  await writer.flush()
   const held = await trx
     .selectFrom('sync_rows')
     .innerJoin('meetings', 'meetings.id', 'sync_rows.row_id')
