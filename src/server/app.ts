@@ -6,6 +6,7 @@ import { seedIfEmpty } from './db/seed'
 import type { AppConfig } from './config'
 import { answerUnreadableRequest, HttpError, sendError } from './http/errors'
 import { isCrossSiteWrite, normaliseOrigin } from './http/origin'
+import { compression } from './http/compression'
 import { AuthService } from './services/auth'
 import { authRoutes } from './routes/auth'
 import { accountRoutes } from './routes/accounts'
@@ -121,6 +122,8 @@ export async function buildApp(config: AppConfig): Promise<FastifyInstance> {
     crossOriginEmbedderPolicy: false,
   })
   await app.register(fastifyCookie, { secret: config.sessionSecret })
+  // Before any route: it hooks each route as it is declared (issue 14: a weak signal).
+  await compression(app)
 
   let shuttingDown = false
   app.addHook('preClose', async () => {

@@ -116,6 +116,8 @@ describe('the installable PWA shell in Chromium', () => {
     await waitForControllingWorker(page)
     // Publish a "new version": any byte change to sw.js makes the browser install it and wait.
     appendFileSync(join(inject('staticDir'), 'sw.js'), `\n// version ${Date.now()}\n`)
+    // As a deploy replaces the build whole: the old version's precompressed copies go with it.
+    for (const copy of ['sw.js.br', 'sw.js.gz']) rmSync(join(inject('staticDir'), copy), { force: true })
     await page.evaluate(() => window.sessionStorage.setItem('marker', 'before-update'))
     await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update())
     await page.getByText('发现新版本').waitFor({ timeout: 30_000 })
