@@ -185,8 +185,10 @@ export const routes: RouteRecordRaw[] = [
 
 export function createAppRouter() {
   const router = createRouter({ history: createWebHistory(), routes })
-  router.beforeEach((to) => {
+  router.beforeEach(async (to) => {
     const session = useSessionStore()
+    // The shell mounts while the saved session is read (main.ts): decide only once it is known.
+    await session.restore().catch(() => undefined)
     if (!to.meta.public && !session.signedIn) return { path: '/login', query: to.path === '/' ? {} : { next: to.fullPath } }
     if (to.path === '/login' && session.signedIn) return '/'
     if (to.meta.roles && session.me && !to.meta.roles.includes(session.me.user.role)) return '/'

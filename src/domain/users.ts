@@ -1,21 +1,7 @@
 import { z } from './validation'
+import { MEMBER_STATUSES, ROLES } from './roles'
 
-export const ROLES = ['member', 'secretary', 'admin'] as const
-export type Role = (typeof ROLES)[number]
-
-export const ROLE_LABELS: Record<Role, string> = {
-  member: '党员',
-  secretary: '支部书记',
-  admin: '镇党委管理员',
-}
-
-export const MEMBER_STATUSES = ['home', 'away'] as const
-export type MemberStatus = (typeof MEMBER_STATUSES)[number]
-
-export const MEMBER_STATUS_LABELS: Record<MemberStatus, string> = {
-  home: '在家',
-  away: '外出务工',
-}
+export * from './roles'
 
 export const phoneSchema = z.string().check(z.trim(), z.regex(/^1\d{10}$/, '请输入11位手机号码'))
 const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD'))
@@ -98,9 +84,3 @@ export const meSchema = z.object({
   town: z.object({ id: z.string(), name: z.string() }),
 })
 export type Me = z.infer<typeof meSchema>
-
-export function describeRole(me: Me): string {
-  // 新杭镇 + 镇党委管理员 would say 镇 twice.
-  if (me.user.role === 'admin') return `${me.town.name.replace(/镇$/, '')}${ROLE_LABELS.admin}`
-  return me.branch ? `${me.branch.name} · ${ROLE_LABELS[me.user.role]}` : ROLE_LABELS[me.user.role]
-}

@@ -1,6 +1,5 @@
 import { onBeforeUnmount, ref } from 'vue'
-import { STORAGE_MESSAGES, type StorageProblem } from '../db'
-import { onStorageProblem } from '../db/instance'
+import { onStorageProblem, STORAGE_MESSAGES, type StorageProblem } from '../db/problems'
 
 /** The storage problem the member must act on (another tab, full disk, private mode), if any. */
 export function useStorageProblem() {

@@ -1,24 +1,28 @@
 import { watch } from 'vue'
-import { useRouter } from 'vue-router'
+import { useRouter, type Router } from 'vue-router'
 import { showNotify } from 'vant'
 import { useSessionStore } from '../stores/session'
 import { useSyncStore } from '../stores/sync'
 
-/** Syncs for whoever is signed in, stops on sign-out, and tells the member when the server refused a change or ended the session. */
-export function useSyncLifecycle() {
+/**
+ * Syncs for whoever is signed in, stops on sign-out, and tells the member when the server refused a change or
+ * ended the session. App.vue loads it after the first screen is drawn, outside setup: it passes the router.
+ */
+export function useSyncLifecycle(router: Router = useRouter()) {
   const session = useSessionStore()
   const sync = useSyncStore()
-  const router = useRouter()
   watch(
     () => sync.sessionEnded,
     () => void session.refresh(),
   )
-  // Signed out from elsewhere (an expired session found by a sync): back to the login page.
+  // Signed out from elsewhere (an expired session found by a sync): back to the login page. Immediate, as
+  // the session check may have ended the session before this was loaded.
   watch(
     () => session.signedIn,
     (signedIn) => {
       if (!signedIn && !router.currentRoute.value.meta.public) void router.replace('/login')
     },
+    { immediate: true },
   )
   watch(
     () => session.me?.user.id,

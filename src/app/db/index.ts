@@ -1,5 +1,6 @@
 import Dexie, { type EntityTable } from 'dexie'
 import { DB_NAME } from '../constants'
+import type { StorageProblemListener } from './problems'
 import type { MemberRow } from '~/domain/members'
 import type { PartyGroupRow } from '~/domain/roster'
 import type { SyncTable } from '~/domain/sync'
@@ -196,26 +197,8 @@ export class AppDB extends Dexie {
   }
 }
 
-export type StorageProblem = 'blocked' | 'versionchange' | 'quota' | 'unavailable' | 'unknown'
-
-export const STORAGE_MESSAGES: Record<StorageProblem, string> = {
-  blocked: '应用已在其他标签页打开，且正在使用旧版本数据。请关闭其他标签页后刷新本页。',
-  versionchange: '应用已在其他标签页更新，请刷新本页以继续使用。',
-  quota: '手机存储空间不足，无法保存数据。请清理空间后再试。',
-  unavailable: '当前浏览器无法保存数据（可能处于无痕模式）。请使用普通模式打开。',
-  unknown: '本地数据读写失败，请刷新后重试。',
-}
-
-/** Maps an IndexedDB failure to what the member should be told. */
-export function classifyStorageError(error: unknown): StorageProblem {
-  const names = [(error as { name?: string })?.name, (error as { inner?: { name?: string } })?.inner?.name]
-  if (names.includes('QuotaExceededError')) return 'quota'
-  if (names.includes('InvalidStateError') || names.includes('MissingAPIError') || names.includes('SecurityError')) return 'unavailable'
-  if (names.includes('VersionError') || names.includes('DatabaseClosedError')) return 'versionchange'
-  return 'unknown'
-}
-
-export type StorageProblemListener = (problem: StorageProblem) => void
+// Kept in problems.ts, where the shell reads them without loading Dexie.
+export { STORAGE_MESSAGES, classifyStorageError, type StorageProblem, type StorageProblemListener } from './problems'
 
 /** Opens the database and reports what the member must do when another tab or the disk is in the way. */
 export function createAppDB(onProblem: StorageProblemListener, name?: string): AppDB {

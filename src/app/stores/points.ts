@@ -4,6 +4,7 @@ import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
 import { useStudyStore } from './study'
+import { useSessionStore } from './session'
 import { ruleActiveOn, scoreEvents, totalsOf, type LedgerEntry, type LedgerRow, type PointsEvent } from '~/domain/points'
 import { dayInShanghai } from '~/domain/calendar'
 import { studyEventKind } from '~/domain/study'
@@ -20,6 +21,9 @@ const yearStart = (day: string) => `${day.slice(0, 4)}-01-01`
 export const usePointsStore = defineStore('points', () => {
   const db = appDB()
   const sync = useSyncStore()
+  // Before the sync engine has started (it waits for the first screen), the session says whose changes wait.
+  const sessionStore = useSessionStore()
+  const userId = computed(() => sync.userId ?? sessionStore.me?.user.id ?? null)
   const study = useStudyStore()
   const rules = useLiveQuery(() => db.points_rules.toArray(), [])
   const today = () => dayInShanghai(new Date())
@@ -44,9 +48,9 @@ export const usePointsStore = defineStore('points', () => {
 
   /** Study sessions waiting to sync, as the events the server will score. */
   const pendingEvents = computed<PointsEvent[]>(() => {
-    const memberId = sync.userId ?? ''
+    const memberId = userId.value ?? ''
     const events: PointsEvent[] = []
-    for (const session of pendingArgs(outboxOf(synced.value, sync.userId), 'study.record')) {
+    for (const session of pendingArgs(outboxOf(synced.value, userId.value), 'study.record')) {
       const material = study.byId(session.materialId)
       if (material)
         events.push({
@@ -61,7 +65,7 @@ export const usePointsStore = defineStore('points', () => {
   })
 
   const pending = computed<LedgerEntry[]>(() => {
-    const memberId = sync.userId ?? ''
+    const memberId = userId.value ?? ''
     const confirmed = recent.value.map((row) => ({ ...row, memberId }))
     return scoreEvents(rules.value, pendingEvents.value, confirmed)
   })

@@ -3,6 +3,7 @@ import { computed } from 'vue'
 import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
 import { useSyncStore } from './sync'
+import { useSessionStore } from './session'
 import type { Course, Material, StudyProgressRow } from '~/domain/study'
 import { outboxOf, pendingArgs, readWithOutbox } from '../sync/pending'
 
@@ -73,9 +74,12 @@ export const useStudyStore = defineStore('study', () => {
   const synced = useLiveQuery(() => readWithOutbox(db, [db.study_progress], () => db.study_progress.toArray()), null)
   const progressRows = computed<StudyProgressRow[]>(() => synced.value?.rows ?? [])
   const sync = useSyncStore()
+  // Before the sync engine has started (it waits for the first screen), the session says whose changes wait.
+  const session = useSessionStore()
+  const userId = computed(() => sync.userId ?? session.me?.user.id ?? null)
 
   /** Sessions recorded here and not yet synced count too, so an offline lesson shows as learnt at once. */
-  const unsynced = computed(() => pendingArgs(outboxOf(synced.value, sync.userId), 'study.record'))
+  const unsynced = computed(() => pendingArgs(outboxOf(synced.value, userId.value), 'study.record'))
   const opened = computed(() => new Set([...progressRows.value.map((row) => row.id), ...unsynced.value.map((s) => s.materialId)]))
   const completed = computed(
     () =>
