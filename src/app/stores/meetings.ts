@@ -6,6 +6,7 @@ import { useSyncStore } from './sync'
 import { useSessionStore } from './session'
 import { useMembersStore } from './members'
 import { dayInShanghai } from '~/domain/calendar'
+import { isCurrent } from '~/domain/rosterOverlay'
 import { attendanceRates, quorum, type AttendanceRow, type LeaveRow, type MeetingDraft, type MeetingRow } from '~/domain/meetings'
 import { overlayAttendance, overlayLeaves, overlayMeetings, meetingMemberKey } from './meetingsOverlay'
 import { checkScan, myStatus, type MyStatus } from './meetingsStatus'
@@ -65,7 +66,7 @@ export const useMeetingsStore = defineStore('meetings', () => {
 
   // The outbox keeps a change the server accepted until the pull with its result is stored (sync/engine.ts):
   // a closed meeting never flashes back open between the two.
-  const all = computed(() => overlayMeetings(meetingRows.value, pending.value, members.all))
+  const all = computed(() => overlayMeetings(meetingRows.value, pending.value, members.rows))
   const attendance = computed(() => overlayAttendance(attendanceRows.value, pending.value))
   const leaves = computed(() => overlayLeaves(leaveRows.value, pending.value))
   const attendanceByKey = computed(() => new Map(attendance.value.map((a) => [meetingMemberKey(a.meetingId, a.memberId), a])))
@@ -124,7 +125,7 @@ export const useMeetingsStore = defineStore('meetings', () => {
   /** Attendance rates over closed meetings, as the server confirmed them; `branchId` null is the whole town. */
   function rates(branchId: string | null) {
     const meetings = meetingRows.value.filter((m) => branchId === null || m.branchId === branchId)
-    const awayIds = new Set(members.roster.filter((m) => m.status === 'away').map((m) => m.id))
+    const awayIds = new Set(members.rows.filter((m) => m.status === 'away' && isCurrent(m)).map((m) => m.id))
     return { meetings, ...attendanceRates({ meetings, attendance: attendanceRows.value, leaves: leaveRows.value, awayIds }) }
   }
 

@@ -2,13 +2,15 @@ import { defineStore } from 'pinia'
 import { computed, reactive, shallowRef } from 'vue'
 import { appDB } from '../db/instance'
 import { useLiveQuery } from '../composables/useLiveQuery'
-import { SyncEngine } from '../sync/engine'
+import { SyncEngine, type PullProgress } from '../sync/engine'
 import { SyncScheduler, type SchedulerOptions, type SchedulerStatus } from '../sync/scheduler'
 import { httpTransport, type SyncTransport } from '../sync/transport'
 import { BACKGROUND_SYNC_TAG, META_KEYS } from '../constants'
+import { PULL_PAGE_SIZE } from '~/domain/sync'
 import type { MutationArgs, MutationName } from '~/domain/mutations'
 import type { RejectedRow } from '../db'
 import { ApiError } from '../api/client'
+import { useSyncProgressStore } from './syncProgress'
 
 export interface SyncStartOptions extends SchedulerOptions {
   transport?: SyncTransport
@@ -35,6 +37,11 @@ export const useSyncStore = defineStore('sync', () => {
   const status = reactive<SchedulerStatus>({ syncing: false, lastError: null, failures: 0 })
   const recentRejections = shallowRef<RejectedRow[]>([])
   const sessionEnded = shallowRef(0)
+  // 已同步 n 条 for a first or reset sync, or one of more than a page: an ordinary sync never flashes it.
+  const progress = useSyncProgressStore()
+  const onProgress = (p: PullProgress) => {
+    progress.pulledRows = !p.done && (p.first || p.rows > PULL_PAGE_SIZE) ? p.rows : null
+  }
 
   const outbox = useLiveQuery(() => db.outbox.orderBy('seq').toArray(), [])
   // Newest first. `rejectedAt` is not an index (ordering by it would throw), so sort here: the list is short.
@@ -63,13 +70,15 @@ export const useSyncStore = defineStore('sync', () => {
       // The session ended on the server (expired or signed out elsewhere): ask the session store to confirm.
       if (error instanceof ApiError && error.status === 401) sessionEnded.value++
       throw error
+    } finally {
+      progress.pulledRows = null
     }
   }
 
   async function start(forUserId: string, options: SyncStartOptions = {}): Promise<void> {
     if (engine.value?.userId === forUserId) return
     stop()
-    const next = new SyncEngine(db, options.transport ?? httpTransport, forUserId)
+    const next = new SyncEngine(db, options.transport ?? httpTransport, forUserId, onProgress)
     await next.adoptUser()
     engine.value = next
     if (options.schedule === false) return
@@ -81,6 +90,7 @@ export const useSyncStore = defineStore('sync', () => {
     scheduler?.stop()
     scheduler = null
     engine.value = null
+    progress.pulledRows = null
   }
 
   async function enqueue<N extends MutationName>(name: N, args: MutationArgs<N>): Promise<string> {
@@ -106,6 +116,7 @@ export const useSyncStore = defineStore('sync', () => {
     pendingCount,
     rejected,
     lastSyncedAt,
+    pulledRows: computed(() => progress.pulledRows),
     recentRejections,
     sessionEnded,
     userId,

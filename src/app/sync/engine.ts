@@ -1,10 +1,13 @@
 import Dexie from 'dexie'
-import { MAX_PUSH_BATCH, SCHEMA_VERSION, type Change, type MutationResult, type SyncTable } from '~/domain/sync'
+import { MAX_PUSH_BATCH, SCHEMA_VERSION, type MutationResult } from '~/domain/sync'
 import type { MutationArgs, MutationName } from '~/domain/mutations'
-import { parseWith, type z } from '~/domain/validation'
+import { parseWith } from '~/domain/validation'
 import type { AppDB, OutboxRow, RejectedRow } from '../db'
 import { META_KEYS } from '../constants'
 import type { SyncTransport } from './transport'
+import { checkPage, MAX_GROUP_PAGES, MAX_GROUP_ROWS, yieldToPage, type PageWrites, type PullProgress } from './pullPages'
+
+export { MAX_GROUP_PAGES, type PullProgress } from './pullPages'
 
 const loadSchemas = () => import('./schemas')
 
@@ -44,6 +47,8 @@ export class SyncEngine {
     private readonly db: AppDB,
     private readonly transport: SyncTransport,
     readonly userId: string,
+    /** Told after every page of a pull (a long one shows 已同步 n 条). */
+    private readonly onProgress?: (progress: PullProgress) => void,
   ) {}
 
   /** Makes the synced tables this user's: another user's rows are cleared first (their outbox stays). */
@@ -185,7 +190,11 @@ export class SyncEngine {
   }
 
   /**
-   * Pulls every page; each page and its cursor are stored in one transaction, so a crash never skips data.
+   * Pulls every page; a group of pages and the last one's cursor are stored in one transaction, so a crash
+   * never skips data. The first page is stored alone (an ordinary sync, one page, shows at once); after it,
+   * groups double up to `MAX_GROUP_PAGES` (or `MAX_GROUP_ROWS`), because every live query over a table runs again once per stored
+   * transaction: one per page made a first sync grow with the square of its rows. The next page is fetched
+   * while a group is stored, and a failure stores the pages already checked before it ends the pull.
    * The mutations acknowledged before the first request leave the outbox in the transaction that stores the
    * last page: the server applied them before this pull asked, so by then their results are in the tables,
    * and overlays see the new rows and the mutation gone at once. A crash before that keeps them for the next
@@ -196,55 +205,72 @@ export class SyncEngine {
     const settled = await this.outboxQuery()
       .filter((row) => row.acknowledged === true)
       .primaryKeys()
+    const { ROW_SCHEMAS } = await loadSchemas()
+    let cursor = await this.db.getMeta<string>(META_KEYS.cursor)
+    const progress: PullProgress = { rows: 0, first: cursor === undefined, done: false }
+    let group: PageWrites[] = []
+    let groupPages = 1
+    let groupRows = 0
     let pages = 0
-    for (;;) {
-      const cursor = await this.db.getMeta<string>(META_KEYS.cursor)
-      const reply = await this.transport.pull(clientId, cursor)
-      const tables = this.db.syncedTables
-      const writes = this.validate(reply.changes, (await loadSchemas()).ROW_SCHEMAS)
-      // The outbox joins only the transaction that lets go of acknowledged rows: a page's transaction can be
-      // long, and a member's new change (an outbox write) should not wait for it.
-      const letGo = !reply.hasMore && settled.length > 0
-      await this.db.transaction('rw', [this.db.meta, ...(letGo ? [this.db.outbox] : []), ...Object.values(tables)], async () => {
-        // Applying pulled rows never adds to the outbox: nothing echoes back to the server (it only lets
-        // the acknowledged mutations go, below).
-        if (reply.reset) await Promise.all(Object.values(tables).map((t) => t.clear()))
-        // In page order, a table at a time, in bulk: one awaited put per row is several times slower.
-        for (const { table, op, keys, rows } of writes) {
-          if (op === 'put') await tables[table].bulkPut(rows)
-          else await tables[table].bulkDelete(keys)
+    let next = this.transport.pull(clientId, cursor)
+    try {
+      for (;;) {
+        const reply = await next
+        // Fetched while this page is checked and stored; its failure surfaces when it is awaited.
+        if (reply.hasMore) (next = this.transport.pull(clientId, reply.cursor)).catch(() => undefined)
+        const page: PageWrites = { reset: reply.reset === true, writes: checkPage(reply.changes, ROW_SCHEMAS) }
+        // A reset clears the tables: pages before it in the group would be cleared anyway.
+        if (page.reset) {
+          group = []
+          groupRows = 0
         }
-        await this.db.setMeta(META_KEYS.cursor, reply.cursor)
-        if (letGo) await this.db.outbox.bulkDelete(settled)
-      })
-      pages++
-      if (!reply.hasMore) break
+        group.push(page)
+        groupRows += reply.changes.length
+        cursor = reply.cursor
+        pages++
+        progress.first ||= page.reset
+        progress.rows += reply.changes.length
+        progress.done = !reply.hasMore
+        if (!reply.hasMore || group.length >= groupPages || groupRows >= MAX_GROUP_ROWS) {
+          const storing = group
+          group = [] // a group that fails to store is not tried again below
+          groupRows = 0
+          await this.store(storing, cursor, !reply.hasMore ? settled : [])
+          groupPages = Math.min(groupPages * 2, MAX_GROUP_PAGES)
+        }
+        this.onProgress?.({ ...progress })
+        if (!reply.hasMore) break
+        await yieldToPage()
+      }
+    } catch (error) {
+      // What was fetched and checked before the failure is as good as ever: keep it, so the next pull resumes there.
+      if (group.length > 0 && cursor !== undefined) await this.store(group, cursor, []).catch(() => undefined)
+      throw error
     }
     await this.db.setMeta(META_KEYS.lastSyncedAt, new Date().toISOString())
     return pages
   }
 
-  /**
-   * Checks every row of a page against its schema before anything is written, and groups the page into
-   * runs of the same table and operation (order matters only between a put and a delete of one row).
-   */
-  private validate(
-    changes: readonly Change[],
-    schemas: Record<SyncTable, z.ZodMiniType>,
-  ): Array<{ table: SyncTable; op: 'put' | 'delete'; keys: string[]; rows: unknown[] }> {
-    const runs: Array<{ table: SyncTable; op: 'put' | 'delete'; keys: string[]; rows: unknown[] }> = []
-    for (const change of changes) {
-      if (!(change.table in schemas)) continue // a table this version of the app does not know yet
-      let run = runs.at(-1)
-      if (!run || run.table !== change.table || run.op !== change.op)
-        runs.push((run = { table: change.table, op: change.op, keys: [], rows: [] }))
-      run.keys.push(change.id)
-      if (change.op === 'delete') continue
-      const row = parseWith(schemas[change.table], change.row)
-      if (!row.ok) throw new Error(`同步数据格式有误（${change.table}/${change.id}）：${row.message}`)
-      run.rows.push(row.value)
-    }
-    return runs
+  /** Stores pages in order and the cursor after them in one transaction, letting go of `settled` with them. */
+  private async store(group: readonly PageWrites[], cursor: string, settled: OutboxRow['seq'][]): Promise<void> {
+    const tables = this.db.syncedTables
+    // The outbox joins only the transaction that lets go of acknowledged rows: a group's transaction can be
+    // long, and a member's new change (an outbox write) should not wait for it.
+    const letGo = settled.length > 0
+    await this.db.transaction('rw', [this.db.meta, ...(letGo ? [this.db.outbox] : []), ...Object.values(tables)], async () => {
+      // Applying pulled rows never adds to the outbox: nothing echoes back to the server (it only lets
+      // the acknowledged mutations go, below).
+      if (group[0]?.reset) await Promise.all(Object.values(tables).map((t) => t.clear()))
+      // In page order, a table at a time, in bulk: one awaited put per row is several times slower. Awaited
+      // run by run, so the page stays responsive between them.
+      for (const { writes } of group)
+        for (const { table, op, keys, rows } of writes) {
+          if (op === 'put') await tables[table].bulkPut(rows)
+          else await tables[table].bulkDelete(keys)
+        }
+      await this.db.setMeta(META_KEYS.cursor, cursor)
+      if (letGo) await this.db.outbox.bulkDelete(settled)
+    })
   }
 
   async sync(): Promise<PushOutcome> {
