@@ -35,6 +35,7 @@ import { reencodePhoto } from '../src/server/services/photos'
 import { FEATURES } from '../src/server/features'
 import { SyncService } from '../src/server/sync/service'
 import type { AppConfig } from '../src/server/config'
+import { sized } from './quick'
 import { DEMO_PASSWORD, startServer, type BenchServer } from './server'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -50,21 +51,21 @@ const ARGS = [
 /** 许光荣, a 合兴村 member (党员中心户). */
 export const BOARD_MEMBER = '13800000010'
 const BRANCH = 'b-hexing'
-export const BOARD_TOPICS = 200
-export const BOARD_COMMENTS = 20_000
+export const BOARD_TOPICS = sized(200, 20)
+export const BOARD_COMMENTS = sized(20_000, 2_000)
 export const BIG_TOPIC_COMMENTS = 500
 export const BIG_TOPIC_ID = 't-bench-big'
 /** The demo topic in 合兴村 with 5 comments (seeds/board.json). */
 export const SMALL_TOPIC_ID = 't-hexing-road'
-const PULL_RUNS = 3
-const RUNS = 5
-const SCROLL_FRAMES = 120
+const PULL_RUNS = sized(3, 1)
+const RUNS = sized(5, 1)
+const SCROLL_FRAMES = sized(120, 30)
 const SETTLE_MS = 500
 const VIEWPORT = { width: 390, height: 844 }
 const TIMEOUT_MS = 120_000
 const PAGE_TIMEOUT_MS = 30_000
 const POLL_MS = 30
-const PHOTO_RUNS = 5
+const PHOTO_RUNS = sized(5, 1)
 const PHOTOS = [
   { label: '1 MP', width: 1155, height: 866 },
   { label: '12 MP', width: 4000, height: 3000 },

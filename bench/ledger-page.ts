@@ -18,6 +18,7 @@ import { DB_NAME } from '../src/app/constants'
 import type { LedgerRow } from '../src/domain/points'
 import { dayInShanghai } from '../src/domain/calendar'
 import { DEMO_MEMBER, DEMO_PASSWORD, startServer } from './server'
+import { sized } from './quick'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const ARGS = [
@@ -30,13 +31,13 @@ const ARGS = [
   '--disable-sync',
 ]
 /** The first size is the baseline. */
-export const LEDGER_SIZES = [100, 1_000, 10_000]
+export const LEDGER_SIZES = sized([100, 1_000, 10_000], [100, 1_000])
 export const LEDGER_TARGET_MS = 200
-const RUNS = 5
+const RUNS = sized(5, 1)
 const PAGE_SIZE = 50
 /** 加载更多 clicks in a row, then the scroll, on one load per size. */
-const MORE_CLICKS = 10
-const SCROLL_FRAMES = 120
+const MORE_CLICKS = sized(10, 3)
+const SCROLL_FRAMES = sized(120, 30)
 const TIMEOUT_MS = 30_000
 const RULE_CODES = [
   'article-read',

@@ -30,15 +30,16 @@ import { insertBranch, insertMembers } from '../tests/fixtures/town'
 import { createDatabase, startPostgres } from './postgres'
 import { clientId, startServer, type BenchServer } from './server'
 import { sqliteCommitCeiling, type RateResult } from './sync'
+import { sized } from './quick'
 
-export const BRANCH_MEMBERS = 500
-export const ROOM_MEMBERS = 100
+export const BRANCH_MEMBERS = sized(500, 100)
+export const ROOM_MEMBERS = sized(100, 20)
 const BRANCH = 'b-bench'
-const DEFAULT_SPREAD_S = 60
+const DEFAULT_SPREAD_S = sized(60, 5)
 /** The app's remote room beats every 30 s (src/app/stores/remoteRoom.ts). */
 const APP_HEARTBEAT_MS = 30_000
-const PACE = { seconds: 20, messagesPerSecond: 1 }
-const STRESS = { seconds: 10, heartbeatMs: 1_000, senders: 10 }
+const PACE = { seconds: sized(20, 3), messagesPerSecond: 1 }
+const STRESS = { seconds: sized(10, 2), heartbeatMs: 1_000, senders: 10 }
 const BASELINE_MESSAGES = 20
 const DRAIN_MS = 30_000
 const MAX_REQUESTS = 200_000
@@ -100,7 +101,8 @@ export interface MeetingsBench {
   commitCeiling: { before: RateResult; after: RateResult } | null
   checkin: { spreadSeconds: number; healthBaseline: CheckinRun; burst: CheckinRun; burstVsHealthP50: number; spread: CheckinRun }
   /** pullFailures: pulls that answered with an error (the device pulls again on the next poke, as the app does). */
-  room: { baseline: RoomRun; pace: RoomRun; stress: RoomRun; storedMessages: number; pullFailures: number }
+  /** Absent when the run was asked for the check-ins only. */
+  room?: { baseline: RoomRun; pace: RoomRun; stress: RoomRun; storedMessages: number; pullFailures: number }
   note?: string
 }
 
@@ -680,6 +682,7 @@ export async function meetingsBench(
   root: string,
   databaseUrl: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
+  options: { room?: boolean } = {},
 ): Promise<MeetingsBench> {
   const loadavgBefore = loadavg()
   const server = await startServer(root, databaseUrl)
@@ -699,7 +702,7 @@ export async function meetingsBench(
     ])
     const ceilingBefore = kind === 'sqlite' ? sqliteCommitCeiling(1) : null
     const checkin = await checkinBench(url, db, members, keys, ids, spreadSeconds(env))
-    const room = await roomBench(url, db, members.slice(0, ROOM_MEMBERS), ids.room)
+    const room = options.room === false ? undefined : await roomBench(url, db, members.slice(0, ROOM_MEMBERS), ids.room)
     const ceilingAfter = kind === 'sqlite' ? sqliteCommitCeiling(1) : null
     return {
       database: kind,
@@ -784,6 +787,7 @@ export function printMeetingsSection(runs: MeetingsBench[], postgresSkipped: str
     `  ${pad('', 70)}${'msgs/s'.padStart(8)}${'deliv/s'.padStart(9)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'all p50'.padStart(8)}${'lost'.padStart(6)}${'beats/s'.padStart(8)}${'beat p99'.padStart(9)}${'pulls/s'.padStart(8)}${'pull p99'.padStart(9)}`,
   )
   for (const r of runs) {
+    if (!r.room) continue
     for (const run of [r.room.baseline, r.room.pace, r.room.stress]) {
       const f = (n: number, w: number, d = 0) => n.toFixed(d).padStart(w)
       console.log(

@@ -16,9 +16,10 @@ import { buildApp } from '../src/server/app'
 import type { AppConfig } from '../src/server/config'
 import { openDatabase } from '../src/server/db'
 import { hashPassword } from '../src/server/security/password'
+import { sized } from './quick'
 import { DEMO_ADMIN, DEMO_PASSWORD } from './server'
 import { insertTown } from './supervision-server'
-import { buildTown } from './supervision-town'
+import { buildTown, TOWN_BRANCHES } from './supervision-town'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const ARGS = [
@@ -31,8 +32,8 @@ const ARGS = [
   '--disable-sync',
 ]
 export const RENDER_TARGET_MS = 1000
-const NAV_RUNS = 7
-const RELOAD_RUNS = 5
+const NAV_RUNS = sized(7, 1)
+const RELOAD_RUNS = sized(5, 1)
 const TIMEOUT_MS = 120_000
 /** The first sync is over once no pull request has been sent for this long (with every overview row on the device). */
 const QUIET_MS = 1500
@@ -262,7 +263,7 @@ export async function overviewRenderBench(root: string, dist = join(root, 'dist'
 
 export function printOverviewRenderSection(result: OverviewRender | { failed: string }): void {
   console.log(
-    `\n总览 on the device (Chromium 390×844, the built app; the 50-branch town's overview synced in; until the branch table and the first chart are drawn)`,
+    `\n总览 on the device (Chromium 390×844, the built app; the ${TOWN_BRANCHES}-branch town's overview synced in; until the branch table and the first chart are drawn)`,
   )
   if ('failed' in result) return void console.log(`  FAILED: ${result.failed}`)
   if ('skipped' in result) return void console.log(`  skipped: ${result.skipped}`)

@@ -1,7 +1,7 @@
 // Points at town scale: 2,300 members and a year of ledger history (~3 million points_ledger rows),
 // then the ranking over real HTTP, one member's ledger page through Kysely, and awardPoints for one
 // member's day of events. SQLite or a fresh PostgreSQL database. Every loop is bounded.
-// BENCH_LEDGER_ROWS scales the ledger down while developing; the default is the full size.
+// BENCH_LEDGER_ROWS scales the ledger down while developing; the default is the full size (20,000 rows in quick mode).
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../src/server/db/schema'
 import { openDatabase } from '../src/server/db'
@@ -10,6 +10,7 @@ import { awardPoints } from '../src/server/features/points/ledger'
 import type { PointsEvent } from '../src/domain/points'
 import { insertMembers } from '../tests/fixtures/town'
 import { createDatabase } from './postgres'
+import { sized } from './quick'
 import { DEMO_MEMBER, signIn, startServer } from './server'
 
 export const POINTS_TARGET_MS = 100
@@ -18,7 +19,7 @@ export const DEFAULT_LEDGER_ROWS = 2_990_000 // 1,300 per member
 const FIRST_DAY = '2026-01-01'
 /** 2026-01-01 … 2026-11-25 */
 const DAYS = 329
-const RUNS = 5
+const RUNS = sized(5, 2)
 
 export interface Timing {
   label: string
@@ -57,7 +58,7 @@ async function timed(label: string, run: (i: number) => Promise<string | void>):
 
 function ledgerRowsWanted(env: NodeJS.ProcessEnv): number {
   const n = Number(env.BENCH_LEDGER_ROWS)
-  return env.BENCH_LEDGER_ROWS && Number.isFinite(n) && n > 0 ? Math.floor(n) : DEFAULT_LEDGER_ROWS
+  return env.BENCH_LEDGER_ROWS && Number.isFinite(n) && n > 0 ? Math.floor(n) : sized(DEFAULT_LEDGER_ROWS, 20_000)
 }
 
 /** Synthetic members up to TOWN_MEMBERS, a year of ledger history for every member, totals rebuilt from the ledger. */

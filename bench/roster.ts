@@ -12,9 +12,10 @@ import writeXlsxFile from 'write-excel-file/node'
 import { HOUSEHOLD_COLUMNS, MEMBER_COLUMNS } from '../src/domain/rosterImport'
 import type { PullReply } from '../src/domain/sync'
 import { createDatabase, startPostgres } from './postgres'
+import { sized } from './quick'
 import { clientId, DEMO_ADMIN, signIn, startServer } from './server'
 
-export const ROSTER_MEMBERS = 2300
+export const ROSTER_MEMBERS = sized(2300, 200)
 const HOUSEHOLDS_PER_CENTER = 10
 const BRANCHES = ['合兴村党支部', '金鸡窝村党支部', '流洞社区党支部', '东亭村党支部', '新杭社区党支部']
 const MAX_PAGES = 10_000

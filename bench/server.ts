@@ -119,7 +119,8 @@ export async function insertMemberRows(
       .selectFrom('sync_rows')
       .select(['table_name', (eb) => eb.fn.countAll<number | string>().as('rows')])
       .where('op', '=', 'put')
-      // Every shared scope, and the admin's own (which holds the meetings' check-in keys).
+      // What the demo admin pulls: every shared scope (an admin sees them all), and its own `user:` scope (which
+      // holds the meetings' check-in keys) — not another user's, another admin's included.
       .where((eb) =>
         eb.or([
           eb('scope', 'not like', 'user:%'),
@@ -129,7 +130,7 @@ export async function insertMemberRows(
             eb
               .selectFrom('users')
               .select(sql<string>`'user:' || id`.as('scope'))
-              .where('role', '=', 'admin'),
+              .where('phone', '=', DEMO_ADMIN),
           ),
         ]),
       )

@@ -15,9 +15,10 @@ import { openDatabase } from '../src/server/db'
 import type { Database } from '../src/server/db/schema'
 import { loadBranchFacts } from '../src/server/features/supervision/facts'
 import { noteStudyDays } from '../src/server/features/study/studyMonths'
+import { sized } from './quick'
 import type { Town } from './supervision-town'
 
-const RUNS = 5
+const RUNS = sized(5, 2)
 const BATCH = 500
 
 export interface RefreshBench {

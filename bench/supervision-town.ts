@@ -9,9 +9,10 @@ import { FACTS_WINDOW_MONTHS } from '../src/domain/branchFacts'
 import type { MeetingType } from '../src/domain/meetings'
 import type { SupervisionState } from '../src/domain/overview'
 import type { RectificationRow, WarningRow } from '../src/domain/supervision'
+import { sized } from './quick'
 
-export const TOWN_BRANCHES = 50
-export const TOWN_MEMBERS = 2_300
+export const TOWN_BRANCHES = sized(50, 5)
+export const TOWN_MEMBERS = sized(2_300, 230)
 /** A Wednesday late in November 2026, noon in Shanghai. */
 export const TOWN_NOW = '2026-11-25T04:00:00.000Z'
 const GROUPS_PER_BRANCH = 4

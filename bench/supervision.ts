@@ -12,14 +12,15 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { attendanceRates } from '../src/domain/meetings'
 import { branchOverview, townOverview, type OverviewRow } from '../src/domain/overview'
-import { buildTown, type Town } from './supervision-town'
+import { sized } from './quick'
+import { buildTown, TOWN_BRANCHES, type Town } from './supervision-town'
 import { refreshBench, type RefreshBench } from './supervision-server'
 
 /** This part's share of the issue's target for the server (warnings and overviews for the whole town < 200 ms). */
 export const OVERVIEW_TARGET_MS = 50
 export const REFRESH_TARGET_MS = 200
-const RUNS = 15
-const WARM_UP = 5
+const RUNS = sized(15, 3)
+const WARM_UP = sized(5, 1)
 
 export interface Stat {
   runsMs: number[]
@@ -117,7 +118,7 @@ export function printSupervisionSection(result: SupervisionBench | { failed: str
   const c = result.counts
   const n = (x: number) => x.toLocaleString('en')
   console.log(
-    `  town: ${n(c.members)} members in 50 branches; ${n(c.meetings)} meetings, ${n(c.attendance)} attendance rows, ${n(c.leaves)} leaves, ` +
+    `  town: ${n(c.members)} members in ${TOWN_BRANCHES} branches; ${n(c.meetings)} meetings, ${n(c.attendance)} attendance rows, ${n(c.leaves)} leaves, ` +
       `${n(c.studyDays)} study days, ${n(c.points)} member-months of points, ${n(c.topics)} topics, ${n(c.comments)} comments, ` +
       `${c.warnings} warnings, ${c.notices} notices (built in ${result.buildMs.toFixed(0)} ms)`,
   )
@@ -127,9 +128,13 @@ export function printSupervisionSection(result: SupervisionBench | { failed: str
     )
   console.log(`  ${''.padEnd(58)}${'wall'.padStart(11)}${'CPU'.padStart(12)}`)
   row('baseline: attendanceRates once per branch', result.baseline, '   (baseline)')
-  row('branchOverview × 50', result.branches, `   ${(result.branches.cpuMedianMs! / result.baseline.cpuMedianMs!).toFixed(2)}× baseline`)
   row(
-    'refresh: branchOverview × 50, then townOverview',
+    `branchOverview × ${TOWN_BRANCHES}`,
+    result.branches,
+    `   ${(result.branches.cpuMedianMs! / result.baseline.cpuMedianMs!).toFixed(2)}× baseline`,
+  )
+  row(
+    `refresh: branchOverview × ${TOWN_BRANCHES}, then townOverview`,
     result.refresh,
     `   ${result.refresh.ratio.toFixed(2)}× baseline; target < ${OVERVIEW_TARGET_MS} ms CPU → ${result.refresh.pass ? 'PASS' : 'OVER'}`,
   )

@@ -1,9 +1,8 @@
 // Prints the sync section of the bench report.
-import type { BrowserSync } from './browser-sync'
+import { printBrowserSyncSection, type BrowserSync } from './browser-sync'
 import type { SyncBench } from './sync'
 
 export const PUSH_TARGET = 2_000
-export const BROWSER_TARGET_MS = 3_000
 
 const pad = (s: string, n: number) => s.padEnd(n)
 const num = (n: number, digits = 0) => n.toFixed(digits).padStart(10)
@@ -13,7 +12,7 @@ const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS')
 export function printSyncSection(runs: SyncBench[], browser: BrowserSync | { failed: string }, seconds: number): void {
   const name = (r: SyncBench) => (r.database === 'sqlite' ? 'SQLite' : 'PostgreSQL')
   console.log(
-    `\n  Over HTTP (in-process server on 127.0.0.1, Node fetch; push: batches of 100 profile.update as the demo member, ${seconds} s per run after a 1 s warm-up)`,
+    `\n  Over HTTP (in-process server on 127.0.0.1, Node fetch; push: batches of 100 profile.update, 1 member, then 4 members of 4 branches at once, ${seconds} s per run after a 1 s warm-up)`,
   )
   console.log(
     `  ${pad('', 40)}${'mut/s'.padStart(10)}${'batches'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'rejected'.padStart(10)}`,
@@ -37,6 +36,11 @@ export function printSyncSection(runs: SyncBench[], browser: BrowserSync | { fai
       console.log(
         `  ${pad(`${name(r)}: bare commits (WAL, sync=FULL)`, 40)}${num(r.commitCeiling.perSecond)} commits/s   (one-row transactions on this disk: the ceiling for one transaction per mutation)`,
       )
+    const u = r.underPush
+    const ms = (l: { p50Ms: number; p99Ms: number }) => `p50 ${l.p50Ms.toFixed(1)} / p99 ${l.p99Ms.toFixed(1)} ms`
+    console.log(
+      `  ${pad(`${name(r)}: health p99 while a push batch runs`, 40)}${num(u.health.p99Ms, 1)} ms   (health ${ms(u.healthIdle)} idle, ${ms(u.health)} under push; a member's pull ${ms(u.pullIdle)} idle, ${ms(u.pull)} under push)`,
+    )
   }
 
   console.log(`\n  full pull as the admin (10,000 inserted rows + the demo data; a new device each run; median of 3 after a warm-up)`)
@@ -50,25 +54,5 @@ export function printSyncSection(runs: SyncBench[], browser: BrowserSync | { fai
     )
   }
 
-  console.log(
-    `\n  Into IndexedDB (the built app in Chromium, served by the real server on SQLite; the admin signs in through the form and the app's own SyncEngine pulls)`,
-  )
-  if ('skipped' in browser) return void console.log(`  skipped: ${browser.skipped}`)
-  if ('failed' in browser) return void console.log(`  FAILED: ${browser.failed}`)
-  browser.runs.forEach((r, i) => {
-    console.log(
-      `  run ${i + 1} (fresh context): login click → ${browser.members.toLocaleString('en')} members in IndexedDB ${r.clickToDoneMs.toFixed(0)} ms; first pull request → done ${r.firstPullToDoneMs.toFixed(0)} ms   target < ${BROWSER_TARGET_MS.toLocaleString('en')} ms → ${verdict(r.firstPullToDoneMs < BROWSER_TARGET_MS)}`,
-    )
-    console.log(
-      `      click → first pull ${r.clickToFirstPullMs.toFixed(0)} ms; first pull sent → last pull received ${r.pullSpanMs.toFixed(0)} ms; the ${r.pages} pull requests themselves ${r.pullNetworkMs.toFixed(0)} ms (${mb(r.responseBytes)}); applying and the rest ${r.applyAndOtherMs.toFixed(0)} ms`,
-    )
-  })
-  const floor = browser.floor
-  console.log(
-    `  raw IndexedDB, same Chromium, no app: ${floor.rows.toLocaleString('en')} rows in pages of 500, each put awaited (as SyncEngine.apply) ${floor.awaitEachMs.toFixed(0)} ms; puts issued together (as bulkPut) ${floor.pipelinedMs.toFixed(0)} ms`,
-  )
-  const f = browser.fakeIndexedDb
-  console.log(
-    `  fake-indexeddb in Node (NOT a browser): SyncEngine.pull() of ${f.members.toLocaleString('en')} members over HTTP ${f.ms.toFixed(0)} ms, ${f.pages} pages`,
-  )
+  printBrowserSyncSection(browser)
 }

@@ -6,7 +6,11 @@ import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { MAX_PUSH_BATCH, SCHEMA_VERSION, type Mutation, type PullReply, type PushReply } from '../src/domain/sync'
 import { createDatabase } from './postgres'
-import { clientId, DEMO_ADMIN, DEMO_MEMBER, insertMemberRows, signIn, startServer } from './server'
+import { sized } from './quick'
+import { clientId, DEMO_ADMIN, insertMemberRows, signIn, startServer } from './server'
+
+/** Demo members of four different branches: concurrent pushers that share no member lock and no branch scope. */
+export const BRANCH_MEMBERS = ['13800000001', '13800000011', '13800000020', '13800000030'] as const
 
 export interface RateResult {
   requests: number
@@ -43,11 +47,27 @@ export interface SyncBench {
   /** Sequential GET /api/health from the same fetch client: the floor one request costs. */
   health: RateResult
   pushSequential: PushResult
+  /** Four members of four branches, each on their own device. */
   pushConcurrent: PushResult
+  /** GET /api/health and a member's pull, one after another, while one device pushes batches back to back. */
+  underPush: UnderPush
   /** How many health requests one push of 100 costs, sequentially: health req/s ÷ push batches/s. */
   pushBatchVsHealth: number
   /** expectedRows: every row the admin sees (members and any other synced table). */
   pull: { expectedRows: number; inserted: number; insertMs: number; runs: PullRun[]; median: PullRun }
+}
+
+export interface UnderPush {
+  healthIdle: Latencies
+  health: Latencies
+  pull: Latencies
+  pullIdle: Latencies
+}
+
+export interface Latencies {
+  count: number
+  p50Ms: number
+  p99Ms: number
 }
 
 const MAX_REQUESTS = 200_000
@@ -77,6 +97,51 @@ export function sqliteCommitCeiling(seconds: number): RateResult {
     db.close()
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+const latencies = (values: number[]): Latencies => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return { count: sorted.length, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99) }
+}
+
+/** Times `request` back to back until the deadline. */
+async function timed(deadline: number, request: () => Promise<Response>): Promise<number[]> {
+  const times: number[] = []
+  while (performance.now() < deadline && times.length < MAX_REQUESTS) {
+    const t0 = performance.now()
+    const response = await request()
+    await response.arrayBuffer()
+    if (!response.ok) throw new Error(`${response.url}: HTTP ${response.status}`)
+    times.push(performance.now() - t0)
+  }
+  return times
+}
+
+/**
+ * What a push batch does to everyone else: health checks and a member's pull (a device already up to date),
+ * idle and then while one device pushes batches of 100 back to back. On SQLite every request shares one connection.
+ */
+async function underPush(url: string, pusher: string, reader: string, seconds: number): Promise<UnderPush> {
+  const health = () => fetch(`${url}/api/health`)
+  const id = clientId('reader')
+  const pullAllOnce = await pullAll(url, reader, id)
+  let cursor = pullAllOnce.cursor
+  const pull = async () => {
+    const response = await fetch(`${url}/api/sync/pull?${new URLSearchParams({ clientId: id, cursor })}`, { headers: { cookie: reader } })
+    const copy = response.clone()
+    if (response.ok) cursor = ((await copy.json()) as PullReply).cursor
+    return response
+  }
+  const idle = async (request: () => Promise<Response>) => latencies(await timed(performance.now() + (seconds * 1000) / 2, request))
+  const healthIdle = await idle(health)
+  const pullIdle = await idle(pull)
+  const deadline = performance.now() + seconds * 1000
+  const [, healthBusy, pullBusy] = await Promise.all([
+    pushLoop(url, pusher, clientId('busy'), deadline),
+    timed(deadline, health),
+    timed(deadline, pull),
+  ])
+  return { healthIdle, health: latencies(healthBusy), pullIdle, pull: latencies(pullBusy) }
 }
 
 async function healthRate(url: string, seconds: number): Promise<RateResult> {
@@ -150,9 +215,9 @@ async function pushRun(url: string, cookies: string[], seconds: number): Promise
 }
 
 /** Pulls every page as a fresh device would; bounded by a page cap. */
-export async function pullAll(url: string, cookie: string, id = clientId('pull')): Promise<PullRun> {
+export async function pullAll(url: string, cookie: string, id = clientId('pull')): Promise<PullRun & { cursor: string }> {
   const start = performance.now()
-  let cursor: string | undefined
+  let cursor = ''
   let pages = 0
   let rows = 0
   let bytes = 0
@@ -170,10 +235,21 @@ export async function pullAll(url: string, cookie: string, id = clientId('pull')
     hasMore = reply.hasMore
   }
   const ms = performance.now() - start
-  return { ms, pages, rows, bytes, rowsPerSecond: rows / (ms / 1000) }
+  return { ms, pages, rows, bytes, rowsPerSecond: rows / (ms / 1000), cursor }
 }
 
-export const PULL_ROWS = 10_000
+export const PULL_ROWS = sized(10_000, 1_000)
+
+/** Push: one device, then four members of four branches at once, then health and pulls while one pushes. */
+export async function pushFigures(url: string, seconds: number) {
+  const cookies: string[] = []
+  for (const phone of BRANCH_MEMBERS) cookies.push((await signIn(url, phone)).cookie)
+  const [first = '', second = ''] = cookies
+  await pushRun(url, [first], sized(1, 0.3)) // warm-up: the JIT and the database's caches
+  const pushSequential = await pushRun(url, [first], seconds)
+  const pushConcurrent = await pushRun(url, cookies, seconds)
+  return { pushSequential, pushConcurrent, underPush: await underPush(url, first, second, seconds) }
+}
 
 export async function syncBench(root: string, databaseUrl: string | undefined, seconds: number): Promise<SyncBench> {
   const server = await startServer(root, databaseUrl)
@@ -181,12 +257,7 @@ export async function syncBench(root: string, databaseUrl: string | undefined, s
     const { url } = server
     const health = await healthRate(url, 2)
 
-    // Push: one device, then four, each signed in on its own.
-    const cookies = [(await signIn(url, DEMO_MEMBER)).cookie]
-    await pushRun(url, cookies, 1) // warm-up: the JIT and the database's caches
-    const pushSequential = await pushRun(url, cookies, seconds)
-    while (cookies.length < 4) cookies.push((await signIn(url, DEMO_MEMBER)).cookie)
-    const pushConcurrent = await pushRun(url, cookies, seconds)
+    const { pushSequential, pushConcurrent, underPush } = await pushFigures(url, seconds)
 
     // Pull: 10,000 more rows for the admin, then every page, as a new device each time.
     const insertStart = performance.now()
@@ -207,6 +278,7 @@ export async function syncBench(root: string, databaseUrl: string | undefined, s
       health,
       pushSequential,
       pushConcurrent,
+      underPush,
       pushBatchVsHealth: batchesPerSecond > 0 ? health.perSecond / batchesPerSecond : 0,
       pull: { expectedRows, inserted: PULL_ROWS, insertMs, runs, median },
     }
