@@ -11,6 +11,7 @@ import type { MutationArgs, MutationName } from '~/domain/mutations'
 import type { RejectedRow } from '../db'
 import { ApiError } from '../api/client'
 import { useSyncProgressStore } from './syncProgress'
+import { useSessionStore } from './session'
 
 export interface SyncStartOptions extends SchedulerOptions {
   transport?: SyncTransport
@@ -48,7 +49,10 @@ export const useSyncStore = defineStore('sync', () => {
   const rejectedRows = useLiveQuery(async () => (await db.rejected.toArray()).sort((a, b) => b.rejectedAt.localeCompare(a.rejectedAt)), [])
   const lastSyncedAt = useLiveQuery(() => db.getMeta<string>(META_KEYS.lastSyncedAt), undefined)
 
-  const userId = computed(() => engine.value?.userId ?? null)
+  // Whose device this is: the engine's member, or before the engine has started (after the first paint) the
+  // signed-in member, so the stores' overlays of waiting changes and the study timer work from the first screen.
+  const session = useSessionStore()
+  const userId = computed(() => engine.value?.userId ?? session.me?.user.id ?? null)
   /**
    * This user's mutations whose effects the synced tables don't show yet, in outbox order, acknowledged ones
    * included until the pull that brings their results is stored. For lists of changes (同步状态, 内容管理):
@@ -75,18 +79,33 @@ export const useSyncStore = defineStore('sync', () => {
     }
   }
 
+  // A start under way: the app starts syncing after its first paint, and a change made before then starts it
+  // too; both must end with one engine.
+  let starting: { userId: string; done: Promise<void> } | null = null
+
   async function start(forUserId: string, options: SyncStartOptions = {}): Promise<void> {
     if (engine.value?.userId === forUserId) return
+    if (starting?.userId === forUserId) return starting.done
     stop()
-    const next = new SyncEngine(db, options.transport ?? httpTransport, forUserId, onProgress)
-    await next.adoptUser()
-    engine.value = next
-    if (options.schedule === false) return
-    scheduler = new SyncScheduler(syncOnce, (s) => Object.assign(status, s), { eventsUrl: '/api/events', ...options })
-    scheduler.start()
+    const done = (async () => {
+      const next = new SyncEngine(db, options.transport ?? httpTransport, forUserId, onProgress)
+      await next.adoptUser()
+      if (starting?.done !== done) return // stopped, or another member signed in, meanwhile
+      engine.value = next
+      if (options.schedule === false) return
+      scheduler = new SyncScheduler(syncOnce, (s) => Object.assign(status, s), { eventsUrl: '/api/events', ...options })
+      scheduler.start()
+    })()
+    starting = { userId: forUserId, done }
+    try {
+      await done
+    } finally {
+      if (starting?.done === done) starting = null
+    }
   }
 
   function stop(): void {
+    starting = null
     scheduler?.stop()
     scheduler = null
     engine.value = null
@@ -94,6 +113,9 @@ export const useSyncStore = defineStore('sync', () => {
   }
 
   async function enqueue<N extends MutationName>(name: N, args: MutationArgs<N>): Promise<string> {
+    // Saved before the sync engine has started (it starts after the first paint): start it now.
+    const signedIn = session.me?.user.id
+    if (!engine.value && signedIn) await start(signedIn)
     if (!engine.value) throw new Error('请先登录')
     const id = await engine.value.enqueue(name, args)
     scheduler?.request()
