@@ -87,20 +87,21 @@ export const useSyncStore = defineStore('sync', () => {
     if (engine.value?.userId === forUserId) return
     if (starting?.userId === forUserId) return starting.done
     stop()
-    const done = (async () => {
+    const attempt = { userId: forUserId, done: Promise.resolve() }
+    starting = attempt
+    attempt.done = (async () => {
       const next = new SyncEngine(db, options.transport ?? httpTransport, forUserId, onProgress)
       await next.adoptUser()
-      if (starting?.done !== done) return // stopped, or another member signed in, meanwhile
+      if (starting !== attempt) return // stopped, or another member signed in, meanwhile
       engine.value = next
       if (options.schedule === false) return
       scheduler = new SyncScheduler(syncOnce, (s) => Object.assign(status, s), { eventsUrl: '/api/events', ...options })
       scheduler.start()
     })()
-    starting = { userId: forUserId, done }
     try {
-      await done
+      await attempt.done
     } finally {
-      if (starting?.done === done) starting = null
+      if (starting === attempt) starting = null
     }
   }
 
